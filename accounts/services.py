@@ -1,0 +1,186 @@
+"""State changes of users, organisations, memberships, invitations and API keys."""
+
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from .models import (
+    API_KEY_PREFIX,
+    ApiKey,
+    Invitation,
+    Membership,
+    Organisation,
+    Role,
+    User,
+    hash_api_key,
+)
+
+
+class DmcGroup:
+    """Permission groups of DMC staff."""
+
+    ADMIN = "DMC admin"
+    PRODUCT_MANAGER = "Product manager"
+    FINANCE = "Finance"
+    IAT_AGENT = "IAT agent"
+
+    ALL = (ADMIN, PRODUCT_MANAGER, FINANCE, IAT_AGENT)
+
+
+def dmc_groups_ensure() -> dict[str, Group]:
+    return {name: Group.objects.get_or_create(name=name)[0] for name in DmcGroup.ALL}
+
+
+def _unique_slug(name: str) -> str:
+    base = slugify(name)[:70] or "org"
+    slug, n = base, 2
+    while Organisation.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+@transaction.atomic
+def organisation_create(
+    *, name: str, kind: str, owner: User | None = None, **fields
+) -> Organisation:
+    organisation = Organisation(name=name, kind=kind, **fields)
+    if not organisation.slug:
+        organisation.slug = _unique_slug(name)
+    organisation.full_clean()
+    organisation.save()
+    if owner is not None:
+        membership_set(organisation=organisation, user=owner, role=Role.OWNER)
+    return organisation
+
+
+@transaction.atomic
+def organisation_update(*, organisation: Organisation, data: dict) -> Organisation:
+    for field, value in data.items():
+        setattr(organisation, field, value)
+    organisation.full_clean()
+    organisation.save()
+    return organisation
+
+
+def membership_set(*, organisation: Organisation, user: User, role: str) -> Membership:
+    membership, _created = Membership.objects.update_or_create(
+        organisation=organisation, user=user, defaults={"role": role}
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, membership: Membership, actor: User) -> None:
+    owners = Membership.objects.select_for_update().filter(
+        organisation=membership.organisation, role=Role.OWNER
+    )
+    if membership.role == Role.OWNER and owners.count() <= 1:
+        raise ValidationError(_("An organisation must keep at least one owner."))
+    membership.delete()
+
+
+@transaction.atomic
+def invitation_create(
+    *, organisation: Organisation, email: str, role: str, invited_by: User
+) -> Invitation:
+    email = email.strip().lower()
+    if Membership.objects.filter(organisation=organisation, user__email__iexact=email).exists():
+        raise ValidationError({"email": _("This person is already a member.")})
+    invitation = Invitation(
+        organisation=organisation, email=email, role=role, invited_by=invited_by
+    )
+    invitation.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            invitation.save()
+    except IntegrityError as exc:
+        raise ValidationError(
+            {"email": _("An invitation to this address is already pending.")}
+        ) from exc
+    transaction.on_commit(lambda: invitation_send(invitation=invitation))
+    return invitation
+
+
+def invitation_send(*, invitation: Invitation) -> None:
+    url = settings.SITE_URL + reverse("accounts:invitation_accept", args=[invitation.token])
+    language = invitation.invited_by.preferred_language if invitation.invited_by else "it"
+    with translation.override(language):
+        context = {"invitation": invitation, "url": url}
+        subject = _("You are invited to join %(organisation)s") % {
+            "organisation": invitation.organisation.name
+        }
+        send_mail(
+            subject,
+            render_to_string("accounts/email/invitation.txt", context),
+            settings.DEFAULT_FROM_EMAIL,
+            [invitation.email],
+            html_message=render_to_string("accounts/email/invitation.html", context),
+        )
+
+
+@transaction.atomic
+def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if not invitation.is_open:
+        raise ValidationError(_("This invitation has expired or was already used."))
+    if invitation.email.lower() != user.email.lower():
+        raise PermissionDenied(_("This invitation was sent to another email address."))
+    membership = membership_set(
+        organisation=invitation.organisation, user=user, role=invitation.role
+    )
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    return membership
+
+
+def invitation_revoke(*, invitation: Invitation) -> None:
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at"])
+
+
+def api_key_create(
+    *, organisation: Organisation, name: str, created_by: User | None = None
+) -> tuple[ApiKey, str]:
+    """Create a key and return it with the raw secret, which is never stored and shown once."""
+    prefix = secrets.token_hex(4)
+    raw = f"{API_KEY_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
+    api_key = ApiKey(
+        organisation=organisation,
+        name=name,
+        prefix=prefix,
+        key_hash=hash_api_key(raw),
+        created_by=created_by,
+    )
+    api_key.full_clean()
+    api_key.save()
+    return api_key, raw
+
+
+def api_key_revoke(*, api_key: ApiKey) -> None:
+    api_key.revoked_at = timezone.now()
+    api_key.save(update_fields=["revoked_at"])
+
+
+def api_key_authenticate(raw: str) -> ApiKey | None:
+    parts = raw.split("_", 2)
+    if len(parts) != 3 or parts[0] != API_KEY_PREFIX:
+        return None
+    api_key = (
+        ApiKey.objects.select_related("organisation")
+        .filter(prefix=parts[1], revoked_at__isnull=True, organisation__is_active=True)
+        .first()
+    )
+    if api_key is None or not secrets.compare_digest(api_key.key_hash, hash_api_key(raw)):
+        return None
+    ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=timezone.now())
+    return api_key

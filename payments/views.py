@@ -1,0 +1,26 @@
+import logging
+
+from django.http import HttpResponse, HttpResponseBadRequest
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from . import services
+
+logger = logging.getLogger(__name__)
+
+
+@csrf_exempt
+@require_POST
+def stripe_webhook(request):
+    try:
+        event = services.stripe_event_verify(
+            payload=request.body, signature=request.headers.get("Stripe-Signature", "")
+        )
+    except services.InvalidSignature:
+        logger.warning("Stripe webhook with an invalid signature refused")
+        return HttpResponseBadRequest("invalid signature")
+    record, created = services.stripe_event_record(event=event)
+    if not created and record.processed_at is not None:
+        return HttpResponse("duplicate")
+    result = services.stripe_event_process(record=record)
+    return HttpResponse(result)

@@ -1,0 +1,118 @@
+"""Tenancy fails closed: walk every organisation-scoped URL as another tenant."""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.views.generic import ListView
+
+from accounts.models import Role
+from accounts.tenancy import OrganisationScopedMixin, OrganisationScopedViewSet
+from tests.factories import SCOPED_MODEL_FACTORIES, api_key_for
+
+pytestmark = pytest.mark.django_db
+
+
+def _walk(resolver, namespace=""):
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from _walk(entry, inner)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield namespace + entry.name, entry
+
+
+def scoped_url_patterns():
+    """(name, view class, kwargs names) of every URL served by an organisation-scoped view."""
+    found = []
+    for route, pattern in _walk(get_resolver()):
+        view_class = getattr(pattern.callback, "view_class", None) or getattr(
+            pattern.callback, "cls", None
+        )
+        if view_class and issubclass(
+            view_class, OrganisationScopedMixin | OrganisationScopedViewSet
+        ):
+            found.append((route, pattern, view_class))
+    return found
+
+
+def test_the_walk_finds_the_scoped_views():
+    names = {pattern.name for _route, pattern, _cls in scoped_url_patterns()}
+    assert {"team", "invitation_revoke", "api_keys", "api_key_revoke"} <= names
+    assert "organisation-detail" in names
+
+
+def test_every_scoped_url_with_an_object_answers_404_to_another_tenant(
+    client, owner, other_operator_org
+):
+    client.force_login(owner)
+    checked = 0
+    for route, pattern, view_class in scoped_url_patterns():
+        keys = [k for k in pattern.pattern.regex.groupindex if k != "format"]
+        if not keys:
+            continue
+        model = getattr(view_class, "model", None) or view_class.queryset.model
+        assert model in SCOPED_MODEL_FACTORIES, f"add a factory for {model.__name__}"
+        foreign = SCOPED_MODEL_FACTORIES[model](other_operator_org)
+        kwargs = {key: getattr(foreign, "slug" if key == "slug" else "pk") for key in keys}
+        url = reverse(route, kwargs=kwargs)
+        for method in ("get", "post"):
+            response = getattr(client, method)(url)
+            assert response.status_code in (404, 405), (url, method, response.status_code)
+            if response.status_code == 404:
+                checked += 1
+    assert checked >= 3
+
+
+def test_list_views_show_only_the_own_organisation(client, owner, other_owner, operator_org):
+    client.force_login(owner)
+    response = client.get(reverse("accounts:team"))
+    emails = {m.user.email for m in response.context["memberships"]}
+    assert owner.email in emails
+    assert other_owner.email not in emails
+
+
+def test_a_scoped_view_cannot_override_get_queryset():
+    with pytest.raises(TypeError, match="get_base_queryset"):
+
+        class Leaky(OrganisationScopedMixin, ListView):
+            def get_queryset(self):
+                return super().get_queryset()
+
+
+def test_api_detail_of_another_tenant_is_404(api_client, operator_org, other_operator_org):
+    _key, raw = api_key_for(operator_org)
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert api_client.get(f"/api/v1/organisations/{operator_org.slug}/").status_code == 200
+    response = api_client.get(f"/api/v1/organisations/{other_operator_org.slug}/")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+    listing = api_client.get("/api/v1/organisations/").json()
+    assert [o["slug"] for o in listing["results"]] == [operator_org.slug]
+
+
+def test_a_staff_member_reads_but_cannot_change_the_profile(client, staff_member, operator_org):
+    client.force_login(staff_member)
+    assert client.get(reverse("accounts:organisation_profile")).status_code == 200
+    response = client.post(reverse("accounts:organisation_profile"), {"name": "Hacked"})
+    assert response.status_code == 403
+    operator_org.refresh_from_db()
+    assert operator_org.name == "Guide di Lucca"
+
+
+def test_switching_to_an_organisation_the_user_does_not_belong_to_is_refused(
+    client, owner, other_operator_org
+):
+    client.force_login(owner)
+    response = client.post(
+        reverse("accounts:switch_organisation"), {"organisation": other_operator_org.pk}
+    )
+    assert response.status_code == 403
+
+
+def test_a_member_of_two_organisations_switches_between_them(client, owner, other_operator_org):
+    from tests.factories import MembershipFactory
+
+    MembershipFactory(user=owner, organisation=other_operator_org, role=Role.STAFF)
+    client.force_login(owner)
+    client.post(reverse("accounts:switch_organisation"), {"organisation": other_operator_org.pk})
+    response = client.get(reverse("accounts:dashboard"))
+    assert response.context["organisation"] == other_operator_org

@@ -1,0 +1,47 @@
+import pytest
+from rest_framework.test import APIClient
+
+from accounts.models import Role
+
+from .factories import MembershipFactory, OrganisationFactory, UserFactory
+
+
+@pytest.fixture
+def operator_org(db):
+    return OrganisationFactory(name="Guide di Lucca", kind="operator", subkind="guide")
+
+
+@pytest.fixture
+def other_operator_org(db):
+    return OrganisationFactory(name="Bici Altopascio", kind="operator", subkind="service")
+
+
+@pytest.fixture
+def owner(operator_org):
+    return MembershipFactory(organisation=operator_org, role=Role.OWNER).user
+
+
+@pytest.fixture
+def other_owner(other_operator_org):
+    return MembershipFactory(organisation=other_operator_org, role=Role.OWNER).user
+
+
+@pytest.fixture
+def staff_member(operator_org):
+    return MembershipFactory(organisation=operator_org, role=Role.STAFF).user
+
+
+@pytest.fixture
+def owner_client(client, owner):
+    client.force_login(owner)
+    return client
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory()
