@@ -1,8 +1,32 @@
+import importlib
+from functools import lru_cache
+
+from django.apps import apps
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .models import OrganisationKind
 from .selectors import memberships_for_user, user_is_dmc_staff
+
+LOCAL_APPS = ("operators", "packages", "bookings", "payments", "invoices", "marketplace")
+
+
+@lru_cache(maxsize=1)
+def _nav_providers():
+    """Each app may offer `<app>/nav.py` with `items(request, organisation, is_dmc)` returning
+    (label, url) pairs for the navigation of the user's role."""
+    providers = []
+    for app in LOCAL_APPS:
+        if not apps.is_installed(app):
+            continue
+        try:
+            module = importlib.import_module(f"{app}.nav")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{app}.nav":
+                raise
+            continue
+        providers.append(module.items)
+    return providers
 
 
 def navigation(request):
@@ -11,25 +35,24 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": [], "nav_memberships": []}
-    organisation = getattr(request, "organisation", None) or None
-    items = []
+    membership = request.membership if getattr(request, "membership", None) else None
+    organisation = membership.organisation if membership else None
     kind = organisation.kind if organisation else None
-    if kind == OrganisationKind.OPERATOR:
-        items.append((_("Extranet"), reverse("accounts:dashboard")))
-    elif kind == OrganisationKind.TRADE:
-        items.append((_("Trade portal"), reverse("accounts:dashboard")))
-    elif kind == OrganisationKind.IAT:
-        items.append((_("IAT desk"), reverse("accounts:dashboard")))
-    elif kind == OrganisationKind.DMC:
-        items.append((_("Back office"), reverse("accounts:dashboard")))
+    is_dmc = user_is_dmc_staff(user)
+    labels = {
+        OrganisationKind.OPERATOR: _("Extranet"),
+        OrganisationKind.TRADE: _("Trade portal"),
+        OrganisationKind.IAT: _("IAT desk"),
+        OrganisationKind.DMC: _("Back office"),
+    }
+    items = [(labels.get(kind, _("My account")), reverse("accounts:dashboard"))]
+    for provider in _nav_providers():
+        items.extend(provider(request, organisation, is_dmc))
     if organisation:
         items.append((_("Organisation"), reverse("accounts:organisation_profile")))
         items.append((_("Team"), reverse("accounts:team")))
         if kind in (OrganisationKind.TRADE, OrganisationKind.OPERATOR, OrganisationKind.DMC):
             items.append((_("API keys"), reverse("accounts:api_keys")))
-    if user_is_dmc_staff(user):
+    if is_dmc:
         items.append((_("Admin"), reverse("admin:index")))
-    return {
-        "nav_items": items,
-        "nav_memberships": list(memberships_for_user(user)),
-    }
+    return {"nav_items": items, "nav_memberships": list(memberships_for_user(user))}

@@ -416,8 +416,8 @@ def _organisation(demo: DemoOrg, serial: int) -> Organisation:
     return organisation
 
 
-def seed(stdout=None) -> dict:
-    """Create the demo organisations and people; return the logins to print."""
+def seed(context: dict) -> None:
+    """Create the demo organisations and people; put the logins to print in the context."""
     groups = dmc_groups_ensure()
     logins = {}
 
@@ -543,4 +543,8 @@ def seed(stdout=None) -> dict:
         user = _user(email, first, last, lang)
         logins.setdefault("traveller", user.email)
 
-    return {"logins": logins, "password": DEMO_PASSWORD, "api_key": DEMO_TRADE_API_KEY}
+    context["accounts"] = {
+        "logins": logins,
+        "password": DEMO_PASSWORD,
+        "api_key": DEMO_TRADE_API_KEY,
+    }

@@ -98,3 +98,37 @@ class OrganisationScopedViewSet(_ScopedQuerysetMixin, viewsets.GenericViewSet):
             return self.request.auth.organisation
         membership = getattr(self.request._request, "membership", None)
         return membership.organisation if membership else None
+
+
+class DmcStaffRequiredMixin(LoginRequiredMixin):
+    """Back-office views of the DMC. `dmc_groups` narrows them to some permission groups
+    (DMC admins always pass). Anybody else gets 404, so the back office leaks nothing."""
+
+    dmc_groups: tuple[str, ...] = ()
+
+    def dispatch(self, request, *args, **kwargs):
+        from .selectors import user_in_dmc_group, user_is_dmc_staff
+
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        allowed = (
+            user_in_dmc_group(request.user, *self.dmc_groups)
+            if self.dmc_groups
+            else user_is_dmc_staff(request.user)
+        )
+        if not allowed:
+            raise Http404("Back office only")
+        return super().dispatch(request, *args, **kwargs)
+
+
+class IsDmcStaff(permissions.BasePermission):
+    """API access for DMC staff sessions (and DMC API keys)."""
+
+    def has_permission(self, request, view):
+        from .selectors import user_in_dmc_group, user_is_dmc_staff
+
+        if isinstance(request.auth, ApiKey):
+            return request.auth.organisation.is_dmc
+        groups = getattr(view, "dmc_groups", ())
+        user = request.user
+        return user_in_dmc_group(user, *groups) if groups else user_is_dmc_staff(user)

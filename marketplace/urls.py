@@ -8,8 +8,15 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from .health import healthz
 from .views import HomeView
 
+# Every app owns its API routes under /api/v1/ and its pages (with their own prefixes:
+# operator/, backoffice/, trade/, …) under the language prefix.
 api_v1 = [
     path("", include("accounts.api.urls")),
+    path("", include("operators.api.urls")),
+    path("", include("packages.api.urls")),
+    path("", include("bookings.api.urls")),
+    path("", include("payments.api.urls")),
+    path("", include("invoices.api.urls")),
 ]
 
 urlpatterns = [
@@ -26,6 +33,11 @@ urlpatterns += i18n_patterns(
     path("", HomeView.as_view(), name="home"),
     path("accounts/", include("allauth.urls")),
     path("account/", include("accounts.urls")),
+    path("", include("operators.urls")),
+    path("", include("packages.urls")),
+    path("", include("bookings.urls")),
+    path("", include("payments.urls_pages")),
+    path("", include("invoices.urls")),
     prefix_default_language=True,
 )
 

@@ -8,6 +8,25 @@ from accounts.models import Role
 from accounts.tenancy import OrganisationScopedMixin, OrganisationScopedViewSet
 from tests.factories import SCOPED_MODEL_FACTORIES, api_key_for
 
+TEST_APPS = ("operators", "packages", "bookings", "payments", "invoices")
+
+
+def all_scoped_factories():
+    """Each app's tests/<app>/factories.py may add SCOPED_MODEL_FACTORIES of its own."""
+    import importlib
+
+    merged = dict(SCOPED_MODEL_FACTORIES)
+    for app in TEST_APPS:
+        try:
+            module = importlib.import_module(f"tests.{app}.factories")
+        except ModuleNotFoundError as exc:
+            if exc.name not in (f"tests.{app}", f"tests.{app}.factories"):
+                raise
+            continue
+        merged.update(getattr(module, "SCOPED_MODEL_FACTORIES", {}))
+    return merged
+
+
 pytestmark = pytest.mark.django_db
 
 
@@ -44,14 +63,15 @@ def test_every_scoped_url_with_an_object_answers_404_to_another_tenant(
     client, owner, other_operator_org
 ):
     client.force_login(owner)
+    factories = all_scoped_factories()
     checked = 0
     for route, pattern, view_class in scoped_url_patterns():
         keys = [k for k in pattern.pattern.regex.groupindex if k != "format"]
         if not keys:
             continue
         model = getattr(view_class, "model", None) or view_class.queryset.model
-        assert model in SCOPED_MODEL_FACTORIES, f"add a factory for {model.__name__}"
-        foreign = SCOPED_MODEL_FACTORIES[model](other_operator_org)
+        assert model in factories, f"add a factory for {model.__name__}"
+        foreign = factories[model](other_operator_org)
         kwargs = {key: getattr(foreign, "slug" if key == "slug" else "pk") for key in keys}
         url = reverse(route, kwargs=kwargs)
         for method in ("get", "post"):
@@ -116,3 +136,26 @@ def test_a_member_of_two_organisations_switches_between_them(client, owner, othe
     client.post(reverse("accounts:switch_organisation"), {"organisation": other_operator_org.pk})
     response = client.get(reverse("accounts:dashboard"))
     assert response.context["organisation"] == other_operator_org
+
+
+def dmc_only_url_patterns():
+    from accounts.tenancy import DmcStaffRequiredMixin
+
+    return [
+        (route, pattern)
+        for route, pattern in _walk(get_resolver())
+        if issubclass(
+            getattr(pattern.callback, "view_class", None) or type(None), DmcStaffRequiredMixin
+        )
+    ]
+
+
+def test_every_back_office_url_is_404_for_operators_and_trade(client, owner):
+    client.force_login(owner)
+    for route, pattern in dmc_only_url_patterns():
+        keys = [k for k in pattern.pattern.regex.groupindex if k != "format"]
+        kwargs = {key: ("x" if key in ("slug", "reference", "token") else 1) for key in keys}
+        url = reverse(route, kwargs=kwargs)
+        for method in ("get", "post"):
+            response = getattr(client, method)(url)
+            assert response.status_code in (404, 405), (url, method, response.status_code)

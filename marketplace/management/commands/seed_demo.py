@@ -1,8 +1,13 @@
+import importlib
+
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from accounts import demo as accounts_demo
 from places.services import comuni_ensure_piana
+
+# Each app may offer `<app>/demo.py` with `seed(context: dict) -> None`; they run in this order
+# and share `context` (e.g. the organisations made by accounts).
+DEMO_APPS = ("accounts", "operators", "packages", "bookings", "payments", "invoices")
 
 
 class Command(BaseCommand):
@@ -12,11 +17,20 @@ class Command(BaseCommand):
         parser.add_argument("--quiet-logins", action="store_true", help="Do not print the logins.")
 
     def handle(self, *args, quiet_logins=False, **options):
+        context: dict = {}
         with transaction.atomic():
             comuni_ensure_piana()
-            result = accounts_demo.seed()
+            for app in DEMO_APPS:
+                try:
+                    module = importlib.import_module(f"{app}.demo")
+                except ModuleNotFoundError as exc:
+                    if exc.name != f"{app}.demo":
+                        raise
+                    continue
+                module.seed(context)
+                self.stdout.write(f"  {app}: demo data ready")
         if not quiet_logins:
-            print_logins(self.stdout, result)
+            print_logins(self.stdout, context["accounts"])
         self.stdout.write(self.style.SUCCESS("Demo data of the Piana di Lucca loaded."))
 
 
