@@ -38,6 +38,8 @@ class PaxMix:
 
     @classmethod
     def of(cls, adults=0, seniors=0, children_ages=(), infants=0) -> PaxMix:
+        if any(age is None or str(age).strip() == "" for age in children_ages):
+            raise ValidationError({"children_ages": _("Every child needs an age from 0 to 17.")})
         return cls(int(adults), int(seniors), tuple(int(a) for a in children_ages), int(infants))
 
     @property
