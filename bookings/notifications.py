@@ -1,0 +1,98 @@
+"""Booking emails (HTML and text, in the recipient's language) to the buyer, each operator
+concerned and the DMC. Sent by Celery tasks scheduled on commit."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from .models import Booking
+
+SUBJECTS = {
+    "held": lambda b: _("Booking %(ref)s: your option is held") % {"ref": b.reference},
+    "confirmed": lambda b: _("Booking %(ref)s is confirmed") % {"ref": b.reference},
+    "amended": lambda b: _("Booking %(ref)s was changed") % {"ref": b.reference},
+    "cancelled": lambda b: _("Booking %(ref)s was cancelled") % {"ref": b.reference},
+    "expired": lambda b: _("Booking %(ref)s: the option expired") % {"ref": b.reference},
+}
+
+
+def booking_ics(booking: Booking) -> bytes:
+    from datetime import datetime, timedelta
+
+    from icalendar import Calendar, Event
+
+    calendar = Calendar()
+    calendar.add("prodid", "-//Piana di Lucca DMC//bookings//IT")
+    calendar.add("version", "2.0")
+    for line in booking.lines.exclude(kind="package").exclude(status="cancelled"):
+        event = Event()
+        event.add("uid", f"{booking.reference}-{line.pk}@pianadilucca")
+        event.add("summary", f"{line.title} ({booking.reference})")
+        if line.start_time:
+            start = datetime.combine(line.service_date, line.start_time)
+            event.add("dtstart", start)
+            event.add("dtend", start + timedelta(hours=2))
+        else:
+            event.add("dtstart", line.service_date)
+            event.add("dtend", line.end_date or line.service_date + timedelta(days=1))
+        if line.product and line.product.meeting_point:
+            event.add("location", line.product.meeting_point)
+        calendar.add_component(event)
+    return calendar.to_ical()
+
+
+def _recipients(booking: Booking) -> list[tuple[str, str, str]]:
+    """(email, language, role) of everyone concerned."""
+    people = [(booking.contact_email, booking.language, "buyer")]
+    suppliers = {
+        ln.supplier
+        for ln in booking.lines.select_related("supplier")
+        if ln.supplier_id and ln.kind != "package"
+    }
+    for supplier in suppliers:
+        email = supplier.email or next(
+            (m.user.email for m in supplier.memberships.select_related("user")), None
+        )
+        if email:
+            people.append((email, "it", "operator"))
+    dmc_email = getattr(settings, "DMC_NOTIFICATION_EMAIL", "") or settings.DEFAULT_FROM_EMAIL
+    people.append((dmc_email, "it", "dmc"))
+    return people
+
+
+def send_booking_notification(*, booking: Booking, event: str) -> int:
+    from .vouchers import voucher_pdf_bytes
+
+    sent = 0
+    for email, language, role in _recipients(booking):
+        with translation.override(language):
+            context = {
+                "booking": booking,
+                "event": event,
+                "role": role,
+                "lines": booking.lines.exclude(kind="package").select_related("product"),
+                "site_url": settings.SITE_URL,
+            }
+            message = EmailMultiAlternatives(
+                SUBJECTS[event](booking),
+                render_to_string("bookings/email/notification.txt", context),
+                settings.DEFAULT_FROM_EMAIL,
+                [email],
+            )
+            message.attach_alternative(
+                render_to_string("bookings/email/notification.html", context), "text/html"
+            )
+            if event == "confirmed" and role == "buyer":
+                message.attach(
+                    f"voucher-{booking.reference}.pdf",
+                    voucher_pdf_bytes(booking),
+                    "application/pdf",
+                )
+                message.attach(f"{booking.reference}.ics", booking_ics(booking), "text/calendar")
+            message.send()
+            sent += 1
+    return sent
