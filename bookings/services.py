@@ -69,10 +69,22 @@ class BookingError(ValidationError):
     """Bad input: a 400 with the field named."""
 
 
+class PaymentRequired(Exception):
+    """The buyer must pay (or have credit on account) before the booking is confirmed."""
+
+    code = "payment_required"
+    api_status = 402
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
 class SoldOut(Exception):
     """Not enough inventory left: a 409 with a clear message; nothing is held."""
 
     code = "sold_out"
+    api_status = 409
 
     def __init__(self, message):
         super().__init__(message)
@@ -83,11 +95,13 @@ class Busy(Exception):
     """The inventory is locked by other bookings for too long: try again (409)."""
 
     code = "busy"
+    api_status = 409
     message = "The inventory is busy, please try again in a moment."
 
 
 class InvalidTransition(Exception):
     code = "invalid_transition"
+    api_status = 409
 
     def __init__(self, message):
         super().__init__(message)

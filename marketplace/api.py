@@ -47,7 +47,18 @@ def django_validation_error_to_drf(exc: DjangoValidationError) -> exceptions.Val
     )
 
 
+class DomainError(exceptions.APIException):
+    """A domain exception that declares `api_status`, `code` and `message` (e.g. sold out,
+    busy, invalid transition) answered in the common format."""
+
+    def __init__(self, exc):
+        self.status_code = exc.api_status
+        super().__init__(detail=exc.message, code=exc.code)
+
+
 def exception_handler(exc, context):
+    if hasattr(exc, "api_status") and hasattr(exc, "code"):
+        exc = DomainError(exc)
     if isinstance(exc, DjangoValidationError):
         exc = django_validation_error_to_drf(exc)
     elif isinstance(exc, Http404):

@@ -1,1 +1,8 @@
-urlpatterns: list = []
+from rest_framework.routers import SimpleRouter
+
+from .views import BookingViewSet
+
+router = SimpleRouter()
+router.register("bookings", BookingViewSet, basename="booking")
+
+urlpatterns = router.urls

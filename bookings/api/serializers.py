@@ -1,0 +1,188 @@
+from rest_framework import serializers
+
+from ..models import Amendment, Booking, BookingEvent, BookingLine, Participant
+
+
+class PaxInput(serializers.Serializer):
+    adults = serializers.IntegerField(min_value=0, default=0)
+    seniors = serializers.IntegerField(min_value=0, default=0)
+    children_ages = serializers.ListField(
+        child=serializers.IntegerField(min_value=0, max_value=17),
+        default=list,
+        help_text="Age of every child; a child without an age is refused.",
+    )
+    infants = serializers.IntegerField(min_value=0, default=0)
+
+
+class LineInput(PaxInput):
+    product = serializers.SlugField(help_text="Product slug.")
+    date = serializers.DateField(help_text="Service date, or check-in for stays.")
+    slot = serializers.IntegerField(required=False, help_text="Slot id (experiences, services).")
+    unit_type = serializers.IntegerField(required=False, help_text="Unit type id (stays).")
+    check_out = serializers.DateField(required=False)
+    units = serializers.IntegerField(min_value=1, default=1)
+    quantity = serializers.IntegerField(min_value=1, default=1, help_text="Goods items.")
+    residents = serializers.IntegerField(
+        min_value=0, default=0, help_text="Guests resident in the comune (tax)."
+    )
+
+
+class PackageLineInput(PaxInput):
+    package = serializers.SlugField()
+    date = serializers.DateField()
+    extras = serializers.ListField(child=serializers.IntegerField(), default=list)
+
+
+class HoldInput(serializers.Serializer):
+    contact_name = serializers.CharField(max_length=200)
+    contact_email = serializers.EmailField()
+    contact_phone = serializers.CharField(max_length=40, required=False, default="")
+    language = serializers.ChoiceField(choices=["it", "en", "de", "fr"], default="en")
+    buyer_reference = serializers.CharField(max_length=60, required=False, default="")
+    notes = serializers.CharField(required=False, default="", allow_blank=True)
+    lines = LineInput(many=True, required=False, default=list)
+    packages = PackageLineInput(many=True, required=False, default=list)
+    accept_package_terms = serializers.BooleanField(
+        default=False,
+        help_text="Required when booking a package: the pre-contract "
+        "information was shown and accepted.",
+    )
+
+
+class AmendInput(PaxInput):
+    line = serializers.IntegerField()
+    date = serializers.DateField(required=False)
+    slot = serializers.IntegerField(required=False)
+    unit_type = serializers.IntegerField(required=False)
+    check_out = serializers.DateField(required=False)
+    units = serializers.IntegerField(min_value=1, required=False)
+    expected_total = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        required=False,
+        help_text="The new total you showed the user.",
+    )
+    preview = serializers.BooleanField(default=False)
+
+
+class CancelInput(serializers.Serializer):
+    lines = serializers.ListField(
+        child=serializers.IntegerField(),
+        required=False,
+        help_text="Cancel only these lines (default: all).",
+    )
+    reason = serializers.ChoiceField(choices=["buyer"], default="buyer")
+    preview = serializers.BooleanField(default=False)
+
+
+class LineOutput(serializers.ModelSerializer):
+    product = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    supplier = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = BookingLine
+        fields = [
+            "id",
+            "parent",
+            "kind",
+            "status",
+            "product",
+            "supplier",
+            "title",
+            "service_date",
+            "end_date",
+            "start_time",
+            "slot",
+            "unit_type",
+            "quantity",
+            "pax",
+            "persons",
+            "retail_amount",
+            "vat_rate",
+            "vat_regime",
+            "tourist_tax",
+            "penalty_amount",
+            "redeemed_at",
+            "cancellation_tiers",
+            "price_breakdown",
+        ]
+
+
+class ParticipantOutput(serializers.ModelSerializer):
+    class Meta:
+        model = Participant
+        fields = [
+            "id",
+            "first_name",
+            "last_name",
+            "nationality",
+            "birth_date",
+            "room",
+            "is_leader",
+            "dietary_needs",
+            "accessibility_needs",
+            "cancelled",
+        ]
+
+
+class EventOutput(serializers.ModelSerializer):
+    class Meta:
+        model = BookingEvent
+        fields = ["action", "from_status", "to_status", "actor_label", "reason", "created_at"]
+
+
+class AmendmentOutput(serializers.ModelSerializer):
+    difference = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
+
+    class Meta:
+        model = Amendment
+        fields = ["id", "description", "old_total", "new_total", "difference", "created_at"]
+
+
+class BookingOutput(serializers.ModelSerializer):
+    lines = LineOutput(many=True, read_only=True)
+    participants = ParticipantOutput(many=True, read_only=True)
+    events = EventOutput(many=True, read_only=True)
+    amendments = AmendmentOutput(many=True, read_only=True)
+
+    class Meta:
+        model = Booking
+        fields = [
+            "reference",
+            "status",
+            "channel",
+            "language",
+            "contact_name",
+            "contact_email",
+            "buyer_reference",
+            "expires_at",
+            "total_retail",
+            "tourist_tax",
+            "penalty_total",
+            "refund_due",
+            "cancel_reason",
+            "first_service_date",
+            "created_at",
+            "confirmed_at",
+            "cancelled_at",
+            "lines",
+            "participants",
+            "amendments",
+            "events",
+        ]
+
+
+class BookingListOutput(serializers.ModelSerializer):
+    class Meta:
+        model = Booking
+        fields = [
+            "reference",
+            "status",
+            "channel",
+            "contact_name",
+            "buyer_reference",
+            "expires_at",
+            "total_retail",
+            "first_service_date",
+            "created_at",
+        ]

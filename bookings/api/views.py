@@ -1,0 +1,221 @@
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from accounts.tenancy import OrganisationScopedViewSet
+from operators.models import Product, Slot, UnitType
+from operators.pricing import PaxMix
+
+from .. import services
+from ..idempotency import idempotent
+from ..models import Booking, BookingLine, BookingStatus, Channel, TradeContract
+from .serializers import (
+    AmendInput,
+    AmendmentOutput,
+    BookingListOutput,
+    BookingOutput,
+    CancelInput,
+    HoldInput,
+)
+
+IDEMPOTENCY_HEADER = OpenApiParameter(
+    "Idempotency-Key",
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="Send the same key to repeat a request safely: the first response is replayed.",
+)
+
+
+def _pax(data) -> PaxMix:
+    return PaxMix.of(
+        adults=data.get("adults", 0),
+        seniors=data.get("seniors", 0),
+        children_ages=data.get("children_ages", []),
+        infants=data.get("infants", 0),
+    )
+
+
+def _line_request(data) -> services.LineRequest:
+    product = Product.objects.filter(slug=data["product"], status="published").first()
+    if product is None:
+        raise services.BookingError(
+            {"product": _("No product “%(s)s” on sale.") % {"s": data["product"]}}
+        )
+    slot = unit_type = None
+    if data.get("slot"):
+        slot = Slot.objects.filter(pk=data["slot"], product=product).first()
+        if slot is None:
+            raise services.BookingError({"slot": _("Unknown slot for this product.")})
+    if data.get("unit_type"):
+        unit_type = UnitType.objects.filter(pk=data["unit_type"], product=product).first()
+        if unit_type is None:
+            raise services.BookingError({"unit_type": _("Unknown unit type for this product.")})
+    return services.LineRequest(
+        product=product,
+        day=data["date"],
+        pax=_pax(data),
+        slot=slot,
+        unit_type=unit_type,
+        check_out=data.get("check_out"),
+        units=data.get("units", 1),
+        quantity=data.get("quantity", 1),
+        residents=data.get("residents", 0),
+    )
+
+
+class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrganisationScopedViewSet):
+    """Bookings of the calling trade partner, addressed by their reference."""
+
+    queryset = Booking.objects.prefetch_related(
+        "lines__product", "lines__supplier", "participants", "events", "amendments"
+    )
+    organisation_field = "buyer_organisation"
+    organisation_kinds = ("trade",)
+    lookup_field = "reference"
+    filterset_fields = ["status", "channel", "first_service_date"]
+
+    def get_serializer_class(self):
+        return BookingListOutput if self.action == "list" else BookingOutput
+
+    @extend_schema(
+        request=HoldInput,
+        responses={201: BookingOutput},
+        parameters=[IDEMPOTENCY_HEADER],
+        summary="Hold inventory (an option) for the lines and packages given",
+    )
+    @idempotent
+    def create(self, request):
+        data = HoldInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        package_lines = []
+        if values["packages"]:
+            from ..package_lines import package_line_requests
+
+            package_lines = package_line_requests(
+                values["packages"], accepted=values["accept_package_terms"]
+            )
+        organisation = self.get_organisation()
+        booking = services.booking_hold(
+            lines=[_line_request(line) for line in values["lines"]],
+            package_lines=package_lines,
+            channel=Channel.API,
+            contact_name=values["contact_name"],
+            contact_email=values["contact_email"],
+            contact_phone=values["contact_phone"],
+            language=values["language"],
+            buyer_organisation=organisation,
+            actor=None,
+            buyer_reference=values["buyer_reference"],
+            notes=values["notes"],
+        )
+        return Response(BookingOutput(self._fresh(booking)).data, status=status.HTTP_201_CREATED)
+
+    def _fresh(self, booking):
+        return self.get_queryset().get(pk=booking.pk)
+
+    @extend_schema(
+        request=None,
+        responses=BookingOutput,
+        parameters=[IDEMPOTENCY_HEADER],
+        summary="Confirm an option (on account, within the partner's contract)",
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def confirm(self, request, reference=None):
+        booking = self.get_object()
+        contract = TradeContract.objects.filter(organisation=self.get_organisation()).first()
+        if booking.status == BookingStatus.CONFIRMED:
+            return Response(BookingOutput(self._fresh(booking)).data)
+        if contract is None or not contract.on_account:
+            raise services.PaymentRequired(
+                _("Your contract does not allow booking on account: pay the booking by card.")
+            )
+        from ..confirmation import confirm_on_account
+
+        confirm_on_account(booking=booking, organisation=self.get_organisation())
+        return Response(BookingOutput(self._fresh(booking)).data)
+
+    @extend_schema(
+        request=AmendInput,
+        responses=AmendmentOutput,
+        parameters=[IDEMPOTENCY_HEADER],
+        summary="Change a line's date, slot, pax or stay (preview=true to price it)",
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def amend(self, request, reference=None):
+        booking = self.get_object()
+        data = AmendInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        line = get_object_or_404(BookingLine, pk=values["line"], booking=booking)
+        changes = {}
+        if "date" in values:
+            changes["day"] = values["date"]
+        if values.get("slot"):
+            changes["slot"] = get_object_or_404(Slot, pk=values["slot"], product=line.product)
+        if values.get("unit_type"):
+            changes["unit_type"] = get_object_or_404(
+                UnitType, pk=values["unit_type"], product=line.product
+            )
+        if values.get("check_out"):
+            changes["check_out"] = values["check_out"]
+        if values.get("units"):
+            changes["units"] = values["units"]
+        if any(k in request.data for k in ("adults", "seniors", "children_ages", "infants")):
+            changes["pax"] = _pax(values)
+        if values["preview"]:
+            preview = services.amendment_preview(line=line, **changes)
+            return Response(
+                {
+                    "old_total": str(preview.old_total),
+                    "new_total": str(preview.new_total),
+                    "difference": str(preview.difference),
+                    "problem": preview.problem,
+                }
+            )
+        amendment = services.booking_amend(
+            line=line, actor=None, expected_total=values.get("expected_total"), **changes
+        )
+        return Response(AmendmentOutput(amendment).data)
+
+    @extend_schema(
+        request=CancelInput,
+        responses=BookingOutput,
+        parameters=[IDEMPOTENCY_HEADER],
+        summary="Cancel the booking or some lines (preview=true for the penalty)",
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def cancel(self, request, reference=None):
+        booking = self.get_object()
+        data = CancelInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        line_ids = values.get("lines")
+        if values["preview"]:
+            penalty = services.cancellation_preview(booking=booking, line_ids=line_ids)
+            return Response({"penalty": str(penalty)})
+        services.booking_cancel(booking=booking, reason="buyer", line_ids=line_ids)
+        return Response(BookingOutput(self._fresh(booking)).data)
+
+    @extend_schema(
+        responses={(200, "application/pdf"): bytes},
+        summary="The voucher PDF of a confirmed booking",
+    )
+    @action(detail=True, methods=["get"])
+    def voucher(self, request, reference=None):
+        from ..vouchers import voucher_pdf_bytes
+
+        booking = self.get_object()
+        if booking.status not in (BookingStatus.CONFIRMED, BookingStatus.COMPLETED):
+            raise services.InvalidTransition(_("The voucher exists once the booking is confirmed."))
+        response = HttpResponse(voucher_pdf_bytes(booking), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="voucher-{booking.reference}.pdf"'
+        return response
