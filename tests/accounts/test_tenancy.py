@@ -59,20 +59,28 @@ def test_the_walk_finds_the_scoped_views():
     assert "organisation-detail" in names
 
 
-def test_every_scoped_url_with_an_object_answers_404_to_another_tenant(
-    client, owner, other_operator_org
-):
-    client.force_login(owner)
+SUBKIND_OF = {"operator": "guide", "trade": "tour_operator", "dmc": "", "iat": ""}
+
+
+def test_every_scoped_url_with_an_object_answers_404_to_another_tenant(client):
+    """For every scoped view: a member of an organisation of an allowed kind asks for an
+    object that belongs to another organisation of the same kind, and gets 404."""
+    from tests.factories import MembershipFactory, OrganisationFactory
+
     factories = all_scoped_factories()
     checked = 0
     for route, pattern, view_class in scoped_url_patterns():
         keys = [k for k in pattern.pattern.regex.groupindex if k != "format"]
         if not keys:
             continue
+        kind = (view_class.organisation_kinds or ("operator",))[0]
+        mine = OrganisationFactory(kind=kind, subkind=SUBKIND_OF[kind])
+        other = OrganisationFactory(kind=kind, subkind=SUBKIND_OF[kind])
+        client.force_login(MembershipFactory(organisation=mine, role=Role.OWNER).user)
         model = getattr(view_class, "model", None) or view_class.queryset.model
         assert model in factories, f"add a factory for {model.__name__}"
-        foreign = factories[model](other_operator_org)
-        kwargs = {key: getattr(foreign, "slug" if key == "slug" else "pk") for key in keys}
+        foreign = factories[model](other)
+        kwargs = {key: getattr(foreign, key, None) or foreign.pk for key in keys}
         url = reverse(route, kwargs=kwargs)
         for method in ("get", "post"):
             response = getattr(client, method)(url)
