@@ -277,6 +277,8 @@ class Product(models.Model):
         blank=True,
         related_name="+",
     )
+    #: Secret of the product's iCalendar feed (made on first use, rotated on demand).
+    ical_token = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         ordering = ["title"]
@@ -290,6 +292,11 @@ class Product(models.Model):
             models.CheckConstraint(
                 condition=Q(max_pax__isnull=True) | Q(max_pax__gte=F("min_pax")),
                 name="product_max_pax_gte_min_pax",
+            ),
+            models.UniqueConstraint(
+                fields=["ical_token"],
+                condition=~Q(ical_token=""),
+                name="unique_product_ical_token",
             ),
         ]
 

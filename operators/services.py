@@ -1,17 +1,38 @@
-"""Operators' state changes: inventory generation and capacity edits.
+"""Operators' state changes: listings and their curation, rates, inventory generation and
+capacity edits, photos, calendar feed tokens.
 
 Taking and releasing inventory for bookings is not here: it belongs to bookings/services.py."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+import secrets
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from .models import GoodsStock, NightInventory, Product, ScheduleRule, Slot, UnitType
+from .media import photo_validate, thumbnail_for
+from .models import (
+    CurationEvent,
+    GoodsStock,
+    NightInventory,
+    OperatorContract,
+    Product,
+    ProductKind,
+    ProductPhoto,
+    ProductStatus,
+    Rate,
+    ScheduleRule,
+    Season,
+    Slot,
+    SlotStatus,
+    UnitType,
+)
+from .pricing import money
 
 DEFAULT_HORIZON_DAYS = 365
 
@@ -133,7 +154,9 @@ def slot_set_status(*, slot: Slot, status: str, note: str = "") -> Slot:
 
 
 @transaction.atomic
-def schedule_add(*, product: Product, data: dict) -> ScheduleRule:
+def schedule_add(*, product: Product, data: dict, generate: bool = False) -> ScheduleRule:
+    """Add a weekly schedule; with `generate`, make its slots for the rolling horizon too."""
+    _check_capacity(data.get("capacity"), field="capacity", minimum=1)
     rule = ScheduleRule(product=product, **data)
     rule.full_clean()
     if product.available_from and rule.valid_from < product.available_from:
@@ -147,6 +170,8 @@ def schedule_add(*, product: Product, data: dict) -> ScheduleRule:
             {"valid_until": _("The schedule ends after the product is bookable.")}
         )
     rule.save()
+    if generate:
+        slots_generate(product=product)
     return rule
 
 
@@ -210,4 +235,509 @@ def stock_set(*, product: Product, quantity: int) -> GoodsStock:
         )
     stock.quantity = quantity
     stock.save(update_fields=["quantity"])
+    return stock
+
+
+# --- Curation -------------------------------------------------------------------------------
+
+OPERATOR, DMC = "operator", "dmc"
+S = ProductStatus
+
+#: Allowed status changes and who may make them. Anything else is refused.
+TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
+    (S.DRAFT, S.SUBMITTED): frozenset({OPERATOR}),
+    (S.SUBMITTED, S.DRAFT): frozenset({OPERATOR}),  # withdrawn to keep editing
+    (S.SUBMITTED, S.APPROVED): frozenset({DMC}),
+    (S.SUBMITTED, S.REJECTED): frozenset({DMC}),
+    (S.APPROVED, S.PUBLISHED): frozenset({DMC}),
+    (S.APPROVED, S.REJECTED): frozenset({DMC}),
+    (S.APPROVED, S.SUBMITTED): frozenset({OPERATOR}),  # content changed before publication
+    (S.REJECTED, S.SUBMITTED): frozenset({OPERATOR}),
+    (S.REJECTED, S.DRAFT): frozenset({OPERATOR}),
+    (S.PUBLISHED, S.SUBMITTED): frozenset({OPERATOR}),  # content changed: back to review
+    (S.PUBLISHED, S.ARCHIVED): frozenset({OPERATOR, DMC}),
+    (S.DRAFT, S.ARCHIVED): frozenset({OPERATOR, DMC}),
+    (S.REJECTED, S.ARCHIVED): frozenset({OPERATOR, DMC}),
+    (S.ARCHIVED, S.DRAFT): frozenset({OPERATOR}),
+}
+
+#: Product fields whose change is a change of price or availability, not of content: editing
+#: them leaves a published product on sale.
+NON_CONTENT_FIELDS = frozenset({"available_from", "available_until", "free_place_every"})
+
+
+def _roles_of(actor, product: Product) -> set[str]:
+    from accounts.selectors import user_is_dmc_staff
+
+    roles = set()
+    if actor is None:
+        return roles
+    if actor.is_authenticated and product.organisation.memberships.filter(user=actor).exists():
+        roles.add(OPERATOR)
+    if user_is_dmc_staff(actor):
+        roles.add(DMC)
+    return roles
+
+
+def allowed_transitions(*, product: Product, actor) -> list[str]:
+    roles = _roles_of(actor, product)
+    return [to for (frm, to), who in TRANSITIONS.items() if frm == product.status and who & roles]
+
+
+def _submission_problems(product: Product) -> dict:
+    errors = {}
+    if not (product.title_it or "").strip() or not (product.title_en or "").strip():
+        errors["title_en"] = _("The title is needed in Italian and in English.")
+    if not (product.description_it or "").strip() or not (product.description_en or "").strip():
+        errors["description_en"] = _("The description is needed in Italian and in English.")
+    if not product.rates.exists():
+        errors["rates"] = _("Set at least one price before submitting.")
+    return errors
+
+
+@transaction.atomic
+def product_transition(*, product: Product, to_status: str, actor, reason: str = "") -> Product:
+    """Move a product along its curation lifecycle, as the actor's role allows; record it."""
+    product = Product.objects.select_for_update().select_related("organisation").get(pk=product.pk)
+    from_status = product.status
+    allowed = TRANSITIONS.get((from_status, to_status))
+    if allowed is None:
+        raise ValidationError(
+            {
+                "status": _("A product cannot go from “%(from)s” to “%(to)s”.")
+                % {"from": S(from_status).label, "to": S(to_status).label}
+            },
+            code="invalid_transition",
+        )
+    if not allowed & _roles_of(actor, product):
+        raise ValidationError(
+            {
+                "status": _("Only %(who)s can move a product from “%(from)s” to “%(to)s”.")
+                % {
+                    "who": _("the DMC") if allowed == {DMC} else _("the operator"),
+                    "from": S(from_status).label,
+                    "to": S(to_status).label,
+                }
+            },
+            code="not_allowed",
+        )
+    reason = (reason or "").strip()
+    now = timezone.now()
+    fields = ["status", "updated_at"]
+    if to_status == S.SUBMITTED:
+        problems = _submission_problems(product)
+        if problems:
+            raise ValidationError(problems)
+        product.submitted_at = now
+        product.rejection_reason = ""
+        fields += ["submitted_at", "rejection_reason"]
+    elif to_status == S.REJECTED:
+        if not reason:
+            raise ValidationError(
+                {"reason": _("Tell the operator why: they will read it.")}, code="required"
+            )
+        product.rejection_reason = reason
+        product.reviewed_by = actor
+        fields += ["rejection_reason", "reviewed_by"]
+    elif to_status == S.APPROVED:
+        product.reviewed_by = actor
+        fields.append("reviewed_by")
+    elif to_status == S.PUBLISHED:
+        product.published_at = now
+        product.reviewed_by = actor
+        fields += ["published_at", "reviewed_by"]
+    product.status = to_status
+    product.save(update_fields=fields)
+    CurationEvent.objects.create(
+        product=product, from_status=from_status, to_status=to_status, actor=actor, reason=reason
+    )
+    return product
+
+
+def product_submit(*, product: Product, actor) -> Product:
+    return product_transition(product=product, to_status=S.SUBMITTED, actor=actor)
+
+
+def product_approve(*, product: Product, actor, reason: str = "") -> Product:
+    return product_transition(product=product, to_status=S.APPROVED, actor=actor, reason=reason)
+
+
+def product_reject(*, product: Product, actor, reason: str) -> Product:
+    return product_transition(product=product, to_status=S.REJECTED, actor=actor, reason=reason)
+
+
+def product_publish(*, product: Product, actor) -> Product:
+    return product_transition(product=product, to_status=S.PUBLISHED, actor=actor)
+
+
+def product_archive(*, product: Product, actor, reason: str = "") -> Product:
+    return product_transition(product=product, to_status=S.ARCHIVED, actor=actor, reason=reason)
+
+
+# --- Listings -------------------------------------------------------------------------------
+
+
+def _unique_product_slug(title: str, *, exclude_pk=None) -> str:
+    base = slugify(title)[:100] or "product"
+    slug, n = base, 2
+    while Product.objects.filter(slug=slug).exclude(pk=exclude_pk).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def _apply(product: Product, data: dict) -> tuple[set[str], dict]:
+    """Set the plain fields on the product; return the names that changed and the m2m values."""
+    m2m = {key: data[key] for key in ("themes", "languages") if key in data}
+    changed = set()
+    for key, value in data.items():
+        if key in m2m:
+            continue
+        if getattr(product, key) != value:
+            changed.add(key)
+            setattr(product, key, value)
+    return changed, m2m
+
+
+def _set_m2m(product: Product, m2m: dict) -> set[str]:
+    changed = set()
+    for key, values in m2m.items():
+        manager = getattr(product, key)
+        new = {v.pk for v in values}
+        if {v.pk for v in manager.all()} != new:
+            manager.set(list(values))
+            changed.add(key)
+    return changed
+
+
+@transaction.atomic
+def product_create(*, organisation, kind: str, data: dict, actor=None) -> Product:
+    """A new listing, in draft."""
+    if kind not in ProductKind.values:
+        raise ValidationError({"kind": _("Choose what kind of product this is.")})
+    product = Product(organisation=organisation, kind=kind, status=S.DRAFT)
+    _changed, m2m = _apply(product, data)
+    product.title = product.title_it or product.title_en or ""
+    if not product.slug:
+        product.slug = _unique_product_slug(product.title_en or product.title_it or "")
+    product.full_clean()
+    product.save()
+    _set_m2m(product, m2m)
+    CurationEvent.objects.create(
+        product=product, from_status=S.DRAFT, to_status=S.DRAFT, actor=actor, reason="created"
+    )
+    return product
+
+
+def content_would_resubmit(*, product: Product) -> bool:
+    """Whether a content edit sends this product back to review (the form warns before)."""
+    return product.status in (S.PUBLISHED, S.APPROVED)
+
+
+@transaction.atomic
+def product_update(*, product: Product, data: dict, actor=None) -> Product:
+    """Edit a listing. A change of content of a published (or approved) product sends it back
+    to review and off sale; a change of bookable dates or group free places does not."""
+    product = Product.objects.select_for_update().get(pk=product.pk)
+    if "kind" in data and data["kind"] != product.kind:
+        raise ValidationError({"kind": _("The kind of a product cannot change.")})
+    data = {k: v for k, v in data.items() if k not in ("kind", "status", "organisation", "slug")}
+    changed, m2m = _apply(product, data)
+    product.title = product.title_it or product.title_en or product.title
+    product.full_clean()
+    product.save()
+    changed |= _set_m2m(product, m2m)
+    content_changed = sorted(changed - NON_CONTENT_FIELDS)
+    if content_changed and content_would_resubmit(product=product):
+        product = _resubmit(product=product, actor=actor, why=", ".join(content_changed))
+    product._changed_fields = changed
+    return product
+
+
+def _resubmit(*, product: Product, actor, why: str) -> Product:
+    """Content of a published product changed: back to review, recorded with what changed."""
+    from_status = product.status
+    now = timezone.now()
+    Product.objects.filter(pk=product.pk).update(status=S.SUBMITTED, submitted_at=now)
+    CurationEvent.objects.create(
+        product=product,
+        from_status=from_status,
+        to_status=S.SUBMITTED,
+        actor=actor,
+        reason=_("Content changed: %(fields)s") % {"fields": why},
+    )
+    product.refresh_from_db()
+    return product
+
+
+@transaction.atomic
+def photo_add(*, product: Product, image, alt_text: str = "", actor=None) -> ProductPhoto:
+    """Add a photo checked with Pillow (JPEG/PNG/WebP, at most 5 MB) and its thumbnail.
+    A new photo is new content: a published product goes back to review."""
+    fmt = photo_validate(image)
+    ext = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}[fmt]
+    stem = secrets.token_hex(8)
+    position = (
+        product.photos.order_by("-position").values_list("position", flat=True).first()
+    ) or 0
+    photo = ProductPhoto(product=product, alt_text=alt_text, position=position + 1)
+    photo.image.save(f"{stem}.{ext}", image, save=False)
+    photo.thumbnail.save(f"{stem}-thumb.jpg", thumbnail_for(image), save=False)
+    photo.full_clean()
+    photo.save()
+    if content_would_resubmit(product=product):
+        _resubmit(product=product, actor=actor, why="photos")
+    return photo
+
+
+@transaction.atomic
+def photo_delete(*, photo: ProductPhoto, actor=None) -> None:
+    product = photo.product
+    for field in (photo.image, photo.thumbnail):
+        if field:
+            field.delete(save=False)
+    photo.delete()
+    if content_would_resubmit(product=product):
+        _resubmit(product=product, actor=actor, why="photos")
+
+
+# --- Rates and seasons (price changes never send a product back to review) ----------------
+
+
+def default_commission(organisation) -> Decimal:
+    contract = OperatorContract.objects.filter(organisation=organisation).first()
+    return (
+        contract.commission_percent
+        if contract
+        else OperatorContract._meta.get_field("commission_percent").default
+    )
+
+
+def net_from_retail(*, organisation, retail: Decimal) -> Decimal:
+    """The operator's net when they leave it empty: retail less the contract's commission."""
+    commission = default_commission(organisation)
+    return money(Decimal(retail) * (Decimal("100") - commission) / Decimal("100"))
+
+
+_RATE_FIELDS = (
+    "unit_type",
+    "season",
+    "pax_category",
+    "age_min",
+    "age_max",
+    "weekdays",
+    "min_group",
+    "max_group",
+    "retail_price",
+    "net_price",
+)
+
+
+def _rate_checks(product: Product, rate: Rate) -> None:
+    errors = {}
+    if rate.unit_type_id and rate.unit_type.product_id != product.pk:
+        errors["unit_type"] = _("This unit type belongs to another product.")
+    if rate.season_id and rate.season.product_id != product.pk:
+        errors["season"] = _("This season belongs to another product.")
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def rate_save(*, product: Product, data: dict, rate: Rate | None = None) -> Rate:
+    """Create or change a rate; an empty net price is computed from the contract commission."""
+    unknown = set(data) - set(_RATE_FIELDS)
+    if unknown:
+        raise ValidationError({sorted(unknown)[0]: _("Unknown field.")})
+    rate = rate or Rate(product=product)
+    for key, value in data.items():
+        setattr(rate, key, value)
+    if rate.retail_price is not None and rate.net_price is None:
+        rate.net_price = net_from_retail(
+            organisation=product.organisation, retail=rate.retail_price
+        )
+    if rate.retail_price is not None:
+        rate.retail_price = money(rate.retail_price)
+    if rate.net_price is not None:
+        rate.net_price = money(rate.net_price)
+    _rate_checks(product, rate)
+    rate.full_clean()
+    rate.save()
+    return rate
+
+
+@transaction.atomic
+def rate_delete(*, rate: Rate) -> None:
+    rate.delete()
+
+
+@transaction.atomic
+def season_save(*, product: Product, data: dict, season: Season | None = None) -> Season:
+    """Create or change a season; overlapping another season of the product is refused."""
+    season = season or Season(product=product)
+    for key in ("name", "start_date", "end_date"):
+        if key in data:
+            setattr(season, key, data[key])
+    season.full_clean()
+    season.save()
+    return season
+
+
+@transaction.atomic
+def season_delete(*, season: Season) -> None:
+    season.delete()
+
+
+# --- Unit types, slots, inventory -----------------------------------------------------------
+
+
+def _check_capacity(value, *, field: str, minimum: int = 0) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ValidationError(
+            {field: _("Give a whole number of at least %(min)s.") % {"min": minimum}},
+            code="invalid_capacity",
+        )
+
+
+@transaction.atomic
+def unit_type_save(
+    *, product: Product, data: dict, unit_type: UnitType | None = None, generate: bool = True
+) -> UnitType:
+    """Create or change a unit type; a new one gets its nights for the rolling horizon."""
+    if product.kind != ProductKind.ACCOMMODATION:
+        raise ValidationError({"kind": _("Only accommodation has unit types.")})
+    if "units" in data:
+        _check_capacity(data["units"], field="units")
+    is_new = unit_type is None
+    unit_type = unit_type or UnitType(product=product)
+    for key, value in data.items():
+        setattr(unit_type, key, value)
+    unit_type.name = getattr(unit_type, "name_it", None) or unit_type.name_en or unit_type.name
+    unit_type.full_clean()
+    unit_type.save()
+    if is_new and generate:
+        nights_generate(unit_type=unit_type)
+    return unit_type
+
+
+def _within_opening(product: Product, day: date, field: str = "date") -> None:
+    if product.available_from and day < product.available_from:
+        raise ValidationError(
+            {
+                field: _("%(date)s is before the product is bookable (from %(from)s).")
+                % {"date": day.isoformat(), "from": product.available_from.isoformat()}
+            }
+        )
+    if product.available_until and day > product.available_until:
+        raise ValidationError(
+            {
+                field: _("%(date)s is after the product is bookable (until %(until)s).")
+                % {"date": day.isoformat(), "until": product.available_until.isoformat()}
+            }
+        )
+
+
+@transaction.atomic
+def slot_create(
+    *, product: Product, day: date, start_time: time, capacity: int, duration_minutes: int = 0
+) -> Slot:
+    """A single extra slot, inside the product's bookable dates."""
+    if not product.uses_slots:
+        raise ValidationError({"kind": _("Only experiences and services have time slots.")})
+    _check_capacity(capacity, field="capacity", minimum=1)
+    _within_opening(product, day)
+    starts_at = _aware(day, start_time)
+    if Slot.objects.filter(product=product, starts_at=starts_at).exists():
+        raise ValidationError({"start_time": _("There is already a slot at this time.")})
+    minutes = duration_minutes or product.duration_minutes or 120
+    return Slot.objects.create(
+        product=product,
+        date=day,
+        start_time=start_time,
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(minutes=minutes),
+        capacity=capacity,
+    )
+
+
+@transaction.atomic
+def slot_update(
+    *, slot: Slot, capacity: int | None = None, status: str | None = None, note: str | None = None
+) -> Slot:
+    """Edit one slot: capacity (never below what is booked), open or closed, note."""
+    if capacity is not None:
+        slot = slot_set_capacity(slot=slot, capacity=capacity)
+    if status is not None or note is not None:
+        if status is not None and status not in SlotStatus.values:
+            raise ValidationError({"status": _("Unknown slot status.")})
+        slot = slot_set_status(
+            slot=slot,
+            status=status or slot.status,
+            note=slot.note if note is None else note,
+        )
+    return slot
+
+
+@transaction.atomic
+def slots_bulk_update(
+    *,
+    product: Product,
+    start: date,
+    end: date,
+    weekdays: str = "1234567",
+    capacity: int | None = None,
+    status: str | None = None,
+) -> int:
+    """Change capacity and/or open-closed status of the product's slots in [start, end] on
+    the given weekdays; refuse (changing nothing) to go below what is booked on any of them."""
+    if end < start:
+        raise ValidationError({"end": _("The end date is before the start date.")})
+    if capacity is not None:
+        _check_capacity(capacity, field="capacity")
+    if status is not None and status not in SlotStatus.values:
+        raise ValidationError({"status": _("Unknown slot status.")})
+    days = {int(d) for d in weekdays or "1234567"}
+    slots = [
+        s
+        for s in Slot.objects.select_for_update()
+        .filter(product=product, date__gte=start, date__lte=end)
+        .order_by("pk")
+        if s.date.isoweekday() in days
+    ]
+    if capacity is not None:
+        worst = max(slots, key=lambda s: s.sold + s.held, default=None)
+        if worst is not None and worst.sold + worst.held > capacity:
+            raise ValidationError(
+                {
+                    "capacity": _(
+                        "%(taken)s places are already booked or held on %(when)s: "
+                        "the capacity cannot go below that."
+                    )
+                    % {
+                        "taken": worst.sold + worst.held,
+                        "when": timezone.localtime(worst.starts_at).strftime("%Y-%m-%d %H:%M"),
+                    }
+                }
+            )
+    changes = {}
+    if capacity is not None:
+        changes["capacity"] = capacity
+    if status is not None:
+        changes["status"] = status
+    if not changes:
+        return 0
+    return Slot.objects.filter(pk__in=[s.pk for s in slots]).update(**changes)
+
+
+def product_ical_token(*, product: Product, rotate: bool = False) -> str:
+    """The secret of the product's calendar feed: 256 random bits, made on first use."""
+    if product.ical_token and not rotate:
+        return product.ical_token
+    token = secrets.token_urlsafe(32)
+    Product.objects.filter(pk=product.pk).update(ical_token=token)
+    product.ical_token = token
+    return token
+
+
+def stock_ensure(*, product: Product) -> GoodsStock:
+    stock, _created = GoodsStock.objects.get_or_create(product=product)
     return stock

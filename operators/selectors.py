@@ -1,0 +1,583 @@
+"""Read side of the operators app: visible catalogues, the availability search every channel
+uses, and the figures of the extranet and the curation desk.
+
+The availability search decides in the database which products are bookable (a few EXISTS
+subqueries over the slot and night rows, served by their (product, date) and (unit_type, date)
+indexes); only the page of results is priced in Python, from rates fetched in one query."""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import LessThanOrEqual
+from django.utils import timezone
+
+from .models import (
+    CurationEvent,
+    GoodsStock,
+    NightInventory,
+    PaxCategory,
+    PricingUnit,
+    Product,
+    ProductKind,
+    ProductPhoto,
+    ProductStatus,
+    Rate,
+    Slot,
+    SlotStatus,
+    UnitType,
+)
+from .pricing import NoRate, PaxMix, PriceQuote, price_goods, price_slot_product, price_stay
+
+SLOT_KINDS = (ProductKind.EXPERIENCE, ProductKind.SERVICE)
+MAX_SEARCH_DAYS = 31
+
+
+# --- Catalogue visibility -------------------------------------------------------------------
+
+
+def products_visible(*, organisation=None) -> QuerySet[Product]:
+    """Published products; an operator also sees its own listings in any state but archived."""
+    condition = Q(status=ProductStatus.PUBLISHED)
+    if organisation is not None and organisation.is_operator:
+        condition |= Q(organisation=organisation) & ~Q(status=ProductStatus.ARCHIVED)
+    return Product.objects.filter(condition)
+
+
+def product_detail_queryset(*, organisation=None) -> QuerySet[Product]:
+    return (
+        products_visible(organisation=organisation)
+        .select_related("comune", "organisation", "cancellation_policy")
+        .prefetch_related(
+            "themes",
+            "languages",
+            "photos",
+            "unit_types",
+            "cancellation_policy__tiers",
+        )
+        .annotate(from_price=_from_price())
+    )
+
+
+def rates_of(product: Product) -> QuerySet[Rate]:
+    return product.rates.select_related("season", "unit_type").order_by(
+        "unit_type_id", "season__start_date", "pax_category", "min_group", "pk"
+    )
+
+
+def operator_products(*, organisation) -> QuerySet[Product]:
+    return (
+        Product.objects.filter(organisation=organisation)
+        .select_related("comune")
+        .annotate(from_price=_from_price(), photo_count=Count("photos", distinct=True))
+        .order_by("status", "title")
+    )
+
+
+# --- Availability search --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SearchCriteria:
+    """What a channel asks: a date range (for accommodation: check-in and check-out), a pax
+    mix and optional filters. `min_price`/`max_price` bound the product's "from" price (per
+    person, or per unit/night for products priced per unit)."""
+
+    start: date
+    end: date
+    pax: PaxMix
+    comune: str | None = None  # ISTAT code
+    kind: str | None = None
+    theme: str | None = None  # slug
+    language: str | None = None  # ISO 639-1
+    min_price: Decimal | None = None
+    max_price: Decimal | None = None
+    q: str = ""
+
+    @property
+    def check_out(self) -> date:
+        return self.end if self.end > self.start else self.start + timedelta(days=1)
+
+    @property
+    def nights(self) -> int:
+        return (self.check_out - self.start).days
+
+
+def _from_price():
+    """Cheapest base rate: adult (not a room supplement) or per unit."""
+    return Subquery(
+        Rate.objects.filter(product=OuterRef("pk"))
+        .filter(
+            Q(pax_category=PaxCategory.UNIT)
+            | Q(pax_category=PaxCategory.ADULT, unit_type__isnull=True)
+        )
+        .order_by("retail_price")
+        .values("retail_price")[:1]
+    )
+
+
+def _units_needed(seats: int, per_unit_field: str):
+    """Units a party needs: ceil(seats / persons per unit), at least one."""
+    return Case(
+        When(
+            **{f"{per_unit_field}__gt": 0},
+            then=(Value(max(seats, 1)) + F(per_unit_field) - 1) / F(per_unit_field),
+        ),
+        default=Value(max(seats, 1)),
+        output_field=IntegerField(),
+    )
+
+
+def _slot_need():
+    """Seats (per person) or units (per-unit services: max_pax is the persons per unit)."""
+    return lambda seats: Case(
+        When(
+            pricing_unit=PricingUnit.PER_UNIT,
+            max_pax__gt=0,
+            then=(Value(max(seats, 1)) + F("max_pax") - 1) / F("max_pax"),
+        ),
+        default=Value(max(seats, 1)),
+        output_field=IntegerField(),
+    )
+
+
+def _bookable_slots(criteria: SearchCriteria, product_ref) -> QuerySet[Slot]:
+    slots = Slot.objects.all() if product_ref is None else Slot.objects.filter(product=product_ref)
+    return slots.filter(
+        date__gte=criteria.start,
+        date__lte=criteria.end,
+        status=SlotStatus.OPEN,
+        starts_at__gt=timezone.now(),
+    )
+
+
+def bookable_unit_types(criteria: SearchCriteria, *, product_ref=None) -> QuerySet[UnitType]:
+    """Unit types where the party can stay from check-in to check-out: every night open with
+    enough units, arrival allowed with the minimum stay met, departure allowed, children fit."""
+    pax, check_in, check_out, n = criteria.pax, criteria.start, criteria.check_out, criteria.nights
+    open_nights = (
+        NightInventory.objects.filter(
+            unit_type=OuterRef("pk"),
+            date__gte=check_in,
+            date__lt=check_out,
+            closed=False,
+            units__gte=F("sold") + F("held") + OuterRef("need"),
+        )
+        .order_by()
+        .values("unit_type")
+        .annotate(c=Count("pk"))
+        .values("c")
+    )
+    arrival_ok = NightInventory.objects.filter(
+        unit_type=OuterRef("pk"), date=check_in, closed_to_arrival=False
+    ).filter(
+        Q(min_stay__lte=n) | Q(min_stay__isnull=True) & LessThanOrEqual(OuterRef("min_stay"), n)
+    )
+    departure_closed = NightInventory.objects.filter(
+        unit_type=OuterRef("pk"), date=check_out, closed_to_departure=True
+    )
+    unit_types = (
+        UnitType.objects.all()
+        if product_ref is None
+        else UnitType.objects.filter(product=product_ref)
+    )
+    unit_types = (
+        unit_types.annotate(need=_units_needed(pax.seats, "max_occupancy"))
+        .annotate(nights_ok=Subquery(open_nights, output_field=IntegerField()))
+        .filter(nights_ok=n)
+        .filter(Q(Exists(arrival_ok)) & ~Q(Exists(departure_closed)))
+    )
+    if pax.children:
+        unit_types = unit_types.filter(
+            LessThanOrEqual(Value(pax.children), F("max_children") * F("need"))
+        )
+    return unit_types
+
+
+def availability_search(*, criteria: SearchCriteria, organisation=None) -> QuerySet[Product]:
+    """Products bookable in the range for the pax mix, with the filters: one query."""
+    pax = criteria.pax
+    products = products_visible(organisation=organisation)
+    if criteria.comune:
+        products = products.filter(comune__istat_code=criteria.comune)
+    if criteria.kind:
+        products = products.filter(kind=criteria.kind)
+    if criteria.theme:
+        products = products.filter(
+            Exists(
+                Product.themes.through.objects.filter(
+                    product_id=OuterRef("pk"), theme__slug=criteria.theme
+                )
+            )
+        )
+    if criteria.language:
+        products = products.filter(
+            Exists(
+                Product.languages.through.objects.filter(
+                    product_id=OuterRef("pk"), language__code=criteria.language
+                )
+            )
+        )
+    if criteria.q:
+        text = criteria.q.strip()
+        products = products.filter(
+            Q(title_it__icontains=text)
+            | Q(title_en__icontains=text)
+            | Q(summary_it__icontains=text)
+            | Q(summary_en__icontains=text)
+            | Q(comune__name__icontains=text)
+        )
+    products = products.annotate(from_price=_from_price(), need=_slot_need()(pax.seats))
+    if criteria.min_price is not None:
+        products = products.filter(from_price__gte=criteria.min_price)
+    if criteria.max_price is not None:
+        products = products.filter(from_price__lte=criteria.max_price)
+
+    slots = _bookable_slots(criteria, OuterRef("pk")).filter(
+        capacity__gte=F("sold") + F("held") + OuterRef("need")
+    )
+    party_fits = Q(pricing_unit=PricingUnit.PER_UNIT) | Q(min_pax__lte=pax.seats) & (
+        Q(max_pax__isnull=True) | Q(max_pax__gte=pax.seats)
+    )
+    stock = GoodsStock.objects.filter(product=OuterRef("pk"), quantity__gt=F("sold") + F("held"))
+    bookable = (
+        Q(kind__in=SLOT_KINDS) & party_fits & Q(Exists(slots))
+        | Q(kind=ProductKind.ACCOMMODATION)
+        & Q(Exists(bookable_unit_types(criteria, product_ref=OuterRef("pk"))))
+        | Q(kind=ProductKind.GOODS) & Q(Exists(stock))
+    )
+    return (
+        products.filter(from_price__isnull=False)
+        .filter(bookable)
+        .select_related("comune", "organisation", "stock")
+        .order_by("title", "pk")
+    )
+
+
+@dataclass
+class SlotOption:
+    slot: Slot
+    available: int
+    units: int
+    quote: PriceQuote
+
+
+@dataclass
+class StayOption:
+    unit_type: UnitType
+    units: int
+    available: int
+    quote: PriceQuote
+
+
+@dataclass
+class ProductAvailability:
+    product: Product
+    slots: list[SlotOption] = field(default_factory=list)
+    stays: list[StayOption] = field(default_factory=list)
+    stock_available: int | None = None
+    goods_quote: PriceQuote | None = None
+
+    @property
+    def options(self) -> list:
+        return self.slots or self.stays or ([self.goods_quote] if self.goods_quote else [])
+
+    @property
+    def best_price(self) -> Decimal | None:
+        quotes = [o.quote for o in self.slots + self.stays] + (
+            [self.goods_quote] if self.goods_quote else []
+        )
+        return min((q.retail_total for q in quotes), default=None)
+
+
+def availability_options(
+    products: list[Product], *, criteria: SearchCriteria
+) -> list[ProductAvailability]:
+    """The bookable slots, stays or stock of a page of products, priced for the pax mix.
+    A fixed number of queries whatever the page holds."""
+    pax = criteria.pax
+    ids = [p.pk for p in products]
+    rates: dict[int, list[Rate]] = {pk: [] for pk in ids}
+    for rate in Rate.objects.filter(product_id__in=ids).select_related("season"):
+        rates[rate.product_id].append(rate)
+    for product in products:
+        product._prefetched_objects_cache = {
+            **getattr(product, "_prefetched_objects_cache", {}),
+            "rates": rates[product.pk],
+        }
+    slot_ids = [p.pk for p in products if p.kind in SLOT_KINDS]
+    slots_by_product: dict[int, list[Slot]] = {pk: [] for pk in slot_ids}
+    if slot_ids:
+        for slot in (
+            _bookable_slots(criteria, None)
+            .filter(product_id__in=slot_ids, capacity__gt=F("sold") + F("held"))
+            .order_by("starts_at")
+        ):
+            slots_by_product[slot.product_id].append(slot)
+    stay_ids = [p.pk for p in products if p.kind == ProductKind.ACCOMMODATION]
+    unit_types_by_product: dict[int, list[UnitType]] = {pk: [] for pk in stay_ids}
+    nights_by_unit: dict[int, dict] = {}
+    if stay_ids:
+        unit_types = list(
+            bookable_unit_types(criteria).filter(product_id__in=stay_ids).order_by("pk")
+        )
+        for unit_type in unit_types:
+            unit_types_by_product[unit_type.product_id].append(unit_type)
+            nights_by_unit[unit_type.pk] = {}
+        for night in NightInventory.objects.filter(
+            unit_type_id__in=list(nights_by_unit),
+            date__gte=criteria.start,
+            date__lt=criteria.check_out,
+        ):
+            nights_by_unit[night.unit_type_id][night.date] = night
+
+    results = []
+    for product in products:
+        result = ProductAvailability(product=product)
+        if product.kind in SLOT_KINDS:
+            need = getattr(product, "need", None) or _need_for(product, pax)
+            day_quotes: dict[date, PriceQuote | None] = {}
+            for slot in slots_by_product[product.pk]:
+                if slot.available < need:
+                    continue
+                if slot.date not in day_quotes:
+                    try:
+                        day_quotes[slot.date] = price_slot_product(
+                            product, day=slot.date, pax=pax, units=need
+                        )
+                    except NoRate:
+                        day_quotes[slot.date] = None
+                quote = day_quotes[slot.date]
+                if quote is not None:
+                    result.slots.append(SlotOption(slot, slot.available, need, quote))
+        elif product.kind == ProductKind.ACCOMMODATION:
+            for unit_type in unit_types_by_product[product.pk]:
+                unit_type.product = product
+                nights = nights_by_unit[unit_type.pk]
+                try:
+                    quote = price_stay(
+                        unit_type,
+                        check_in=criteria.start,
+                        check_out=criteria.check_out,
+                        units=unit_type.need,
+                        pax=pax,
+                        nights_by_date=nights,
+                    )
+                except NoRate:
+                    continue
+                available = min((n.available for n in nights.values()), default=0)
+                result.stays.append(StayOption(unit_type, unit_type.need, available, quote))
+        else:
+            stock = getattr(product, "stock", None)
+            result.stock_available = stock.available if stock else 0
+            try:
+                result.goods_quote = price_goods(product, quantity=1, day=criteria.start)
+            except NoRate:
+                result.goods_quote = None
+        if result.options:
+            results.append(result)
+    return results
+
+
+def _need_for(product: Product, pax: PaxMix) -> int:
+    seats = max(pax.seats, 1)
+    if product.pricing_unit == PricingUnit.PER_UNIT and product.max_pax:
+        return -(-seats // product.max_pax)
+    return seats
+
+
+def availability_search_page(
+    *, criteria: SearchCriteria, organisation=None, limit: int = 20, offset: int = 0
+) -> tuple[int, list[ProductAvailability]]:
+    """The search as one call: (how many products match, the priced page)."""
+    queryset = availability_search(criteria=criteria, organisation=organisation)
+    total = queryset.count()
+    page = list(queryset[offset : offset + limit])
+    return total, availability_options(page, criteria=criteria)
+
+
+# --- Extranet and curation desk -------------------------------------------------------------
+
+
+def operator_dashboard(*, organisation) -> dict:
+    today = timezone.localdate()
+    products = Product.objects.filter(organisation=organisation)
+    by_status = dict(
+        products.order_by().values_list("status").annotate(n=Count("pk")).values_list("status", "n")
+    )
+    upcoming = Slot.objects.filter(
+        product__organisation=organisation, date__gte=today, date__lte=today + timedelta(days=7)
+    ).aggregate(
+        slots=Count("pk"),
+        capacity=Coalesce(Sum("capacity"), 0),
+        sold=Coalesce(Sum("sold"), 0),
+        held=Coalesce(Sum("held"), 0),
+    )
+    nights = NightInventory.objects.filter(
+        unit_type__product__organisation=organisation,
+        date__gte=today,
+        date__lte=today + timedelta(days=7),
+    ).aggregate(units=Coalesce(Sum("units"), 0), sold=Coalesce(Sum("sold"), 0))
+    return {
+        "by_status": {s: by_status.get(s, 0) for s in ProductStatus.values},
+        "upcoming": upcoming,
+        "nights": nights,
+        "rejected": products.filter(status=ProductStatus.REJECTED).only(
+            "pk", "title", "title_it", "title_en", "rejection_reason", "status"
+        ),
+    }
+
+
+def curation_queue() -> QuerySet[Product]:
+    """Listings waiting for the DMC: submitted first (oldest first), then approved."""
+    return (
+        Product.objects.filter(status__in=[ProductStatus.SUBMITTED, ProductStatus.APPROVED])
+        .select_related("organisation", "comune")
+        .annotate(
+            from_price=_from_price(),
+            photo_count=Count("photos", distinct=True),
+            rate_count=Count("rates", distinct=True),
+        )
+        .order_by(
+            Case(When(status=ProductStatus.SUBMITTED, then=0), default=1), "submitted_at", "pk"
+        )
+    )
+
+
+def curation_history(product: Product) -> QuerySet[CurationEvent]:
+    return product.curation_events.select_related("actor").order_by("-created_at", "-pk")
+
+
+def catalogue_overview() -> dict:
+    """Counts of listings by comune x kind, by theme, and each operator's onboarding."""
+    from accounts.models import Organisation, OrganisationKind
+
+    published = Product.objects.filter(status=ProductStatus.PUBLISHED)
+    by_comune = {}
+    for row in (
+        published.order_by()
+        .values("comune__name", "kind")
+        .annotate(n=Count("pk"))
+        .order_by("comune__name", "kind")
+    ):
+        by_comune.setdefault(row["comune__name"], dict.fromkeys(ProductKind.values, 0))
+        by_comune[row["comune__name"]][row["kind"]] = row["n"]
+    by_theme = list(
+        Product.themes.through.objects.filter(product__status=ProductStatus.PUBLISHED)
+        .values("theme__slug", "theme__name")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "theme__slug")
+    )
+    operators = (
+        Organisation.objects.filter(kind=OrganisationKind.OPERATOR)
+        .select_related("comune", "operator_contract")
+        .annotate(
+            n_products=Count("products", distinct=True),
+            n_published=Count(
+                "products", filter=Q(products__status=ProductStatus.PUBLISHED), distinct=True
+            ),
+            n_waiting=Count(
+                "products", filter=Q(products__status=ProductStatus.SUBMITTED), distinct=True
+            ),
+            n_members=Count("memberships", distinct=True),
+        )
+        .order_by("name")
+    )
+    return {"by_comune": by_comune, "by_theme": by_theme, "operators": operators}
+
+
+def onboarding_steps(organisation) -> list[tuple[str, bool]]:
+    """What an operator still has to do before selling (shown on the desk and dashboard)."""
+    from django.utils.translation import gettext as _
+
+    contract = getattr(organisation, "operator_contract", None)
+    n_products = getattr(organisation, "n_products", None)
+    n_published = getattr(organisation, "n_published", None)
+    return [
+        (_("Fiscal data"), bool(organisation.partita_iva or organisation.vat_number)),
+        (_("Payout IBAN"), bool(organisation.iban)),
+        (_("Contract"), contract is not None),
+        (
+            _("First listing"),
+            bool(n_products if n_products is not None else organisation.products.exists()),
+        ),
+        (
+            _("On sale"),
+            bool(
+                n_published
+                if n_published is not None
+                else organisation.products.filter(status=ProductStatus.PUBLISHED).exists()
+            ),
+        ),
+    ]
+
+
+@dataclass
+class CalendarDay:
+    day: date
+    in_month: bool
+    slots: list = field(default_factory=list)
+    night: NightInventory | None = None
+
+
+def month_grid(*, product: Product, year: int, month: int, unit_type: UnitType | None = None):
+    """Weeks (Monday first) of CalendarDay with the month's slots or one unit type's nights."""
+    cal = calendar.Calendar(firstweekday=0)
+    weeks = cal.monthdatescalendar(year, month)
+    first, last = weeks[0][0], weeks[-1][-1]
+    slots_by_day: dict[date, list] = {}
+    nights_by_day: dict[date, NightInventory] = {}
+    if product.uses_slots:
+        for slot in Slot.objects.filter(product=product, date__gte=first, date__lte=last).order_by(
+            "starts_at"
+        ):
+            slots_by_day.setdefault(slot.date, []).append(slot)
+    elif unit_type is not None:
+        for night in NightInventory.objects.filter(
+            unit_type=unit_type, date__gte=first, date__lte=last
+        ):
+            nights_by_day[night.date] = night
+    return [
+        [
+            CalendarDay(
+                day=d,
+                in_month=d.month == month,
+                slots=slots_by_day.get(d, []),
+                night=nights_by_day.get(d),
+            )
+            for d in week
+        ]
+        for week in weeks
+    ]
+
+
+def feed_slots(*, product: Product, days: int = 400) -> QuerySet[Slot]:
+    today = timezone.localdate()
+    return Slot.objects.filter(
+        product=product,
+        date__gte=today - timedelta(days=30),
+        date__lte=today + timedelta(days=days),
+    ).order_by("starts_at")
+
+
+def first_photos() -> Prefetch:
+    return Prefetch("photos", queryset=ProductPhoto.objects.order_by("position", "pk"))
