@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from . import storefront
 from .health import healthz
 from .views import HomeView
 
@@ -31,6 +32,9 @@ urlpatterns = [
 
 urlpatterns += i18n_patterns(
     path("", HomeView.as_view(), name="home"),
+    path("discover/", storefront.discover, name="discover"),
+    path("discover/<slug:slug>/", storefront.product_page, name="discover_product"),
+    path("discover/<slug:slug>/book/", storefront.book, name="discover_book"),
     path("accounts/", include("allauth.urls")),
     path("account/", include("accounts.urls")),
     path("", include("operators.urls")),

@@ -1,0 +1,164 @@
+"""The public storefront: search the destination's offer, see a product's bookable options
+priced for your party, and book one (a 15-minute hold, then the checkout)."""
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from bookings import services as booking_services
+from operators.models import Product, ProductKind, ProductStatus
+from operators.pricing import PaxMix
+from operators.selectors import (
+    SearchCriteria,
+    availability_options,
+    availability_search_page,
+)
+
+from .forms import BookForm, SearchForm
+
+PAGE_SIZE = 12
+
+
+def _criteria(form: SearchForm) -> SearchCriteria:
+    data = form.cleaned_data
+    return SearchCriteria(
+        start=data["start"],
+        end=data["end"],
+        pax=form.pax(),
+        comune=data["comune"].istat_code if data.get("comune") else None,
+        kind=data.get("kind") or None,
+        theme=data["theme"].slug if data.get("theme") else None,
+        q=data.get("q") or "",
+    )
+
+
+def discover(request):
+    form = SearchForm(request.GET or None)
+    results, total, page = [], 0, 1
+    if form.is_valid():
+        try:
+            page = max(int(request.GET.get("page", 1)), 1)
+        except ValueError:
+            page = 1
+        total, results = availability_search_page(
+            criteria=_criteria(form), limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+        )
+    query = {k: v for k, v in request.GET.items() if k != "page"}
+    return render(
+        request,
+        "marketplace/discover.html",
+        {
+            "form": form,
+            "results": results,
+            "total": total,
+            "page": page,
+            "has_next": page * PAGE_SIZE < total,
+            "query": urlencode(query),
+        },
+    )
+
+
+def product_page(request, slug):
+    product = get_object_or_404(
+        Product.objects.select_related(
+            "comune", "organisation", "cancellation_policy"
+        ).prefetch_related("photos", "themes", "languages", "cancellation_policy__tiers"),
+        slug=slug,
+        status=ProductStatus.PUBLISHED,
+    )
+    form = SearchForm(request.GET or None)
+    availability = None
+    if form.is_valid():
+        criteria = _criteria(form)
+        found = availability_options([product], criteria=criteria)
+        availability = found[0] if found else None
+    user = request.user
+    contact = {
+        "contact_name": user.get_full_name() if user.is_authenticated else "",
+        "contact_email": user.email if user.is_authenticated else "",
+    }
+    return render(
+        request,
+        "marketplace/product.html",
+        {
+            "product": product,
+            "form": form,
+            "availability": availability,
+            "contact": contact,
+            "search_query": urlencode(dict(request.GET.items())),
+        },
+    )
+
+
+def _checkout_url(booking) -> str:
+    try:
+        from payments.checkout import checkout_url  # provided by the payments app
+
+        return checkout_url(booking)
+    except ImportError:
+        try:
+            return reverse("bookings:traveller_booking", args=[booking.reference])
+        except NoReverseMatch:
+            return reverse("home")
+
+
+@require_POST
+def book(request, slug):
+    product = get_object_or_404(Product, slug=slug, status=ProductStatus.PUBLISHED)
+    form = BookForm(request.POST)
+    back = (
+        reverse("discover_product", args=[slug])
+        + "?"
+        + urlencode(
+            {k: request.POST.get(k, "") for k in ("start", "end", "adults", "children_ages")}
+        )
+    )
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(back)
+    data = form.cleaned_data
+    pax = PaxMix.of(adults=data["adults"], children_ages=data["children_ages"])
+    line = booking_services.LineRequest(product=product, day=data["start"], pax=pax)
+    if product.kind in (ProductKind.EXPERIENCE, ProductKind.SERVICE):
+        line.slot = product.slots.filter(pk=data.get("slot")).first()
+        line.units = data.get("units") or 1
+    elif product.kind == ProductKind.ACCOMMODATION:
+        line.unit_type = product.unit_types.filter(pk=data.get("unit_type")).first()
+        line.check_out = data["end"]
+        line.units = data.get("units") or 1
+    else:
+        line.quantity = data.get("quantity") or 1
+    try:
+        booking = booking_services.booking_hold(
+            lines=[line],
+            channel="web",
+            contact_name=data["contact_name"],
+            contact_email=data["contact_email"],
+            contact_phone=data["contact_phone"],
+            language=request.LANGUAGE_CODE,
+            buyer_user=request.user if request.user.is_authenticated else None,
+            actor=request.user if request.user.is_authenticated else None,
+        )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect(back)
+    except (booking_services.SoldOut, booking_services.Busy) as exc:
+        messages.error(request, exc.message)
+        return redirect(back)
+    messages.success(
+        request,
+        _(
+            "We are holding your places for 15 minutes: complete the "
+            "payment to confirm booking %(ref)s."
+        )
+        % {"ref": booking.reference},
+    )
+    return redirect(_checkout_url(booking))
