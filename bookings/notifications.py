@@ -3,6 +3,9 @@ concerned and the DMC. Sent by Celery tasks scheduled on commit."""
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
@@ -64,9 +67,24 @@ def _recipients(booking: Booking) -> list[tuple[str, str, str]]:
     return people
 
 
+_muted = contextvars.ContextVar("booking_notifications_muted", default=False)
+
+
+@contextlib.contextmanager
+def notifications_muted():
+    """No booking emails inside this block (loading demo data or history imports)."""
+    token = _muted.set(True)
+    try:
+        yield
+    finally:
+        _muted.reset(token)
+
+
 def send_booking_notification(*, booking: Booking, event: str) -> int:
     from .vouchers import voucher_pdf_bytes
 
+    if _muted.get():
+        return 0
     sent = 0
     for email, language, role in _recipients(booking):
         with translation.override(language):

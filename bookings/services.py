@@ -517,16 +517,18 @@ def booking_hold(
     buyer_reference: str = "",
     notes: str = "",
     package_lines: list | None = None,
+    today: date | None = None,
 ) -> Booking:
     """Hold inventory for every line or for none, and return the held booking (an option for
-    trade partners, a 15-minute checkout hold for travellers)."""
+    trade partners, a 15-minute checkout hold for travellers). `today` lets the back office
+    record bookings of past services (history imports, the demo)."""
     if not lines and not package_lines:
         raise BookingError({"lines": _("Add at least one item to book.")})
     if channel not in Channel.values:
         raise BookingError({"channel": _("Unknown channel.")})
     if not contact_name or not contact_email:
         raise BookingError({"contact_email": _("A contact name and email are required.")})
-    today = timezone.localdate()
+    today = today or timezone.localdate()
     planned = [_plan(request, today) for request in lines]
     planned_packages = [pkg.plan(today) for pkg in package_lines or []]
 
