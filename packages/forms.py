@@ -64,10 +64,70 @@ class PackageForm(forms.ModelForm):
             "languages": forms.CheckboxSelectMultiple,
         }
 
+    GROUPS = (
+        (
+            _("Content"),
+            "content",
+            (
+                "title_it",
+                "title_en",
+                "summary_it",
+                "summary_en",
+                "story_it",
+                "story_en",
+                "itinerary_it",
+                "itinerary_en",
+                "meals_it",
+                "meals_en",
+                "accessibility_it",
+                "accessibility_en",
+                "travel_documents_it",
+                "travel_documents_en",
+                "heritage_story",
+                "themes",
+                "languages",
+            ),
+        ),
+        (
+            _("Duration, group and validity"),
+            "duration",
+            ("duration_days", "duration_nights", "min_pax", "max_pax", "valid_from", "valid_until"),
+        ),
+        (
+            _("Pricing"),
+            "pricing-fields",
+            ("pricing_mode", "markup_kind", "markup_value", "rounding_step", "free_place_every"),
+        ),
+        (
+            _("Departures and guarantee"),
+            "departure-fields",
+            ("departure_mode", "guarantee_min_pax", "guarantee_cutoff_days"),
+        ),
+        (
+            _("Terms, payment and protection"),
+            "terms",
+            (
+                "cancellation_policy",
+                "deposit_percent",
+                "balance_days_before",
+                "insurer",
+                "insurance_policy_number",
+                "insolvency_protector",
+                "insolvency_policy_number",
+            ),
+        ),
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["title_it"].required = True
         self.fields["title_en"].required = True
+
+    def groups(self):
+        return [
+            (legend, anchor, [self[name] for name in names])
+            for legend, anchor, names in self.GROUPS
+        ]
 
 
 class ComponentForm(forms.ModelForm):

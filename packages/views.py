@@ -305,7 +305,7 @@ class CalendarView(BuilderMixin, TemplateView):
         if pax_form.is_bound and pax_form.is_valid():
             pax = pax_form.pax()
         else:
-            pax = PaxForm().pax()
+            pax = PaxMix(adults=max(package.min_pax, 2))
             pax_form = PaxForm(initial={"adults": pax.adults})
         days = package_month_availability(package, month=month, pax=pax)
         weeks, week = [], [None] * (month.weekday())
