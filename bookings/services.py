@@ -35,6 +35,7 @@ from operators.models import (
 from operators.pricing import PaxMix, PriceQuote, money, price_product
 
 from .models import (
+    ACTIVE_STATUSES,
     TRANSITIONS,
     Allocation,
     AllocationState,
@@ -837,6 +838,7 @@ def booking_cancel(
             subset = [a for a in allocations if a.state == state]
             if subset:
                 _move(subset, from_state=state, to_state=None)
+        _release_departures(top)
         remaining = locked.lines.filter(parent__isnull=True, status=LineStatus.ACTIVE).exists()
         locked.refund_due = money(locked.refund_due + refund)
         if not remaining:
@@ -873,6 +875,43 @@ def booking_cancel(
         )
 
     return _run_locked(write)
+
+
+def _release_departures(lines) -> None:
+    """Give back the places a package line took on a fixed departure."""
+    departure_lines = [ln for ln in lines if ln.package_departure_id]
+    if not departure_lines:
+        return
+    from packages.models import Departure
+    from packages.services import departure_release_pax
+
+    for line in departure_lines:
+        departure = Departure.objects.filter(pk=line.package_departure_id).first()
+        if departure is not None:
+            departure_release_pax(departure=departure, pax=line.quantity)
+
+
+def bookings_cancel_for_departures(*, departure_ids: list[int], actor=None) -> int:
+    """Cancel, free of charge, the bookings on departures that were not guaranteed."""
+    cancelled = 0
+    bookings = Booking.objects.filter(
+        lines__package_departure_id__in=departure_ids, status__in=ACTIVE_STATUSES
+    ).distinct()
+    for booking in bookings:
+        lines = list(
+            booking.lines.filter(
+                package_departure_id__in=departure_ids, status=LineStatus.ACTIVE
+            ).values_list("pk", flat=True)
+        )
+        booking_cancel(
+            booking=booking,
+            reason=CancelReason.NOT_GUARANTEED,
+            line_ids=lines,
+            actor=actor,
+            note=_("The departure did not reach its minimum."),
+        )
+        cancelled += 1
+    return cancelled
 
 
 def participants_cancel(

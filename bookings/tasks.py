@@ -26,3 +26,21 @@ def release_expired_holds() -> int:
     from .services import holds_release_expired
 
     return holds_release_expired()
+
+
+@shared_task
+def process_departure_guarantees() -> dict:
+    """Confirm or cancel the departures past their cut-off; cancel the bookings on the
+    cancelled ones (free of charge) with a notification to each buyer."""
+    from packages.services import departures_process_guarantees
+
+    from .services import bookings_cancel_for_departures
+
+    result = departures_process_guarantees()
+    cancelled = result.get("cancelled", [])
+    n = bookings_cancel_for_departures(departure_ids=[d.pk for d in cancelled])
+    return {
+        "guaranteed": len(result.get("guaranteed", [])),
+        "cancelled": len(cancelled),
+        "bookings_cancelled": n,
+    }

@@ -105,3 +105,32 @@ class BookForm(forms.Form):
 
     def clean_children_ages(self):
         return parse_ages(self.cleaned_data.get("children_ages", ""))
+
+
+class PackageBookForm(forms.Form):
+    start = forms.DateField(
+        label=_("Departure date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    adults = forms.IntegerField(label=_("Adults"), min_value=0, max_value=200, initial=2)
+    children_ages = forms.CharField(
+        label=_("Children's ages"), required=False, help_text=_("Comma-separated, e.g. 4, 9")
+    )
+    contact_name = forms.CharField(label=_("Your name"), max_length=200, required=False)
+    contact_email = forms.EmailField(label=_("Email"), required=False)
+    contact_phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    accept_terms = forms.BooleanField(
+        label=_(
+            "I have read the pre-contract information of this package travel and accept "
+            "its conditions."
+        ),
+        required=False,
+    )
+
+    def clean_children_ages(self):
+        return parse_ages(self.cleaned_data.get("children_ages", ""))
+
+    def pax(self) -> PaxMix:
+        return PaxMix.of(
+            adults=self.cleaned_data["adults"] or 0,
+            children_ages=self.cleaned_data["children_ages"],
+        )

@@ -19,7 +19,7 @@ from operators.selectors import (
     availability_search_page,
 )
 
-from .forms import BookForm, SearchForm
+from .forms import BookForm, PackageBookForm, SearchForm
 
 PAGE_SIZE = 12
 
@@ -162,3 +162,76 @@ def book(request, slug):
         % {"ref": booking.reference},
     )
     return redirect(_checkout_url(booking))
+
+
+def packages_list(request):
+    from packages.models import Package, PackageStatus
+
+    packages = (
+        Package.objects.filter(status=PackageStatus.PUBLISHED)
+        .prefetch_related("comuni", "themes")
+        .order_by("title")
+    )
+    return render(request, "marketplace/packages.html", {"packages": packages})
+
+
+def package_book(request, slug):
+    """Quote a package for a date and party, show the pre-contract information's link and
+    book it once the traveller has accepted it."""
+    from bookings.package_lines import PackageLineRequest
+    from packages.models import Package, PackageStatus
+    from packages.quotes import package_quote
+
+    package = get_object_or_404(Package, slug=slug, status=PackageStatus.PUBLISHED)
+    data = request.POST if request.method == "POST" else (request.GET or None)
+    form = PackageBookForm(data)
+    quote = None
+    if form.is_valid() and form.pax().seats:
+        quote = package_quote(
+            package=package, start_date=form.cleaned_data["start"], pax=form.pax()
+        )
+    if request.method == "POST" and form.is_valid() and quote is not None:
+        values = dict(form.cleaned_data)
+        missing = [name for name in ("contact_name", "contact_email") if not values[name]]
+        for name in missing:
+            form.add_error(name, _("This field is required."))
+        if not values["accept_terms"]:
+            form.add_error("accept_terms", _("Accept the pre-contract information to book."))
+        if not missing and values["accept_terms"] and quote.available:
+            try:
+                booking = booking_services.booking_hold(
+                    lines=[],
+                    package_lines=[
+                        PackageLineRequest(
+                            package=package,
+                            start_date=values["start"],
+                            pax=form.pax(),
+                            terms_accepted=True,
+                        )
+                    ],
+                    channel="web",
+                    contact_name=values["contact_name"],
+                    contact_email=values["contact_email"],
+                    contact_phone=values["contact_phone"],
+                    language=request.LANGUAGE_CODE,
+                    buyer_user=request.user if request.user.is_authenticated else None,
+                )
+            except ValidationError as exc:
+                for message in exc.messages:
+                    messages.error(request, message)
+            except (booking_services.SoldOut, booking_services.Busy) as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "We are holding your package for 15 minutes: "
+                        "complete the payment to confirm booking "
+                        "%(ref)s."
+                    )
+                    % {"ref": booking.reference},
+                )
+                return redirect(_checkout_url(booking))
+    return render(
+        request, "marketplace/package_book.html", {"package": package, "form": form, "quote": quote}
+    )

@@ -33,6 +33,8 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", HomeView.as_view(), name="home"),
     path("discover/", storefront.discover, name="discover"),
+    path("discover/packages/", storefront.packages_list, name="discover_packages"),
+    path("discover/packages/<slug:slug>/", storefront.package_book, name="discover_package"),
     path("discover/<slug:slug>/", storefront.product_page, name="discover_product"),
     path("discover/<slug:slug>/book/", storefront.book, name="discover_book"),
     path("accounts/", include("allauth.urls")),

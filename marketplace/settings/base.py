@@ -4,6 +4,7 @@ and nowhere else; `.env.example` documents each variable."""
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -186,6 +187,18 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict = {
     "release-expired-holds": {"task": "bookings.tasks.release_expired_holds", "schedule": 60.0},
+    "roll-inventory-forward": {
+        "task": "operators.tasks.roll_inventory_forward",
+        "schedule": crontab(hour=3, minute=0),
+    },
+    "process-departure-guarantees": {
+        "task": "bookings.tasks.process_departure_guarantees",
+        "schedule": crontab(hour=6, minute=0),
+    },
+    "flag-packages-with-archived-products": {
+        "task": "packages.tasks.packages_flag_archived_products",
+        "schedule": crontab(hour=4, minute=30),
+    },
 }
 
 # Stripe (or the local Stripe-compatible server started by `make run`).

@@ -110,3 +110,27 @@ def test_a_sold_out_option_is_a_message_and_holds_nothing(client):
     assert response.status_code == 200
     assert not Booking.objects.exists()
     assert any("1" in str(m) for m in response.context["messages"])
+
+
+def test_booking_a_package_requires_the_pre_contract_acceptance(client):
+    from tests.packages.factories import ComponentFactory, PackageFactory
+
+    package = PackageFactory()
+    tour, slot = bookable_experience(capacity=10)
+    ComponentFactory(package=package, product=tour, day_offset=0)
+    url = reverse("discover_package", args=[package.slug])
+    body = {
+        "start": slot.date.isoformat(),
+        "adults": 2,
+        "contact_name": "Anna",
+        "contact_email": "anna@example.com",
+    }
+    refused = client.post(url, body)
+    assert refused.status_code == 200
+    assert "accept_terms" in refused.context["form"].errors
+    assert not Booking.objects.exists()
+    booked = client.post(url, {**body, "accept_terms": "on"})
+    assert booked.status_code == 302
+    booking = Booking.objects.get()
+    assert booking.package_terms_accepted_at is not None
+    assert booking.lines.get(parent__isnull=True).kind == "package"

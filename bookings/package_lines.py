@@ -1,0 +1,209 @@
+"""Booking a package: the package's quote names the exact slots, nights and stock its
+components take; the booking takes all of them or none, in the engine's one transaction, and
+records the acceptance of the pre-contract information (Codice del Turismo)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from operators.models import GoodsStock, NightInventory, Product, ProductKind
+from operators.pricing import PaxMix
+
+from .models import Allocation, BookingLine, LineKind, VatRegime
+from .policies import tourist_tax_for_stay
+from .services import (
+    DEFAULT_CANCELLATION_TIERS,
+    BookingError,
+    SoldOut,
+    _Need,
+    _tax_rules_for,
+)
+
+
+@dataclass
+class PackageLineRequest:
+    package: object  # packages.models.Package
+    start_date: date
+    pax: PaxMix
+    extras: list[int] = field(default_factory=list)
+    rooms: dict | None = None
+    terms_accepted: bool = False
+    quote: object = None
+    needs: list[_Need] = field(default_factory=list)
+    _component_needs: list[list[_Need]] = field(default_factory=list)
+
+    def plan(self, today: date) -> PackageLineRequest:
+        from packages.quotes import package_quote
+
+        if not self.terms_accepted:
+            raise BookingError(
+                {
+                    "accept_package_terms": _(
+                        "Read and accept the package's pre-contract information first."
+                    )
+                }
+            )
+        if self.start_date < today:
+            raise BookingError(
+                {"date": _("The date %(d)s is in the past.") % {"d": self.start_date}}
+            )
+        quote = package_quote(
+            package=self.package,
+            start_date=self.start_date,
+            pax=self.pax,
+            extras=self.extras,
+            rooms=self.rooms,
+        )
+        if not quote.available:
+            component_problems = [ln.problem for ln in quote.lines if ln.problem]
+            message = "; ".join(quote.problems or component_problems)
+            if component_problems:
+                raise SoldOut(message)
+            raise BookingError({"package": message})
+        self.quote = quote
+        self._component_needs = [self._needs_of(line) for line in quote.lines]
+        self.needs = [need for needs in self._component_needs for need in needs]
+        return self
+
+    @staticmethod
+    def _needs_of(line) -> list[_Need]:
+        if line.slot_id:
+            return [_Need("slot", line.slot_id, line.seats or line.quantity)]
+        if line.unit_type_id:
+            nights = dict(
+                NightInventory.objects.filter(
+                    unit_type_id=line.unit_type_id, date__gte=line.check_in, date__lt=line.check_out
+                ).values_list("date", "pk")
+            )
+            needs = []
+            day = line.check_in
+            while day < line.check_out:
+                if day not in nights:
+                    raise SoldOut(_("Not available on the night of %(d)s.") % {"d": day})
+                needs.append(_Need("night", nights[day], line.units))
+                day += timedelta(days=1)
+            return needs
+        if line.kind == ProductKind.GOODS:
+            stock = GoodsStock.objects.filter(product_id=line.product_id).first()
+            if stock is None:
+                raise SoldOut(_("“%(p)s” is out of stock.") % {"p": line.product_title})
+            return [_Need("stock", stock.pk, line.quantity)]
+        return []
+
+    def create_lines(self, booking, position: int) -> BookingLine:
+        from packages.services import departure_take_pax
+
+        package, quote = self.package, self.quote
+        policy = package.cancellation_policy
+        parent = BookingLine.objects.create(
+            booking=booking,
+            kind=LineKind.PACKAGE,
+            title=str(package.title)[:300],
+            package_slug=package.slug,
+            package_departure_id=quote.departure_id,
+            service_date=quote.start_date,
+            end_date=quote.end_date,
+            quantity=self.pax.seats,
+            pax=self.pax.as_dict(),
+            persons=self.pax.persons,
+            retail_amount=quote.retail_total,
+            net_amount=quote.net_total,
+            commission_amount=quote.margin,
+            vat_rate=0,
+            vat_regime=VatRegime.MARGIN,
+            price_breakdown=[line.as_dict() for line in quote.lines],
+            cancellation_tiers=policy.as_tiers() if policy else DEFAULT_CANCELLATION_TIERS,
+            position=position,
+        )
+        products = Product.objects.in_bulk([line.product_id for line in quote.lines])
+        tax_total = 0
+        for index, (line, needs) in enumerate(zip(quote.lines, self._component_needs, strict=True)):
+            product = products[line.product_id]
+            tax = 0
+            if line.kind == ProductKind.ACCOMMODATION:
+                tax = tourist_tax_for_stay(
+                    rules=_tax_rules_for(product.comune_id),
+                    category=product.accommodation_category,
+                    check_in=line.check_in,
+                    check_out=line.check_out,
+                    adult_guests=self.pax.adults + self.pax.seniors,
+                    children_ages=list(self.pax.children_ages),
+                )
+                tax_total += tax
+            child = BookingLine.objects.create(
+                booking=booking,
+                parent=parent,
+                kind=line.kind,
+                product=product,
+                supplier_id=line.organisation_id,
+                slot_id=line.slot_id,
+                unit_type_id=line.unit_type_id,
+                title=f"{line.product_title}"[:300]
+                + (f" · {line.unit_type_name}" if line.unit_type_name else ""),
+                service_date=line.date,
+                end_date=line.check_out,
+                start_time=timezone.localtime(line.starts_at).time() if line.starts_at else None,
+                quantity=max(line.seats or line.units or line.quantity, 1),
+                pax=self.pax.as_dict(),
+                persons=self.pax.persons,
+                retail_amount=line.retail,
+                net_amount=line.net,
+                commission_amount=line.retail - line.net,
+                vat_rate=0,
+                vat_regime=VatRegime.MARGIN,
+                tourist_tax=tax,
+                cancellation_tiers=parent.cancellation_tiers,
+                position=position * 100 + index,
+            )
+            Allocation.objects.bulk_create(
+                [
+                    Allocation(line=child, quantity=n.quantity, **{f"{n.kind}_id": n.pk})
+                    for n in needs
+                ]
+            )
+        if tax_total:
+            parent.tourist_tax = tax_total
+            parent.save(update_fields=["tourist_tax"])
+        if quote.departure_id:
+            from packages.models import Departure
+
+            departure_take_pax(
+                departure=Departure.objects.get(pk=quote.departure_id), pax=self.pax.seats
+            )
+        booking.package_terms_accepted_at = timezone.now()
+        booking.save(update_fields=["package_terms_accepted_at"])
+        return parent
+
+
+def package_line_requests(items: list[dict], *, accepted: bool) -> list[PackageLineRequest]:
+    """API input -> requests (published packages only)."""
+    from packages.models import Package, PackageStatus
+
+    requests = []
+    for item in items:
+        package = Package.objects.filter(
+            slug=item["package"], status=PackageStatus.PUBLISHED
+        ).first()
+        if package is None:
+            raise BookingError(
+                {"package": _("No package “%(s)s” on sale.") % {"s": item["package"]}}
+            )
+        requests.append(
+            PackageLineRequest(
+                package=package,
+                start_date=item["date"],
+                terms_accepted=accepted,
+                extras=item.get("extras") or [],
+                pax=PaxMix.of(
+                    adults=item.get("adults", 0),
+                    seniors=item.get("seniors", 0),
+                    children_ages=item.get("children_ages", []),
+                    infants=item.get("infants", 0),
+                ),
+            )
+        )
+    return requests
