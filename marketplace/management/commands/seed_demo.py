@@ -1,7 +1,9 @@
 import importlib
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import translation
 
 from places.services import comuni_ensure_piana
 
@@ -18,7 +20,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, quiet_logins=False, **options):
         context: dict = {}
-        with transaction.atomic():
+        # Texts are written per language explicitly; the active language must not leak in.
+        with translation.override(settings.LANGUAGE_CODE), transaction.atomic():
             comuni_ensure_piana()
             for app in DEMO_APPS:
                 try:
