@@ -105,10 +105,6 @@ def product_form_class(kind: str):
             self.fields["cancellation_policy"].queryset = CancellationPolicy.objects.filter(
                 Q(organisation__isnull=True) | Q(organisation=organisation)
             )
-            for name in TRANSLATED:
-                for lang in LANGS:
-                    field = self.fields[f"{name}_{lang}"]
-                    field.label = f"{field.label} ({lang.upper()})"
 
         def language_groups(self):
             """Fields grouped by language, for one fieldset per language."""

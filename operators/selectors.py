@@ -123,14 +123,15 @@ class SearchCriteria:
 
 
 def _from_price():
-    """Cheapest base rate: adult (not a room supplement) or per unit."""
+    """Cheapest base rate for a small party: adult (not a room supplement) or per unit, from
+    the smallest group band (group discounts are not a "from" price)."""
     return Subquery(
         Rate.objects.filter(product=OuterRef("pk"))
         .filter(
             Q(pax_category=PaxCategory.UNIT)
             | Q(pax_category=PaxCategory.ADULT, unit_type__isnull=True)
         )
-        .order_by("retail_price")
+        .order_by("min_group", "retail_price")
         .values("retail_price")[:1]
     )
 

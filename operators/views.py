@@ -175,7 +175,15 @@ class ProductEditView(ProductMixin, TemplateView):
             "kind": product.kind,
             "kind_label": product.get_kind_display(),
             "warn_resubmit": services.content_would_resubmit(product=product),
-            "transitions": services.allowed_transitions(product=product, actor=self.request.user),
+            # Going back to review from a published listing happens by editing its content.
+            "transitions": [
+                to
+                for to in services.allowed_transitions(product=product, actor=self.request.user)
+                if not (
+                    to == ProductStatus.SUBMITTED
+                    and product.status in (ProductStatus.PUBLISHED, ProductStatus.APPROVED)
+                )
+            ],
             "history": selectors.curation_history(product)[:10],
         }
 
