@@ -180,8 +180,17 @@ class SlotViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Organisation
 
 
 class AvailabilityPagination(LimitOffsetPagination):
+    """Limit/offset whose total comes with the page (one query, see selectors.counted_page)."""
+
     default_limit = 20
     max_limit = 100
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.request = request
+        self.limit = self.get_limit(request)
+        self.offset = self.get_offset(request)
+        self.count, rows = selectors.counted_page(queryset, limit=self.limit, offset=self.offset)
+        return rows
 
 
 class AvailabilitySearchView(APIView):
