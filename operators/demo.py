@@ -7,12 +7,14 @@ from dataclasses import dataclass, field
 from datetime import date, time
 from decimal import Decimal
 
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Organisation
 from places.models import Comune
 
 from . import services
+from .media import photo_validate, thumbnail_for
 from .models import (
     CancellationPolicy,
     CancellationTier,
@@ -22,6 +24,7 @@ from .models import (
     NightInventory,
     OperatorContract,
     Product,
+    ProductPhoto,
     ProductStatus,
     ScheduleRule,
     Theme,
@@ -1593,6 +1596,10 @@ def _inventory(product: Product, spec: Spec, today: date) -> list:
                 },
             )
         services.slots_generate(product=product, start=today)
+        # Closed on Christmas Day and New Year's Day, as most operators are.
+        product.slots.filter(
+            Q(date__month=12, date__day=25) | Q(date__month=1, date__day=1)
+        ).update(status="closed", note="Festività")
     elif spec.kind == "accommodation":
         for unit in spec.units:
             unit_type = UnitType.objects.filter(product=product, name_en=unit.name_en).first()
@@ -1640,6 +1647,52 @@ def _coords(comune: Comune, index: int) -> tuple[Decimal | None, Decimal | None]
         (comune.latitude + offset).quantize(D("0.000001")),
         (comune.longitude - offset).quantize(D("0.000001")),
     )
+
+
+PHOTO_SLUGS = {
+    "lucca-walls-guided-tour": ((232, 196, 150), (85, 101, 43), "Le Mura di Lucca"),
+    "puccini-lucca-walk": ((240, 214, 170), (132, 52, 32), "Puccini"),
+    "montecarlo-wine-tasting": ((245, 222, 179), (110, 40, 60), "Montecarlo DOC"),
+    "compitese-olive-mill-visit": ((226, 232, 200), (85, 101, 43), "Olio del Compitese"),
+    "hotel-san-frediano": ((238, 226, 206), (168, 68, 42), "Hotel San Frediano"),
+    "villa-basilica-paper-workshop": ((240, 236, 222), (120, 110, 90), "Carta a mano"),
+}
+
+
+def _demo_photo(sky, land, caption: str):
+    """A simple painted landscape (no downloads): sky, three hills, a caption."""
+    from io import BytesIO
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image, ImageDraw, ImageFont
+
+    img = Image.new("RGB", (1200, 800), sky)
+    draw = ImageDraw.Draw(img)
+    for i, (height, shade) in enumerate(((470, 0), (540, 25), (620, 50))):
+        colour = tuple(max(0, c - shade) for c in land)
+        points = [(x, height + int(60 * ((x / 300 + i) % 2 - 1) ** 2)) for x in range(0, 1201, 50)]
+        draw.polygon([(0, 800), *points, (1200, 800)], fill=colour)
+    draw.ellipse((900, 110, 1010, 220), fill=(250, 236, 200))
+    font = ImageFont.load_default(size=64)
+    draw.text((60, 60), caption, fill=(36, 33, 29), font=font)
+    out = BytesIO()
+    img.save(out, format="JPEG", quality=80)
+    return SimpleUploadedFile("demo.jpg", out.getvalue(), content_type="image/jpeg")
+
+
+def _photos(product: Product) -> None:
+    spec = PHOTO_SLUGS.get(product.slug)
+    if spec is None or product.photos.exists():
+        return
+    sky, land, caption = spec
+    upload = _demo_photo(sky, land, caption)
+    photo_validate(upload)
+    # Made directly (not with services.photo_add): seeding is not an edit to review.
+    photo = ProductPhoto(product=product, alt_text=caption, position=1)
+    photo.image.save(f"{product.slug}.jpg", upload, save=False)
+    photo.thumbnail.save(f"{product.slug}-thumb.jpg", thumbnail_for(upload), save=False)
+    photo.full_clean()
+    photo.save()
 
 
 def seed(context: dict) -> None:
@@ -1713,6 +1766,7 @@ def seed(context: dict) -> None:
         product.languages.set([languages[code] for code in spec.langs])
         unit_types = _inventory(product, spec, today)
         _rates(product, spec, organisation, unit_types, today)
+        _photos(product)
         if created:
             made += 1
             _history(product, spec, dmc_actor)

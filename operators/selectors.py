@@ -26,6 +26,7 @@ from django.db.models import (
     Sum,
     Value,
     When,
+    Window,
 )
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import LessThanOrEqual
@@ -49,6 +50,11 @@ from .models import (
 from .pricing import NoRate, PaxMix, PriceQuote, price_goods, price_slot_product, price_stay
 
 SLOT_KINDS = (ProductKind.EXPERIENCE, ProductKind.SERVICE)
+_LONG_TEXTS = [
+    f"{name}{suffix}"
+    for name in ("description", "inclusions", "exclusions", "accessibility_notes")
+    for suffix in ("", "_it", "_en", "_de", "_fr")
+] + ["organisation__description"]
 MAX_SEARCH_DAYS = 31
 
 
@@ -123,14 +129,15 @@ class SearchCriteria:
 
 
 def _from_price():
-    """Cheapest base rate: adult (not a room supplement) or per unit."""
+    """Cheapest base rate for a small party: adult (not a room supplement) or per unit, from
+    the smallest group band (group discounts are not a "from" price)."""
     return Subquery(
         Rate.objects.filter(product=OuterRef("pk"))
         .filter(
             Q(pax_category=PaxCategory.UNIT)
             | Q(pax_category=PaxCategory.ADULT, unit_type__isnull=True)
         )
-        .order_by("retail_price")
+        .order_by("min_group", "retail_price")
         .values("retail_price")[:1]
     )
 
@@ -269,6 +276,7 @@ def availability_search(*, criteria: SearchCriteria, organisation=None) -> Query
         products.filter(from_price__isnull=False)
         .filter(bookable)
         .select_related("comune", "organisation", "stock")
+        .defer(*_LONG_TEXTS)
         .order_by("title", "pk")
     )
 
@@ -405,13 +413,23 @@ def _need_for(product: Product, pax: PaxMix) -> int:
     return seats
 
 
+def counted_page(queryset: QuerySet, *, limit: int, offset: int) -> tuple[int, list]:
+    """A page and the total number of matches in one query (COUNT(*) OVER ()), so that the
+    bookability test runs once; an empty page past the end falls back to count()."""
+    rows = list(
+        queryset.annotate(search_total=Window(expression=Count("pk")))[offset : offset + limit]
+    )
+    if rows:
+        return rows[0].search_total, rows
+    return (queryset.count() if offset else 0), rows
+
+
 def availability_search_page(
     *, criteria: SearchCriteria, organisation=None, limit: int = 20, offset: int = 0
 ) -> tuple[int, list[ProductAvailability]]:
     """The search as one call: (how many products match, the priced page)."""
     queryset = availability_search(criteria=criteria, organisation=organisation)
-    total = queryset.count()
-    page = list(queryset[offset : offset + limit])
+    total, page = counted_page(queryset, limit=limit, offset=offset)
     return total, availability_options(page, criteria=criteria)
 
 

@@ -392,7 +392,7 @@ def _apply(product: Product, data: dict) -> tuple[set[str], dict]:
     for key, value in data.items():
         if key in m2m:
             continue
-        if getattr(product, key) != value:
+        if getattr(product, key, None) != value:
             changed.add(key)
             setattr(product, key, value)
     return changed, m2m

@@ -173,6 +173,15 @@ def bookable_stay(
     return hotel, unit_type, start
 
 
+class ProductPhotoFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProductPhoto
+
+    product = factory.SubFactory(ProductFactory)
+    image = factory.django.ImageField(filename="photo.jpg", format="JPEG", width=60, height=40)
+    alt_text = "A photo"
+
+
 SCOPED_MODEL_FACTORIES = {
     Product: lambda organisation: ProductFactory(organisation=organisation),
     Rate: lambda organisation: RateFactory(product__organisation=organisation),
@@ -184,6 +193,6 @@ SCOPED_MODEL_FACTORIES = {
         unit_type__product__organisation=organisation
     ),
     GoodsStock: lambda organisation: StockFactory(product__organisation=organisation),
-    ProductPhoto: None,  # set by the operators tests that upload photos
+    ProductPhoto: lambda organisation: ProductPhotoFactory(product__organisation=organisation),
 }
 SCOPED_MODEL_FACTORIES = {k: v for k, v in SCOPED_MODEL_FACTORIES.items() if v}

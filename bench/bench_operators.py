@@ -1,0 +1,323 @@
+"""Availability search benchmark: 500 published products with a year of daily slots and
+nightly inventory, 7-day searches with filters, in-process and through the API.
+
+It builds its own data set in a separate database next to the one DATABASE_URL names
+(`<name>_bench`, or a temporary SQLite file) and drops it afterwards: the demo data and the
+dev database are never touched.
+
+Run (PostgreSQL, as the targets are meant):
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/wt_operators \
+        .venv/bin/python bench/run.py operators
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+import time as clock
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+
+N_PRODUCTS = 500
+N_SEARCHES = 200
+N_API_CALLS = 100
+DAYS = 366
+SEED = 20261125
+
+
+def _percentile(values, p):
+    values = sorted(values)
+    k = max(0, min(len(values) - 1, round(p / 100 * (len(values) - 1))))
+    return values[k]
+
+
+def _build(rng: random.Random) -> dict:
+    from django.db import connection
+    from django.utils import timezone
+
+    from accounts.models import Organisation
+    from accounts.services import api_key_create
+    from operators.models import (
+        GoodsStock,
+        Language,
+        NightInventory,
+        Product,
+        Rate,
+        Slot,
+        Theme,
+        UnitType,
+    )
+    from places.services import comuni_ensure_piana
+
+    comuni = comuni_ensure_piana()
+    themes = list(Theme.objects.all())
+    languages = list(Language.objects.all())
+    operators = Organisation.objects.bulk_create(
+        [
+            Organisation(name=f"Bench operator {i}", slug=f"bench-op-{i}", kind="operator")
+            for i in range(50)
+        ]
+    )
+    trade = Organisation.objects.create(
+        name="Bench trade", slug="bench-trade", kind="trade", subkind="tour_operator"
+    )
+    _key, raw_key = api_key_create(organisation=trade, name="bench")
+
+    kinds = ["experience"] * 240 + ["service"] * 80 + ["accommodation"] * 130 + ["goods"] * 50
+    rng.shuffle(kinds)
+    products = []
+    for i, kind in enumerate(kinds[:N_PRODUCTS]):
+        per_unit = kind == "service" and i % 2 == 0
+        products.append(
+            Product(
+                organisation=operators[i % len(operators)],
+                kind=kind,
+                status="published",
+                slug=f"bench-product-{i}",
+                title=f"Prodotto {i}",
+                title_it=f"Prodotto {i} {rng.choice(['mura', 'vino', 'olio', 'carta', 'bici'])}",
+                title_en=f"Product {i} {rng.choice(['walls', 'wine', 'oil', 'paper', 'bike'])}",
+                summary_it="Esperienza nella Piana di Lucca",
+                summary_en="An experience in the Piana di Lucca",
+                comune=comuni[i % len(comuni)],
+                pricing_unit="per_unit" if per_unit else "per_person",
+                max_pax=(8 if per_unit else 30) if kind in ("experience", "service") else None,
+                accommodation_category="hotel_3" if kind == "accommodation" else "",
+                fulfilment="pickup" if kind == "goods" else "",
+                vat_rate=Decimal("10.00") if kind == "accommodation" else Decimal("22.00"),
+                duration_minutes=120,
+            )
+        )
+    products = Product.objects.bulk_create(products)
+    through_t, through_l = Product.themes.through, Product.languages.through
+    through_t.objects.bulk_create(
+        [through_t(product_id=p.pk, theme_id=t.pk) for p in products for t in rng.sample(themes, 2)]
+    )
+    through_l.objects.bulk_create(
+        [
+            through_l(product_id=p.pk, language_id=lang.pk)
+            for p in products
+            for lang in languages[:2] + rng.sample(languages[2:], 1)
+        ]
+    )
+
+    today = timezone.localdate()
+    rates, slots, unit_types, stocks = [], [], [], []
+    for i, p in enumerate(products):
+        price = Decimal(rng.randrange(10, 150))
+        if p.kind == "accommodation":
+            unit_types += [
+                UnitType(
+                    product=p,
+                    name="Double room",
+                    name_it="Camera doppia",
+                    name_en="Double room",
+                    standard_occupancy=2,
+                    max_occupancy=3,
+                    max_children=1,
+                    units=rng.randrange(2, 15),
+                ),
+                UnitType(
+                    product=p,
+                    name="Apartment",
+                    name_it="Appartamento",
+                    name_en="Apartment",
+                    standard_occupancy=2,
+                    max_occupancy=4,
+                    max_children=2,
+                    units=rng.randrange(1, 4),
+                    min_stay=2,
+                ),
+            ]
+            continue
+        category = "unit" if p.pricing_unit == "per_unit" or p.kind == "goods" else "adult"
+        rates.append(
+            Rate(product=p, pax_category=category, retail_price=price, net_price=price * 8 / 10)
+        )
+        if category == "adult":
+            rates.append(
+                Rate(
+                    product=p,
+                    pax_category="child",
+                    age_min=4,
+                    age_max=12,
+                    retail_price=price / 2,
+                    net_price=price * 4 / 10,
+                )
+            )
+        if p.kind == "goods":
+            stocks.append(GoodsStock(product=p, quantity=rng.randrange(0, 100)))
+            continue
+        starts = [time(10, 0)] + ([time(15, 0)] if i % 3 == 0 else [])
+        capacity = rng.randrange(6, 30)
+        for d in range(DAYS):
+            day = today + timedelta(days=d)
+            for at in starts:
+                starts_at = timezone.make_aware(datetime.combine(day, at))
+                sold = min(capacity, int(rng.expovariate(1 / (capacity / 3))))
+                slots.append(
+                    Slot(
+                        product=p,
+                        date=day,
+                        start_time=at,
+                        starts_at=starts_at,
+                        ends_at=starts_at + timedelta(hours=2),
+                        capacity=capacity,
+                        sold=sold,
+                        status="closed" if rng.random() < 0.03 else "open",
+                    )
+                )
+    Rate.objects.bulk_create(rates, batch_size=5000)
+    GoodsStock.objects.bulk_create(stocks)
+    Slot.objects.bulk_create(slots, batch_size=5000)
+    unit_types = UnitType.objects.bulk_create(unit_types)
+    nights, unit_rates = [], []
+    for u in unit_types:
+        price = Decimal(rng.randrange(60, 250))
+        unit_rates.append(
+            Rate(
+                product_id=u.product_id,
+                unit_type=u,
+                pax_category="unit",
+                retail_price=price,
+                net_price=price * 85 / 100,
+            )
+        )
+        for d in range(DAYS):
+            day = today + timedelta(days=d)
+            nights.append(
+                NightInventory(
+                    unit_type=u,
+                    date=day,
+                    units=u.units,
+                    sold=min(u.units, int(rng.expovariate(1 / max(u.units / 3, 1)))),
+                    closed_to_arrival=day.isoweekday() == 7 and rng.random() < 0.5,
+                    min_stay=2 if day.isoweekday() in (5, 6) and rng.random() < 0.3 else None,
+                )
+            )
+    Rate.objects.bulk_create(unit_rates, batch_size=5000)
+    NightInventory.objects.bulk_create(nights, batch_size=5000)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    return {
+        "slots": len(slots),
+        "nights": len(nights),
+        "products": len(products),
+        "api_key": raw_key,
+        "themes": [t.slug for t in themes],
+        "languages": [lang.code for lang in languages[:4]],
+        "comuni": [c.istat_code for c in comuni],
+    }
+
+
+def _criteria(rng: random.Random, data: dict):
+    from django.utils import timezone
+
+    from operators.pricing import PaxMix
+    from operators.selectors import SearchCriteria
+
+    start = timezone.localdate() + timedelta(days=rng.randrange(1, 300))
+    children = tuple(rng.choice([[], [], [8], [5, 10]]))
+    filters = {}
+    roll = rng.random()
+    filters["comune"] = rng.choice(data["comuni"]) if roll < 0.6 else None
+    filters["kind"] = rng.choice(["experience", "accommodation", "service", None, None])
+    filters["theme"] = rng.choice(data["themes"]) if rng.random() < 0.4 else None
+    filters["language"] = rng.choice(data["languages"]) if rng.random() < 0.3 else None
+    if rng.random() < 0.3:
+        filters["max_price"] = Decimal(rng.randrange(40, 200))
+    if rng.random() < 0.1:
+        filters["q"] = rng.choice(["wine", "mura", "bike"])
+    return SearchCriteria(
+        start=start,
+        end=start + timedelta(days=6),
+        pax=PaxMix.of(adults=rng.choice([1, 2, 2, 4]), children_ages=children),
+        **filters,
+    )
+
+
+def _query_string(c) -> str:
+    parts = [f"start={c.start}", f"end={c.end}", f"adults={c.pax.adults}"]
+    if c.pax.children_ages:
+        parts.append("children_ages=" + ",".join(str(a) for a in c.pax.children_ages))
+    for key in ("comune", "kind", "theme", "language", "max_price", "q"):
+        value = getattr(c, key)
+        if value:
+            parts.append(f"{key}={value}")
+    return "&".join(parts)
+
+
+def _measure(data: dict) -> None:
+    from django.db import connection, reset_queries
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from operators.selectors import availability_search_page
+
+    rng = random.Random(SEED)
+    for _ in range(5):  # warm up caches and plans
+        availability_search_page(criteria=_criteria(rng, data), limit=20)
+    times, query_counts, result_counts, totals = [], [], [], []
+    for _ in range(N_SEARCHES):
+        criteria = _criteria(rng, data)
+        with CaptureQueriesContext(connection) as ctx:
+            started = clock.perf_counter()
+            total, results = availability_search_page(criteria=criteria, limit=20)
+            times.append((clock.perf_counter() - started) * 1000)
+        query_counts.append(len(ctx.captured_queries))
+        result_counts.append(len(results))
+        totals.append(total)
+    reset_queries()
+
+    client = Client()
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {data['api_key']}"}
+    api_times = []
+    for i in range(N_API_CALLS + 5):
+        url = "/api/v1/availability/?" + _query_string(_criteria(rng, data))
+        started = clock.perf_counter()
+        response = client.get(url, **headers)
+        elapsed = (clock.perf_counter() - started) * 1000
+        assert response.status_code == 200, response.content[:300]
+        if i >= 5:
+            api_times.append(elapsed)
+
+    print(
+        f"database: {connection.vendor}; {data['products']} published products, "
+        f"{data['slots']} slots, {data['nights']} nights (a year ahead)"
+    )
+    print(
+        f"selector, 7-day window with filters, page of 20 priced ({N_SEARCHES} searches): "
+        f"median {statistics.median(times):.1f} ms, p95 {_percentile(times, 95):.1f} ms, "
+        f"max {max(times):.1f} ms  (target: median < 50 ms, p95 < 150 ms)"
+    )
+    print(
+        f"queries per search: {min(query_counts)}-{max(query_counts)}, never more than "
+        f"{max(query_counts)} whatever the result size (matching products per search "
+        f"{min(totals)}-{max(totals)}, "
+        f"priced on the page {min(result_counts)}-{max(result_counts)})"
+    )
+    print(
+        f"API GET /api/v1/availability/ ({N_API_CALLS} calls, in-process test client): "
+        f"median {statistics.median(api_times):.1f} ms, p95 {_percentile(api_times, 95):.1f} ms"
+        "  (target: median < 100 ms)"
+    )
+
+
+def run() -> None:
+    from django.db import connection
+
+    settings_dict = connection.settings_dict
+    original = settings_dict["NAME"]
+    bench_name = (
+        f"{original}_bench" if connection.vendor == "postgresql" else "file:benchdb?mode=memory"
+    )
+    settings_dict.setdefault("TEST", {})["NAME"] = bench_name
+    started = clock.perf_counter()
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    try:
+        data = _build(random.Random(SEED))
+        print(f"built the data set in {clock.perf_counter() - started:.0f} s")
+        _measure(data)
+    finally:
+        connection.creation.destroy_test_db(original, verbosity=0)

@@ -1,0 +1,231 @@
+"""Operators API: the catalogue of products and their rates, the availability search, and
+the operator's own rates, seasons and slots."""
+
+import django_filters
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.models import ApiKey, Role
+from accounts.selectors import user_is_dmc_staff
+from accounts.tenancy import OrganisationScopedViewSet
+from places.models import Comune
+
+from .. import selectors, services
+from ..models import Language, Product, ProductKind, ProductStatus, Season, Slot, Theme, UnitType
+from .serializers import (
+    AvailabilityQuerySerializer,
+    AvailabilityResultSerializer,
+    ProductDetailSerializer,
+    ProductListSerializer,
+    RateInputSerializer,
+    RateSerializer,
+    SeasonInputSerializer,
+    SeasonSerializer,
+    SlotSerializer,
+    SlotUpdateSerializer,
+)
+
+
+def acting_organisation(request):
+    """The organisation an API request acts for: the API key's, or the session's active one."""
+    if isinstance(request.auth, ApiKey):
+        return request.auth.organisation
+    membership = getattr(request._request, "membership", None)
+    return membership.organisation if membership else None
+
+
+def acting_role_at_least(request, role: str) -> bool:
+    if isinstance(request.auth, ApiKey):
+        return True
+    membership = getattr(request._request, "membership", None)
+    return bool(membership) and membership.has_role(role)
+
+
+class ProductFilter(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(choices=ProductKind.choices)
+    status = django_filters.ChoiceFilter(choices=ProductStatus.choices)
+    comune = django_filters.ModelChoiceFilter(
+        field_name="comune", to_field_name="istat_code", queryset=Comune.objects.all()
+    )
+    theme = django_filters.ModelChoiceFilter(
+        field_name="themes", to_field_name="slug", queryset=Theme.objects.all()
+    )
+    language = django_filters.ModelChoiceFilter(
+        field_name="languages", to_field_name="code", queryset=Language.objects.all()
+    )
+    organisation = django_filters.CharFilter(field_name="organisation__slug")
+    q = django_filters.CharFilter(method="search", label="Free text")
+
+    class Meta:
+        model = Product
+        fields = ["kind", "status", "comune", "theme", "language", "organisation"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(
+            Q(title_it__icontains=value)
+            | Q(title_en__icontains=value)
+            | Q(summary_it__icontains=value)
+            | Q(summary_en__icontains=value)
+        )
+
+
+class ProductViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Published products for everyone acting for an organisation (trade API keys, session
+    users); operators also see their own listings in every state but archived."""
+
+    lookup_field = "slug"
+    permission_classes = [IsAuthenticated]
+    filterset_class = ProductFilter
+
+    def get_queryset(self):
+        return selectors.product_detail_queryset(
+            organisation=acting_organisation(self.request)
+        ).distinct()
+
+    def get_serializer_class(self):
+        return ProductListSerializer if self.action == "list" else ProductDetailSerializer
+
+    def _shows_net(self, product) -> bool:
+        organisation = acting_organisation(self.request)
+        if organisation is not None and organisation.pk == product.organisation_id:
+            return True
+        return user_is_dmc_staff(self.request.user) if self.request.user.pk else False
+
+    def _own_product(self, slug) -> Product:
+        """The caller's own product (another tenant's answers 404), for writing."""
+        organisation = acting_organisation(self.request)
+        if organisation is None or not acting_role_at_least(self.request, Role.MANAGER):
+            from rest_framework.exceptions import PermissionDenied
+
+            raise PermissionDenied()
+        return get_object_or_404(Product, slug=slug, organisation=organisation)
+
+    @extend_schema(
+        request=RateInputSerializer,
+        responses={200: RateSerializer(many=True), 201: RateSerializer},
+    )
+    @action(detail=True, methods=["get", "post"])
+    def rates(self, request, slug=None):
+        """The product's rates (GET); the owner adds one (POST)."""
+        if request.method == "POST":
+            product = self._own_product(slug)
+            data = RateInputSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            values = dict(data.validated_data)
+            if values.get("season"):
+                values["season"] = get_object_or_404(Season, pk=values["season"], product=product)
+            if values.get("unit_type"):
+                values["unit_type"] = get_object_or_404(
+                    UnitType, pk=values["unit_type"], product=product
+                )
+            rate = services.rate_save(product=product, data=values)
+            return Response(
+                RateSerializer(rate, context={"show_net": True}).data,
+                status=status.HTTP_201_CREATED,
+            )
+        product = self.get_object()
+        return Response(
+            RateSerializer(
+                selectors.rates_of(product),
+                many=True,
+                context={"show_net": self._shows_net(product)},
+            ).data
+        )
+
+    @extend_schema(request=SeasonInputSerializer, responses={201: SeasonSerializer})
+    @action(detail=True, methods=["post"])
+    def seasons(self, request, slug=None):
+        """The owner adds a season (overlaps are refused)."""
+        product = self._own_product(slug)
+        data = SeasonInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        season = services.season_save(product=product, data=data.validated_data)
+        return Response(SeasonSerializer(season).data, status=status.HTTP_201_CREATED)
+
+
+class SlotFilter(django_filters.FilterSet):
+    product = django_filters.CharFilter(field_name="product__slug")
+    date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte")
+    date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte")
+
+    class Meta:
+        model = Slot
+        fields = ["product", "date_from", "date_to", "status"]
+
+
+class SlotViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrganisationScopedViewSet):
+    """The operator's own slots: read them, change capacity or close one."""
+
+    queryset = Slot.objects.select_related("product")
+    organisation_field = "product__organisation"
+    organisation_kinds = ("operator",)
+    min_write_role = Role.MANAGER
+    serializer_class = SlotSerializer
+    filterset_class = SlotFilter
+
+    @extend_schema(request=SlotUpdateSerializer, responses=SlotSerializer)
+    def partial_update(self, request, pk=None):
+        slot = self.get_object()
+        data = SlotUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        slot = services.slot_update(slot=slot, **data.validated_data)
+        return Response(SlotSerializer(slot).data)
+
+
+class AvailabilityPagination(LimitOffsetPagination):
+    """Limit/offset whose total comes with the page (one query, see selectors.counted_page)."""
+
+    default_limit = 20
+    max_limit = 100
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.request = request
+        self.limit = self.get_limit(request)
+        self.offset = self.get_offset(request)
+        self.count, rows = selectors.counted_page(queryset, limit=self.limit, offset=self.offset)
+        return rows
+
+
+class AvailabilitySearchView(APIView):
+    """Products bookable for a date range and a pax mix, with their slots, stays or stock
+    priced for that mix. One database query decides what is bookable; the page is priced
+    from rates fetched at once, so the number of queries does not grow with the results."""
+
+    permission_classes = [IsAuthenticated]
+    pagination_class = AvailabilityPagination
+
+    @extend_schema(
+        parameters=[AvailabilityQuerySerializer],
+        responses=inline_serializer(
+            "AvailabilityPage",
+            {
+                "count": serializers.IntegerField(),
+                "next": serializers.URLField(allow_null=True),
+                "previous": serializers.URLField(allow_null=True),
+                "results": AvailabilityResultSerializer(many=True),
+            },
+        ),
+    )
+    def get(self, request):
+        query = AvailabilityQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        criteria = query.criteria()
+        organisation = acting_organisation(request)
+        queryset = selectors.availability_search(criteria=criteria, organisation=organisation)
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(queryset, request, view=self)
+        results = selectors.availability_options(page, criteria=criteria)
+        show_net = bool(organisation and organisation.is_dmc) or (
+            request.user.pk is not None and user_is_dmc_staff(request.user)
+        )
+        data = AvailabilityResultSerializer(
+            results, many=True, context={"request": request, "show_net": show_net}
+        ).data
+        return paginator.get_paginated_response(data)
