@@ -74,6 +74,10 @@ PACKAGES = [
         "summary_it": "Tre giorni dentro le Mura: la città di Puccini, le sue leggende e i "
         "suoi dolci.",
         "summary_en": "Three days inside the Walls: Puccini's city, its legends and its pastries.",
+        "story_it": "Giacomo Puccini nacque qui, a due passi da San Michele: le sue arie "
+        "risuonano ancora nelle chiese e nelle piazze racchiuse dalle Mura rinascimentali.",
+        "story_en": "Giacomo Puccini was born here, a stone's throw from San Michele: his "
+        "arias still fill the churches and squares inside the Renaissance Walls.",
         "itinerary_it": "Giorno 1: arrivo, visita guidata delle Mura.\nGiorno 2: passeggiata "
         "pucciniana; la sera, le leggende di Lucca.\nGiorno 3: partenza.",
         "itinerary_en": "Day 1: arrival, guided tour of the Walls.\nDay 2: Puccini walk; in "
@@ -295,8 +299,8 @@ def _build(spec: dict, stories: dict, policy: CancellationPolicy) -> Package:
             "title_en": spec["title_en"],
             "summary_it": spec.get("summary_it", ""),
             "summary_en": spec.get("summary_en", ""),
-            "story_it": spec.get("summary_it", ""),
-            "story_en": spec.get("summary_en", ""),
+            "story_it": spec.get("story_it", ""),
+            "story_en": spec.get("story_en", ""),
             "itinerary_it": spec.get("itinerary_it", ""),
             "itinerary_en": spec.get("itinerary_en", ""),
             "meals_it": spec.get("meals_it", ""),

@@ -134,6 +134,7 @@ class ComponentForm(forms.ModelForm):
     """Add a component; the product comes from the catalogue search (its id)."""
 
     day = forms.IntegerField(label=_("Day"), min_value=1, initial=1)
+    field_order = ["product", "unit_type", "day"]
 
     class Meta:
         model = Component

@@ -257,9 +257,9 @@ class PackagePhoto(models.Model):
 
 
 class SlotRule(models.TextChoices):
-    FIXED_TIME = "fixed_time", _("At a fixed time")
-    FIRST_AFTER = "first_after", _("First slot from a time")
-    TRAVELLER_CHOOSES = "traveller_chooses", _("The traveller chooses")
+    FIXED_TIME = "fixed_time", _("At")
+    FIRST_AFTER = "first_after", _("First slot from")
+    TRAVELLER_CHOOSES = "traveller_chooses", _("Traveller chooses")
 
 
 class QuantityRule(models.TextChoices):

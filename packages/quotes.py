@@ -637,6 +637,10 @@ def package_month_availability(
     day = first
     while day <= last:
         in_validity = package.valid_from <= day <= package.valid_until
+        if package.departure_mode == DepartureMode.FIXED:
+            departure = window.departures.get(day)
+            in_validity = in_validity and departure is not None
+            in_validity = in_validity and departure.status != DepartureStatus.CANCELLED
         if in_validity:
             q = quote_in_window(package, components, window, start_date=day, pax=pax, extras=extras)
             days.append(CalendarDay(day, True, q.available, q.per_person, q.problems))

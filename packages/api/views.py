@@ -6,6 +6,7 @@ also see drafts and the DMC-side figures of a quote (operators' nets and margin)
 from datetime import date
 
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
@@ -63,7 +64,7 @@ class PackageViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["get"])
     def departures(self, request, slug=None):
         package = self.get_object()
-        departures = package.departures.filter(date__gte=date.today()).order_by("date")
+        departures = package.departures.filter(date__gte=timezone.localdate()).order_by("date")
         return Response(DepartureSerializer(departures, many=True).data)
 
     @extend_schema(

@@ -290,3 +290,18 @@ def test_round_up():
     assert round_up(Decimal("160.01"), Decimal("5")) == Decimal("165.00")
     assert round_up(Decimal("160.00"), Decimal("5")) == Decimal("160.00")
     assert round_up(Decimal("10.001"), Decimal("0.01")) == Decimal("10.01")
+
+
+def test_the_calendar_of_a_fixed_departure_package_offers_only_its_departures(trip, day):
+    from .factories import DepartureFactory
+
+    package = trip["package"]
+    package.departure_mode = "fixed"
+    package.save()
+    DepartureFactory(package=package, date=day, capacity=10)
+    days = package_month_availability(
+        Package.objects.get(pk=package.pk), month=day, pax=PaxMix(adults=2)
+    )
+    states = {d.date: d.state for d in days}
+    assert states[day] == "available"
+    assert {s for d, s in states.items() if d != day} == {"closed"}

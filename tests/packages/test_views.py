@@ -227,3 +227,37 @@ def test_a_departure_series_from_the_builder_refuses_dates_outside_validity(pm_c
     assert response.status_code == 400
     assert "validity" in str(response.context["series_form"].errors)
     assert not package.departures.exists()
+
+
+def _form_data(package, **changes):
+    from packages.forms import PackageForm
+
+    form = PackageForm(instance=package)
+    data = {}
+    for name, field in form.fields.items():
+        value = form.initial.get(name, field.initial)
+        if value is None:
+            continue
+        if isinstance(value, list):
+            data[name] = [getattr(v, "pk", v) for v in value]
+        else:
+            data[name] = getattr(value, "pk", value)
+    data.update(changes)
+    return data
+
+
+def test_saving_the_package_form_from_the_builder(pm_client, trip):
+    package = trip["package"]
+    url = reverse("packages:builder", kwargs={"pk": package.pk})
+    response = pm_client.post(
+        url, _form_data(package, title_en="Walls and more", markup_value="12")
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    package.refresh_from_db()
+    assert package.title_en == "Walls and more" and package.markup_value == Decimal("12")
+    # a markup below the nets: the field error, nothing saved
+    response = pm_client.post(url, _form_data(package, markup_value="-50"))
+    assert response.status_code == 400
+    assert "below the operators' nets" in response.context["form"].errors["markup_value"][0]
+    package.refresh_from_db()
+    assert package.markup_value == Decimal("12")
