@@ -39,6 +39,7 @@ def _booking_for_buyer(organisation):
 
 
 SCOPED_MODEL_FACTORIES = {
+    Booking: _booking_for_buyer,
     BookingLine: lambda organisation: _booking_for_supplier(organisation).lines.first(),
     Participant: lambda organisation: Participant.objects.create(
         booking=_booking_for_supplier(organisation), first_name="A", last_name="B"
