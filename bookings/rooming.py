@@ -201,8 +201,8 @@ def _list_problems(
     room_type: dict[str, int] = {}
     rooms_of_type: dict[int, list[str]] = defaultdict(list)
     for row, person in people:
-        if not person.room:
-            continue
+        if not person.room or person.unit_type_id is None:
+            continue  # no room, or its room type is already reported as unknown
         key = person.room.strip().casefold()
         if key in room_type and room_type[key] != person.unit_type_id:
             errors.append(
@@ -273,6 +273,8 @@ def _locked(booking: Booking) -> Booking:
 
 
 def _event(booking, *, action, actor, data=None) -> None:
+    """Record the change, and touch the booking so that its cached voucher is regenerated."""
+    Booking.objects.filter(pk=booking.pk).update(updated_at=timezone.now())
     BookingEvent.objects.create(
         booking=booking,
         action=action,

@@ -19,6 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
@@ -45,6 +46,33 @@ SERVICE_ERRORS = (
     ValidationError,
 )
 VOUCHER_STATUSES = (BookingStatus.CONFIRMED, BookingStatus.COMPLETED)
+EVENT_LABELS = {
+    "hold": _lazy("Held"),
+    "payment_started": _lazy("Payment started"),
+    "confirm": _lazy("Confirmed"),
+    "extend_option": _lazy("Option extended"),
+    "cancel": _lazy("Cancelled"),
+    "cancel_lines": _lazy("Lines cancelled"),
+    "cancel_participants": _lazy("Participants cancelled"),
+    "amend": _lazy("Amended"),
+    "redeem": _lazy("Voucher redeemed"),
+    "complete": _lazy("Completed"),
+    "no_show": _lazy("No-show"),
+    "participant_add": _lazy("Participant added"),
+    "participant_edit": _lazy("Participant edited"),
+    "participant_remove": _lazy("Participant removed"),
+    "rooming_list_import": _lazy("Rooming list uploaded"),
+}
+
+
+def _timeline(events) -> list:
+    """Events with readable labels for the action and the statuses."""
+    statuses = dict(BookingStatus.choices)
+    for event in events:
+        event.label = EVENT_LABELS.get(event.action, event.action)
+        event.from_label = statuses.get(event.from_status, event.from_status)
+        event.to_label = statuses.get(event.to_status, event.to_status)
+    return events
 
 
 def error_message(exc: Exception) -> str:
@@ -241,7 +269,7 @@ class BackofficeBookingDetailView(BackofficeBookingMixin, TemplateView):
             allocations=selectors.allocation_summary(booking),
             participants=list(booking.participants.all()),
             amendments=list(booking.amendments.all()),
-            events=list(booking.events.all()),
+            events=_timeline(list(booking.events.all())),
             extend_form=ExtendOptionForm(
                 initial={"until": timezone.localtime(default_until).replace(second=0)}
             ),

@@ -84,6 +84,9 @@ def test_a_valid_list_replaces_the_participants_and_matches_room_types_in_both_l
     assert result.notes == []
     event = BookingEvent.objects.get(booking=booking, action="rooming_list_import")
     assert event.data["participants"] == 4
+    before = booking.updated_at
+    booking.refresh_from_db()
+    assert booking.updated_at > before  # the cached voucher will show the new names
 
 
 def test_semicolon_separated_excel_files_are_read():
@@ -100,6 +103,9 @@ def test_an_unknown_room_type_is_reported_and_nothing_is_imported():
         upload(booking, "Anna,Rossi,IT,,,,,,1,Suite,\n")
     assert errors_of(excinfo) == [(2, "room_type")]
     assert "Suite" in excinfo.value.row_errors[0].message
+    with pytest.raises(RoomingListInvalid) as excinfo:
+        upload(booking, "Anna,Rossi,IT,,,,,,1,Double room,\nLuca,Bini,IT,,,,,,1,Suite,\n")
+    assert errors_of(excinfo) == [(3, "room_type")]  # one error, not also "two types"
     assert list(booking.participants.values_list("first_name", flat=True)) == ["Kept"]
 
 
