@@ -1,0 +1,242 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Organisation, OrganisationKind
+from operators.models import Product, Slot, SlotStatus
+from places.models import Comune
+
+from .models import BookingStatus, CancelReason, Channel, Participant
+from .selectors import BookingFilters
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class BackofficeFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, help_text=_("Reference, name, email"))
+    date_from = forms.DateField(label=_("Service from"), required=False, widget=DATE_INPUT)
+    date_to = forms.DateField(label=_("Service to"), required=False, widget=DATE_INPUT)
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All"))] + BookingStatus.choices
+    )
+    channel = forms.ChoiceField(
+        label=_("Channel"), required=False, choices=[("", _("All"))] + Channel.choices
+    )
+    operator = forms.ModelChoiceField(
+        label=_("Operator"),
+        required=False,
+        queryset=Organisation.objects.filter(kind=OrganisationKind.OPERATOR).order_by("name"),
+    )
+    partner = forms.ModelChoiceField(
+        label=_("Trade partner"),
+        required=False,
+        queryset=Organisation.objects.filter(kind=OrganisationKind.TRADE).order_by("name"),
+    )
+    comune = forms.ModelChoiceField(
+        label=_("Comune"),
+        required=False,
+        queryset=Comune.objects.filter(in_destination=True).order_by("name"),
+    )
+
+    def filters(self) -> BookingFilters:
+        data = self.cleaned_data if self.is_valid() else {}
+        return BookingFilters(
+            date_from=data.get("date_from"),
+            date_to=data.get("date_to"),
+            status=data.get("status") or "",
+            channel=data.get("channel") or "",
+            supplier_id=data["operator"].pk if data.get("operator") else None,
+            buyer_organisation_id=data["partner"].pk if data.get("partner") else None,
+            comune_id=data["comune"].pk if data.get("comune") else None,
+            query=data.get("q") or "",
+        )
+
+
+class ExtendOptionForm(forms.Form):
+    until = forms.DateTimeField(
+        label=_("New expiry"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+    reason = forms.CharField(label=_("Why"), required=False, max_length=200)
+
+
+class CancelForm(forms.Form):
+    """Cancel the whole booking or the chosen lines."""
+
+    lines = forms.TypedMultipleChoiceField(
+        label=_("Lines to cancel"),
+        required=False,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None chosen: the whole booking."),
+    )
+    reason = forms.ChoiceField(label=_("Reason"), choices=())
+    waive_penalty = forms.BooleanField(label=_("Waive the penalty"), required=False)
+    note = forms.CharField(label=_("Note"), required=False, max_length=500)
+
+    def __init__(self, *args, booking, staff=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lines"].choices = [
+            (ln.pk, f"{ln.title} · {ln.service_date:%d/%m/%Y}")
+            for ln in booking.lines.filter(parent__isnull=True, status="active").order_by(
+                "position", "pk"
+            )
+        ]
+        if staff:
+            self.fields["reason"].choices = [
+                c for c in CancelReason.choices if c[0] != CancelReason.EXPIRED
+            ]
+            self.fields["reason"].initial = CancelReason.DMC
+        else:
+            self.fields["reason"].choices = [(CancelReason.BUYER, CancelReason.BUYER.label)]
+            self.fields["reason"].widget = forms.HiddenInput()
+            self.fields["reason"].initial = CancelReason.BUYER
+            del self.fields["waive_penalty"]
+
+    def line_ids(self) -> list[int] | None:
+        return self.cleaned_data.get("lines") or None
+
+
+class AmendForm(forms.Form):
+    """A new slot (experiences), check-in date (stays) and/or pax mix for one line."""
+
+    slot = forms.ModelChoiceField(label=_("Time slot"), required=False, queryset=Slot.objects)
+    day = forms.DateField(label=_("New date (check-in)"), required=False, widget=DATE_INPUT)
+    adults = forms.IntegerField(label=_("Adults"), min_value=0, max_value=500)
+    seniors = forms.IntegerField(label=_("Seniors"), min_value=0, max_value=500, initial=0)
+    children_ages = forms.CharField(
+        label=_("Children's ages"), required=False, help_text=_("Comma-separated, e.g. 6, 9")
+    )
+    infants = forms.IntegerField(label=_("Infants"), min_value=0, max_value=100, initial=0)
+
+    def __init__(self, *args, line, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.line = line
+        if line.slot_id:
+            self.fields["slot"].queryset = Slot.objects.filter(
+                product_id=line.product_id,
+                status=SlotStatus.OPEN,
+                date__gte=timezone.localdate(),
+                date__lte=timezone.localdate() + timedelta(days=366),
+            ).order_by("starts_at")
+            self.fields["slot"].label_from_instance = lambda s: (
+                f"{timezone.localtime(s.starts_at):%d/%m/%Y %H:%M} ({s.available})"
+            )
+            del self.fields["day"]
+        else:
+            del self.fields["slot"]
+        if not self.is_bound:
+            pax = line.pax or {}
+            self.initial.update(
+                adults=pax.get("adults", 0),
+                seniors=pax.get("seniors", 0),
+                children_ages=", ".join(str(a) for a in pax.get("children_ages", [])),
+                infants=pax.get("infants", 0),
+                slot=line.slot_id,
+                day=line.service_date,
+            )
+
+    def clean_children_ages(self):
+        raw = self.cleaned_data.get("children_ages") or ""
+        try:
+            ages = [int(a) for a in raw.replace(";", ",").split(",") if a.strip()]
+        except ValueError as exc:
+            raise forms.ValidationError(_("Write the ages as numbers, e.g. 6, 9.")) from exc
+        if any(a < 0 or a > 17 for a in ages):
+            raise forms.ValidationError(_("Every child needs an age from 0 to 17."))
+        return ages
+
+    def changes(self) -> dict:
+        from operators.pricing import PaxMix
+
+        data = self.cleaned_data
+        changes = {
+            "pax": PaxMix.of(
+                adults=data["adults"],
+                seniors=data.get("seniors") or 0,
+                children_ages=data["children_ages"],
+                infants=data.get("infants") or 0,
+            )
+        }
+        if data.get("slot"):
+            changes["slot"] = data["slot"]
+            changes["day"] = data["slot"].date
+        elif data.get("day"):
+            changes["day"] = data["day"]
+        return changes
+
+
+class ParticipantForm(forms.ModelForm):
+    class Meta:
+        model = Participant
+        fields = [
+            "first_name",
+            "last_name",
+            "nationality",
+            "birth_date",
+            "document_type",
+            "document_number",
+            "dietary_needs",
+            "accessibility_needs",
+            "room",
+            "unit_type",
+            "is_leader",
+        ]
+        widgets = {"birth_date": DATE_INPUT}
+        labels = {"unit_type": _("Room type")}
+        help_texts = {"nationality": _("ISO code, e.g. IT, DE, GB")}
+
+    def __init__(self, *args, unit_types=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        from operators.models import UnitType
+
+        self.fields["unit_type"].queryset = UnitType.objects.filter(
+            pk__in=[u.pk for u in unit_types]
+        )
+        if not unit_types:
+            del self.fields["unit_type"]
+            del self.fields["room"]
+
+
+class RoomingUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Rooming or name list (CSV)"),
+        help_text=_(
+            "Columns: first_name, last_name, nationality, birth_date, document_type, "
+            "document_number, dietary_needs, accessibility_needs, room, room_type, leader. "
+            "The upload replaces the whole list."
+        ),
+    )
+
+
+class RedeemForm(forms.Form):
+    raw = forms.CharField(
+        label=_("Booking reference or voucher code"),
+        max_length=500,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
+        ),
+    )
+    method = forms.ChoiceField(
+        choices=[("code", "code"), ("scan", "scan")], initial="code", widget=forms.HiddenInput
+    )
+
+
+class OperatorLinesFilterForm(forms.Form):
+    date_from = forms.DateField(label=_("From"), required=False, widget=DATE_INPUT)
+    date_to = forms.DateField(label=_("To"), required=False, widget=DATE_INPUT)
+    product = forms.ModelChoiceField(label=_("Product"), required=False, queryset=Product.objects)
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All"))] + BookingStatus.choices
+    )
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["product"].queryset = Product.objects.filter(
+            organisation=organisation
+        ).order_by("title")
