@@ -275,12 +275,6 @@ def invoice_issue(*, invoice: Invoice, actor=None, issue_date: date | None = Non
     invoice.supplier = supplier
     if invoice.document_type == DocumentType.INVOICE and invoice.due_date is None:
         invoice.due_date = invoice.issue_date + timedelta(days=DEFAULT_PAYMENT_DAYS)
-    if not invoice.payment_terms and invoice.document_type == DocumentType.INVOICE:
-        invoice.payment_terms = (
-            _("Bank transfer within %(days)s days")
-            if invoice.payment_method == PaymentMethod.BANK_TRANSFER
-            else _("Paid by card")
-        ) % {"days": (invoice.due_date - invoice.issue_date).days}
     _apply_totals(invoice, lines)
     if fatturapa.needs_xml(invoice):
         invoice.xml_content = fatturapa.build_xml(invoice, lines).decode("utf-8")
