@@ -44,6 +44,18 @@ LABELS = {
     "vat_id": ("P. IVA", _("VAT no.")),
     "tax_code": ("C.F.", _("Tax code")),
     "sdi": ("Codice SdI", _("SdI code")),
+    "statement": ("Estratto conto mensile", _("Monthly statement")),
+    "operator": ("Operatore", _("Operator")),
+    "month": ("Mese", _("Month")),
+    "service_date": ("Data servizio", _("Service date")),
+    "product": ("Prodotto", _("Product")),
+    "gross": ("Lordo", _("Gross")),
+    "commission": ("Commissione DMC", _("DMC commission")),
+    "net": ("Netto", _("Net")),
+    "payouts": ("Bonifici effettuati", _("Payouts made")),
+    "reference": ("Riferimento", _("Reference")),
+    "balance": ("Saldo da pagare", _("Balance to pay")),
+    "commission_invoice": ("Fattura commissioni", _("Commission invoice")),
     "courtesy": (
         "Copia di cortesia: l'originale è il file XML trasmesso tramite il Sistema di "
         "Interscambio.",

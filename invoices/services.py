@@ -15,7 +15,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Organisation
+from accounts.models import Organisation, OrganisationKind
+from operators.pricing import money
 
 from . import fatturapa
 from .fiscal import customer_problems, dmc_organisation, supplier_snapshot
@@ -27,12 +28,23 @@ from .models import (
     InvoiceEvent,
     InvoiceLine,
     InvoiceStatus,
+    OperatorStatement,
+    OperatorStatementLine,
+    OperatorStatementPayout,
     PaymentMethod,
     SdiStatus,
     Series,
     SeriesCounter,
 )
-from .specs import CustomerData, InvoiceLineSpec, compute_totals, regime_for, split_by_regime
+from .specs import (
+    CustomerData,
+    InvoiceLineSpec,
+    PayoutSpec,
+    StatementLineSpec,
+    compute_totals,
+    regime_for,
+    split_by_regime,
+)
 
 TRADE_SERIES = "TR"
 RECEIPT_SERIES = "RC"
@@ -454,3 +466,95 @@ def invoice_sdi_status_set(*, invoice: Invoice, status: str, reason: str = "", a
     invoice.save(update_fields=["sdi_status", "sdi_status_reason", "sdi_status_at", "updated_at"])
     _event(invoice, "sdi", actor=actor, from_status=current, to_status=status, note=reason)
     return invoice
+
+
+@transaction.atomic
+def operator_statement_build(
+    *,
+    operator: Organisation,
+    year: int,
+    month: int,
+    lines: Sequence[StatementLineSpec],
+    payouts: Sequence[PayoutSpec] = (),
+    invoice_commission: bool = False,
+    actor=None,
+) -> OperatorStatement:
+    """Build (or rebuild) an operator's monthly statement from plain data. With
+    `invoice_commission`, the DMC's commission is invoiced to the operator (22% VAT on the
+    commission, which is taken as a taxable amount); an invoiced statement is final."""
+    from .selectors import month_bounds
+
+    if operator.kind != OrganisationKind.OPERATOR:
+        raise ValidationError({"operator": _("Statements are for operators.")})
+    start, end = month_bounds(year, month)
+    for line in lines:
+        if not start <= line.service_date < end:
+            raise ValidationError(
+                {
+                    "lines": _("%(ref)s is not in %(month)s.")
+                    % {"ref": line.booking_reference, "month": start.strftime("%m/%Y")}
+                }
+            )
+        if money(line.gross) - money(line.commission) != money(line.net):
+            raise ValidationError(
+                {
+                    "lines": _("%(ref)s: gross minus commission is not the net amount.")
+                    % {"ref": line.booking_reference}
+                }
+            )
+    statement, _created = OperatorStatement.objects.select_for_update().get_or_create(
+        operator=operator, period_start=start
+    )
+    if statement.commission_invoice_id:
+        raise ValidationError(
+            {"statement": _("This statement has been invoiced and can no longer change.")}
+        )
+    statement.lines.all().delete()
+    statement.payouts.all().delete()
+    OperatorStatementLine.objects.bulk_create(
+        OperatorStatementLine(
+            statement=statement,
+            position=position,
+            booking_reference=line.booking_reference,
+            service_date=line.service_date,
+            product=line.product[:200],
+            gross=money(line.gross),
+            commission=money(line.commission),
+            net=money(line.net),
+        )
+        for position, line in enumerate(
+            sorted(lines, key=lambda s: (s.service_date, s.booking_reference)), start=1
+        )
+    )
+    OperatorStatementPayout.objects.bulk_create(
+        OperatorStatementPayout(
+            statement=statement,
+            paid_on=payout.paid_on,
+            reference=payout.reference[:100],
+            amount=money(payout.amount),
+        )
+        for payout in payouts
+    )
+    zero = Decimal("0.00")
+    statement.gross_total = money(sum((line.gross for line in lines), zero))
+    statement.commission_total = money(sum((line.commission for line in lines), zero))
+    statement.net_total = money(sum((line.net for line in lines), zero))
+    statement.payouts_total = money(sum((payout.amount for payout in payouts), zero))
+    statement.balance = statement.net_total - statement.payouts_total
+    if invoice_commission and statement.commission_total > 0:
+        statement.commission_invoice = invoice_issue_from_specs(
+            customer=operator,
+            lines=[
+                InvoiceLineSpec(
+                    description=f"Commissioni DMC {start:%m/%Y} ({len(lines)} prenotazioni)",
+                    quantity=Decimal("1"),
+                    unit_price=statement.commission_total,
+                    vat_rate=Decimal("22.00"),
+                )
+            ],
+            actor=actor,
+            notes=f"Estratto conto operatore {start:%m/%Y}",
+        )
+    statement.full_clean()
+    statement.save()
+    return statement

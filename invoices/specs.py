@@ -259,3 +259,24 @@ def split_by_regime(lines: list[InvoiceLineSpec]) -> dict[str, list[InvoiceLineS
     else:
         result[RegimeFiscale.TRAVEL_AGENCY_MARGIN] = margin + tax
     return result
+
+
+@dataclass(frozen=True)
+class StatementLineSpec:
+    """A booking served by an operator in the month: gross sale, DMC commission, net due."""
+
+    booking_reference: str
+    service_date: date
+    product: str
+    gross: Decimal
+    commission: Decimal
+    net: Decimal
+
+
+@dataclass(frozen=True)
+class PayoutSpec:
+    """A payout made to the operator (e.g. a Stripe Connect transfer)."""
+
+    paid_on: date
+    reference: str
+    amount: Decimal

@@ -121,9 +121,9 @@ def draft_for(organisation) -> Invoice:
 def statement_for(organisation) -> OperatorStatement:
     import datetime
 
-    return OperatorStatement.objects.create(
+    return OperatorStatement.objects.get_or_create(
         operator=organisation, period_start=datetime.date(2026, 1, 1)
-    )
+    )[0]
 
 
 SCOPED_MODEL_FACTORIES = {
