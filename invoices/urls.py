@@ -87,4 +87,9 @@ urlpatterns = [
         views_statements.OperatorStatementCsvView.as_view(),
         name="operator_statement_csv",
     ),
+    path(
+        "operator/statements/<int:pk>/commission-invoice/",
+        views_statements.OperatorStatementInvoicePdfView.as_view(),
+        name="operator_statement_invoice",
+    ),
 ]

@@ -1,6 +1,6 @@
 """Operator statements: in the operator extranet (own statements only) and for finance."""
 
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.views import View
 from django.views.generic import DetailView, ListView
@@ -9,7 +9,7 @@ from accounts.tenancy import OrganisationScopedMixin
 
 from .models import OperatorStatement
 from .statements import statement_csv, statement_filename, statement_pdf
-from .views import FinanceMixin
+from .views import FinanceMixin, pdf_response
 
 
 class OperatorStatementMixin(OrganisationScopedMixin):
@@ -60,3 +60,13 @@ class BackofficeStatementListView(FinanceMixin, ListView):
 
     def get_queryset(self):
         return OperatorStatement.objects.select_related("operator", "commission_invoice")
+
+
+class OperatorStatementInvoicePdfView(OperatorStatementMixin, View):
+    """The DMC's commission invoice for the statement, addressed to the operator."""
+
+    def get(self, request, pk):
+        statement = get_object_or_404(self.get_queryset(), pk=pk)
+        if statement.commission_invoice is None:
+            raise Http404("No commission invoice")
+        return pdf_response(statement.commission_invoice)

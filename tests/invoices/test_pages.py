@@ -212,3 +212,37 @@ def test_a_statement_whose_lines_do_not_add_up_is_refused(dmc, operator_org):
                 )
             ],
         )
+
+
+def test_the_operator_downloads_its_commission_invoice(client, dmc):
+    from accounts.demo import partita_iva
+
+    operator = OrganisationFactory(
+        kind="operator",
+        subkind="guide",
+        legal_name="Guide Srl",
+        partita_iva=partita_iva(77),
+        address="Via Roma 1",
+        postcode="55100",
+        sdi_code="ABCDEF1",
+    )
+    statement = services.operator_statement_build(
+        operator=operator,
+        year=2026,
+        month=6,
+        lines=[
+            StatementLineSpec(
+                "PDL-C1",
+                date(2026, 6, 2),
+                "Tour",
+                Decimal("100.00"),
+                Decimal("20.00"),
+                Decimal("80.00"),
+            )
+        ],
+        invoice_commission=True,
+    )
+    client.force_login(MembershipFactory(organisation=operator).user)
+    response = client.get(reverse("invoices:operator_statement_invoice", args=[statement.pk]))
+    text = PdfReader(io.BytesIO(response.content)).pages[0].extract_text()
+    assert statement.commission_invoice.number in text and "24,40" in text
