@@ -48,3 +48,15 @@ def test_other_kinds_of_organisation_see_nothing(api_client, operator_org, docum
     api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
     assert api_client.get("/api/v1/invoices/").json()["results"] == []
     assert api_client.get(f"/api/v1/invoices/{documents[0].number}/").status_code == 404
+
+
+def test_the_list_runs_a_fixed_number_of_queries(
+    api_client, agency, documents, django_assert_max_num_queries
+):
+    for _ in range(5):
+        services.invoice_issue_from_specs(customer=agency, lines=[service_line(), service_line()])
+    _key, raw = api_key_for(agency)
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    with django_assert_max_num_queries(8):
+        response = api_client.get("/api/v1/invoices/")
+    assert response.json()["count"] == 7

@@ -246,3 +246,11 @@ def test_the_operator_downloads_its_commission_invoice(client, dmc):
     response = client.get(reverse("invoices:operator_statement_invoice", args=[statement.pk]))
     text = PdfReader(io.BytesIO(response.content)).pages[0].extract_text()
     assert statement.commission_invoice.number in text and "24,40" in text
+
+
+def test_the_admin_shows_documents_read_only(admin_client, issued):
+    assert admin_client.get("/admin/invoices/invoice/").status_code == 200
+    response = admin_client.get(f"/admin/invoices/invoice/{issued.pk}/change/")
+    assert response.status_code == 200 and issued.number in response.content.decode()
+    response = admin_client.post(f"/admin/invoices/invoice/{issued.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 403
