@@ -1,3 +1,95 @@
+from django.urls import path
+
+from . import views, views_statements
+
 app_name = "invoices"
 
-urlpatterns: list = []
+urlpatterns = [
+    # Finance back office
+    path("backoffice/invoices/", views.BackofficeInvoiceListView.as_view(), name="backoffice_list"),
+    path(
+        "backoffice/invoices/<int:pk>/",
+        views.BackofficeInvoiceDetailView.as_view(),
+        name="backoffice_detail",
+    ),
+    path(
+        "backoffice/invoices/<int:pk>/pdf/",
+        views.BackofficeInvoicePdfView.as_view(),
+        name="backoffice_pdf",
+    ),
+    path(
+        "backoffice/invoices/<int:pk>/xml/",
+        views.BackofficeInvoiceXmlView.as_view(),
+        name="backoffice_xml",
+    ),
+    path(
+        "backoffice/invoices/<int:pk>/issue/",
+        views.BackofficeInvoiceIssueView.as_view(),
+        name="backoffice_issue",
+    ),
+    path(
+        "backoffice/invoices/<int:pk>/paid/",
+        views.BackofficeInvoicePaidView.as_view(),
+        name="backoffice_paid",
+    ),
+    path(
+        "backoffice/invoices/<int:pk>/sdi-status/",
+        views.BackofficeSdiStatusView.as_view(),
+        name="backoffice_sdi_status",
+    ),
+    path(
+        "backoffice/invoices/<int:pk>/credit-note/",
+        views.BackofficeCreditNoteView.as_view(),
+        name="backoffice_credit_note",
+    ),
+    path(
+        "backoffice/invoices/export/fatturapa/",
+        views.BackofficeExportZipView.as_view(),
+        name="backoffice_export_zip",
+    ),
+    path(
+        "backoffice/invoices/export/csv/",
+        views.BackofficeExportCsvView.as_view(),
+        name="backoffice_export_csv",
+    ),
+    path(
+        "backoffice/invoices/sdi-import/",
+        views.BackofficeSdiImportView.as_view(),
+        name="backoffice_sdi_import",
+    ),
+    path(
+        "backoffice/statements/",
+        views_statements.BackofficeStatementListView.as_view(),
+        name="backoffice_statements",
+    ),
+    # Trade partners
+    path("trade/invoices/", views.TradeInvoiceListView.as_view(), name="trade_list"),
+    path("trade/invoices/<int:pk>/pdf/", views.TradeInvoicePdfView.as_view(), name="trade_pdf"),
+    path("trade/invoices/<int:pk>/xml/", views.TradeInvoiceXmlView.as_view(), name="trade_xml"),
+    # Operators
+    path(
+        "operator/statements/",
+        views_statements.OperatorStatementListView.as_view(),
+        name="operator_statements",
+    ),
+    path(
+        "operator/statements/<int:pk>/",
+        views_statements.OperatorStatementDetailView.as_view(),
+        name="operator_statement",
+    ),
+    path(
+        "operator/statements/<int:pk>/pdf/",
+        views_statements.OperatorStatementPdfView.as_view(),
+        name="operator_statement_pdf",
+    ),
+    path(
+        "operator/statements/<int:pk>/csv/",
+        views_statements.OperatorStatementCsvView.as_view(),
+        name="operator_statement_csv",
+    ),
+    path(
+        "operator/statements/<int:pk>/commission-invoice/",
+        views_statements.OperatorStatementInvoicePdfView.as_view(),
+        name="operator_statement_invoice",
+    ),
+]

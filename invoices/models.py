@@ -1,0 +1,439 @@
+"""Invoices, receipts and credit notes as self-contained fiscal documents.
+
+A document holds a snapshot of the supplier (the DMC) and of the customer, its lines and its
+totals, so that it never changes when an organisation or a booking changes later. Numbers
+are assigned by `services.invoice_issue` from a per-(series, year) counter; issued documents
+are immutable (corrections are credit notes)."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+MONEY = {"max_digits": 12, "decimal_places": 2}
+
+
+class DocumentType(models.TextChoices):
+    """FatturaPA TipoDocumento."""
+
+    INVOICE = "TD01", _("Invoice")
+    CREDIT_NOTE = "TD04", _("Credit note")
+
+
+class CustomerKind(models.TextChoices):
+    BUSINESS = "business", _("Business")
+    CONSUMER = "consumer", _("Consumer")
+
+
+class RegimeFiscale(models.TextChoices):
+    ORDINARY = "RF01", _("Ordinary VAT regime (RF01)")
+    TRAVEL_AGENCY_MARGIN = "RF11", _("Travel agencies, margin regime art. 74-ter (RF11)")
+
+
+class Natura(models.TextChoices):
+    """FatturaPA Natura codes used by the DMC (a line without VAT needs one)."""
+
+    N1 = "N1", _("N1 excluded under art. 15 (e.g. tourist tax collected for the comune)")
+    N2_2 = "N2.2", _("N2.2 not subject, other cases")
+    N3_2 = "N3.2", _("N3.2 non-taxable, intra-EU supplies")
+    N4 = "N4", _("N4 exempt")
+    N5 = "N5", _("N5 margin regime / VAT not shown")
+
+
+class LineKind(models.TextChoices):
+    SERVICE = "service", _("Service")
+    PACKAGE_MARGIN = "package_margin", _("Package (margin regime)")
+    TOURIST_TAX = "tourist_tax", _("Tourist tax")
+
+
+class PaymentMethod(models.TextChoices):
+    """FatturaPA ModalitaPagamento."""
+
+    BANK_TRANSFER = "MP05", _("Bank transfer")
+    CARD = "MP08", _("Payment card")
+
+
+class SdiStatus(models.TextChoices):
+    NOT_APPLICABLE = "n/a", _("No e-invoice")
+    TO_SEND = "to_send", _("To send")
+    SENT = "sent", _("Sent")
+    ACCEPTED = "accepted", _("Accepted")
+    REJECTED = "rejected", _("Rejected")
+
+
+SDI_TRANSITIONS = {
+    SdiStatus.TO_SEND: {SdiStatus.SENT, SdiStatus.ACCEPTED, SdiStatus.REJECTED},
+    SdiStatus.SENT: {SdiStatus.ACCEPTED, SdiStatus.REJECTED, SdiStatus.TO_SEND},
+    # A rejected file is corrected by a new document; it may be re-sent after a fix upstream.
+    SdiStatus.REJECTED: {SdiStatus.TO_SEND, SdiStatus.SENT, SdiStatus.ACCEPTED},
+    SdiStatus.ACCEPTED: set(),
+    SdiStatus.NOT_APPLICABLE: set(),
+}
+
+
+class Series(models.Model):
+    """A numbering series: numbers are progressive per calendar year, e.g. TR-2026-00042."""
+
+    code = models.CharField(_("code"), max_length=4, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    document_type = models.CharField(_("document type"), max_length=4, choices=DocumentType.choices)
+    customer_kind = models.CharField(
+        _("customers"), max_length=10, choices=CustomerKind.choices, blank=True
+    )
+    prefix = models.CharField(_("prefix"), max_length=4)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("numbering series")
+        verbose_name_plural = _("numbering series")
+
+    def __str__(self):
+        return f"{self.code} · {self.name}"
+
+    def format_number(self, year: int, sequence: int) -> str:
+        return f"{self.prefix}-{year}-{sequence:05d}"
+
+
+class SeriesCounter(models.Model):
+    """The last number given in a series and year. Locked with `select_for_update` while an
+    invoice is issued, in the same transaction as the invoice row: a rollback gives the
+    number back, so there are no gaps."""
+
+    series = models.ForeignKey(Series, on_delete=models.PROTECT, related_name="counters")
+    year = models.PositiveSmallIntegerField(_("year"))
+    last_number = models.PositiveIntegerField(_("last number"), default=0)
+    last_issue_date = models.DateField(_("last issue date"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("series counter")
+        verbose_name_plural = _("series counters")
+        constraints = [
+            models.UniqueConstraint(fields=["series", "year"], name="one_counter_per_series_year")
+        ]
+
+    def __str__(self):
+        return f"{self.series.code} {self.year}: {self.last_number}"
+
+
+class InvoiceStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    ISSUED = "issued", _("Issued")
+
+
+class InvoiceQuerySet(models.QuerySet):
+    def issued(self):
+        return self.filter(status=InvoiceStatus.ISSUED)
+
+
+class Invoice(models.Model):
+    """An invoice, a receipt or a credit note (document_type TD04)."""
+
+    # Fields that may still change on an issued document: its life after issue.
+    MUTABLE_AFTER_ISSUE = frozenset(
+        {
+            "paid_at",
+            "sdi_status",
+            "sdi_status_reason",
+            "sdi_status_at",
+            "sdi_exported_at",
+            "updated_at",
+        }
+    )
+
+    series = models.ForeignKey(Series, on_delete=models.PROTECT, related_name="invoices")
+    document_type = models.CharField(_("document type"), max_length=4, choices=DocumentType.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=InvoiceStatus.choices, default=InvoiceStatus.DRAFT
+    )
+    year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
+    sequence = models.PositiveIntegerField(_("progressive number"), null=True, blank=True)
+    number = models.CharField(_("number"), max_length=20, null=True, blank=True, unique=True)
+    issue_date = models.DateField(_("issue date"), null=True, blank=True)
+    issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    regime_fiscale = models.CharField(_("tax regime"), max_length=4, choices=RegimeFiscale.choices)
+    language = models.CharField(_("language"), max_length=5, default="it")
+    booking_reference = models.CharField(_("booking reference"), max_length=40, blank=True)
+    original = models.ForeignKey(
+        "self",
+        verbose_name=_("credited invoice"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="credit_notes",
+    )
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    # Supplier (the DMC) as it was when the document was issued.
+    supplier = models.JSONField(_("supplier"), default=dict, blank=True)
+
+    # Customer snapshot. `customer_organisation` scopes the document to a trade partner.
+    customer_organisation = models.ForeignKey(
+        "accounts.Organisation",
+        verbose_name=_("customer organisation"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="invoices",
+    )
+    customer_kind = models.CharField(
+        _("customer kind"), max_length=10, choices=CustomerKind.choices
+    )
+    customer_name = models.CharField(_("customer"), max_length=200)
+    customer_partita_iva = models.CharField(_("Partita IVA"), max_length=20, blank=True)
+    customer_codice_fiscale = models.CharField(_("codice fiscale"), max_length=16, blank=True)
+    customer_vat_number = models.CharField(_("VAT number"), max_length=20, blank=True)
+    customer_address = models.CharField(_("address"), max_length=200, blank=True)
+    customer_postcode = models.CharField(_("postcode"), max_length=10, blank=True)
+    customer_city = models.CharField(_("city"), max_length=100, blank=True)
+    customer_province = models.CharField(_("province"), max_length=2, blank=True)
+    customer_country = models.CharField(_("country"), max_length=2, default="IT")
+    customer_sdi_code = models.CharField(_("SdI code"), max_length=7, blank=True)
+    customer_pec = models.EmailField(_("PEC"), blank=True)
+    customer_email = models.EmailField(_("email"), blank=True)
+
+    # Totals, exact to the cent, computed by the service from the lines.
+    taxable_total = models.DecimalField(_("taxable amount"), default=0, **MONEY)
+    vat_total = models.DecimalField(_("VAT"), default=0, **MONEY)
+    non_taxable_total = models.DecimalField(_("amounts without VAT"), default=0, **MONEY)
+    total = models.DecimalField(_("total"), default=0, **MONEY)
+
+    payment_method = models.CharField(
+        _("payment method"),
+        max_length=4,
+        choices=PaymentMethod.choices,
+        default=PaymentMethod.BANK_TRANSFER,
+    )
+    payment_terms = models.CharField(_("payment terms"), max_length=200, blank=True)
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+
+    # FatturaPA
+    xml_filename = models.CharField(_("XML file name"), max_length=40, blank=True)
+    xml_content = models.TextField(_("FatturaPA XML"), blank=True)
+    sdi_status = models.CharField(
+        _("SdI status"),
+        max_length=10,
+        choices=SdiStatus.choices,
+        default=SdiStatus.NOT_APPLICABLE,
+    )
+    sdi_status_reason = models.TextField(_("SdI outcome"), blank=True)
+    sdi_status_at = models.DateTimeField(null=True, blank=True)
+    sdi_exported_at = models.DateTimeField(_("exported at"), null=True, blank=True)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = InvoiceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-issue_date", "-sequence", "-pk"]
+        verbose_name = _("invoice")
+        verbose_name_plural = _("invoices")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["series", "year", "sequence"], name="unique_invoice_number_in_series_year"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="draft", number__isnull=True)
+                | models.Q(
+                    status="issued",
+                    number__isnull=False,
+                    sequence__isnull=False,
+                    issue_date__isnull=False,
+                ),
+                name="issued_invoice_has_number",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["issue_date"]),
+            models.Index(fields=["customer_organisation", "issue_date"]),
+            models.Index(fields=["booking_reference"]),
+        ]
+
+    def __str__(self):
+        return self.number or _("Draft %(pk)s") % {"pk": self.pk}
+
+    def save(self, *args, **kwargs):
+        loaded = getattr(self, "_loaded", None)
+        if loaded and loaded.get("status") == InvoiceStatus.ISSUED:
+            changed = [
+                f.attname
+                for f in self._meta.concrete_fields
+                if f.attname in loaded
+                and f.attname not in self.MUTABLE_AFTER_ISSUE
+                and getattr(self, f.attname) != loaded[f.attname]
+            ]
+            if changed:
+                raise ValidationError(
+                    _("An issued invoice cannot be changed (%(fields)s); issue a credit note.")
+                    % {"fields": ", ".join(changed)},
+                    code="immutable",
+                )
+        super().save(*args, **kwargs)
+        self._loaded = {f.attname: getattr(self, f.attname) for f in self._meta.concrete_fields}
+
+    def delete(self, *args, **kwargs):
+        if self.is_issued:
+            raise ValidationError(_("An issued invoice cannot be deleted."), code="immutable")
+        return super().delete(*args, **kwargs)
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._loaded = dict(zip(field_names, values, strict=True))
+        return instance
+
+    @property
+    def is_issued(self) -> bool:
+        return self.status == InvoiceStatus.ISSUED
+
+    @property
+    def is_credit_note(self) -> bool:
+        return self.document_type == DocumentType.CREDIT_NOTE
+
+    @property
+    def is_paid(self) -> bool:
+        return self.paid_at is not None
+
+    @property
+    def has_xml(self) -> bool:
+        return bool(self.xml_content)
+
+
+class InvoiceLine(models.Model):
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveSmallIntegerField(_("line"))
+    kind = models.CharField(_("kind"), max_length=20, choices=LineKind.choices)
+    description = models.CharField(_("description"), max_length=1000)
+    quantity = models.DecimalField(_("quantity"), max_digits=10, decimal_places=2)
+    unit_price = models.DecimalField(_("unit price"), **MONEY)
+    vat_rate = models.DecimalField(
+        _("VAT rate %"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    natura = models.CharField(_("Natura"), max_length=5, choices=Natura.choices, blank=True)
+    amount = models.DecimalField(_("amount"), **MONEY)
+    booking_reference = models.CharField(_("booking reference"), max_length=40, blank=True)
+    service_date = models.DateField(_("service date"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["invoice", "position"]
+        verbose_name = _("invoice line")
+        verbose_name_plural = _("invoice lines")
+        constraints = [
+            models.UniqueConstraint(fields=["invoice", "position"], name="unique_line_position"),
+            models.CheckConstraint(
+                condition=models.Q(vat_rate__isnull=False, natura="")
+                | models.Q(vat_rate__isnull=True) & ~models.Q(natura=""),
+                name="line_has_vat_rate_or_natura",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.position}. {self.description}"
+
+    def save(self, *args, **kwargs):
+        if Invoice.objects.filter(pk=self.invoice_id, status=InvoiceStatus.ISSUED).exists():
+            raise ValidationError(_("An issued invoice cannot be changed."), code="immutable")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.invoice.is_issued:
+            raise ValidationError(_("An issued invoice cannot be changed."), code="immutable")
+        return super().delete(*args, **kwargs)
+
+
+class InvoiceEvent(models.Model):
+    """Who did what to a document, and when: issue, payment, SdI outcomes, credit notes."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    action = models.CharField(_("action"), max_length=30)
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("invoice event")
+        verbose_name_plural = _("invoice events")
+
+    def __str__(self):
+        return f"{self.invoice} {self.action}"
+
+
+class OperatorStatement(models.Model):
+    """A monthly statement for an operator: bookings served, gross sales, DMC commission,
+    net due, payouts made."""
+
+    operator = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="operator_statements"
+    )
+    period_start = models.DateField(_("month"))
+    gross_total = models.DecimalField(_("gross sales"), default=0, **MONEY)
+    commission_total = models.DecimalField(_("DMC commission"), default=0, **MONEY)
+    net_total = models.DecimalField(_("net due"), default=0, **MONEY)
+    payouts_total = models.DecimalField(_("payouts made"), default=0, **MONEY)
+    balance = models.DecimalField(_("balance to pay"), default=0, **MONEY)
+    commission_invoice = models.ForeignKey(
+        Invoice,
+        verbose_name=_("commission invoice"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-period_start", "operator__name"]
+        verbose_name = _("operator statement")
+        verbose_name_plural = _("operator statements")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["operator", "period_start"], name="one_statement_per_operator_month"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.operator} {self.period_start:%Y-%m}"
+
+
+class OperatorStatementLine(models.Model):
+    statement = models.ForeignKey(OperatorStatement, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveSmallIntegerField()
+    booking_reference = models.CharField(_("booking"), max_length=40)
+    service_date = models.DateField(_("service date"))
+    product = models.CharField(_("product"), max_length=200)
+    gross = models.DecimalField(_("gross"), **MONEY)
+    commission = models.DecimalField(_("commission"), **MONEY)
+    net = models.DecimalField(_("net"), **MONEY)
+
+    class Meta:
+        ordering = ["statement", "position"]
+
+    def __str__(self):
+        return f"{self.booking_reference} {self.product}"
+
+
+class OperatorStatementPayout(models.Model):
+    statement = models.ForeignKey(
+        OperatorStatement, on_delete=models.CASCADE, related_name="payouts"
+    )
+    paid_on = models.DateField(_("paid on"))
+    reference = models.CharField(_("reference"), max_length=100)
+    amount = models.DecimalField(_("amount"), **MONEY)
+
+    class Meta:
+        ordering = ["statement", "paid_on", "pk"]
+
+    def __str__(self):
+        return f"{self.paid_on} {self.amount}"

@@ -1,0 +1,282 @@
+"""The plain-data input of the invoicing services, and the arithmetic of a document.
+
+Adapters (invoice from a booking, credit note from a cancellation, monthly summary for a
+partner on account, operator statement from bookings and payouts) build these dataclasses
+and call `invoices.services`; they never touch the invoice tables.
+
+Conventions:
+- `unit_price` is the taxable amount per unit (VAT excluded) for `service` lines; for
+  `package_margin` lines it is the price of the package (the margin regime shows no VAT);
+  for `tourist_tax` lines it is the tax collected (outside the scope of VAT).
+- Amounts are Decimal EUR; a line's amount is quantity x unit price rounded to the cent;
+  VAT is computed once per rate on the summed taxable amounts (as the SdI checks it).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Literal
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from operators.pricing import money
+
+from .models import CustomerKind, LineKind, Natura, RegimeFiscale
+
+VAT_RATES = (Decimal("4.00"), Decimal("5.00"), Decimal("10.00"), Decimal("22.00"))
+
+# Wording printed on documents and in FatturaPA, fixed legal text (kept in Italian).
+MARGIN_REGIME_WORDING = (
+    "Regime del margine - agenzie di viaggio (art. 74-ter DPR 633/72): IVA non esposta"
+)
+NORMATIVE_REFERENCES = {
+    Natura.N1: "Escluse ex art. 15 DPR 633/72 (imposta di soggiorno)",
+    Natura.N5: "Regime del margine - agenzie di viaggio, art. 74-ter DPR 633/72",
+    Natura.N2_2: "Non soggette - altri casi",
+    Natura.N3_2: "Non imponibili - cessioni intracomunitarie",
+    Natura.N4: "Esenti art. 10 DPR 633/72",
+}
+
+DEFAULT_NATURA = {LineKind.PACKAGE_MARGIN: Natura.N5, LineKind.TOURIST_TAX: Natura.N1}
+
+EU_COUNTRIES = frozenset(
+    {
+        *("AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU"),
+        *("IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK"),
+    }
+)
+
+
+@dataclass(frozen=True)
+class InvoiceLineSpec:
+    """One line of a document. Give `vat_rate` for a taxed service, or `natura` (or neither
+    for `package_margin` -> N5 and `tourist_tax` -> N1)."""
+
+    description: str
+    quantity: Decimal
+    unit_price: Decimal
+    vat_rate: Decimal | None = None
+    natura: str | None = None
+    booking_reference: str | None = None
+    kind: Literal["service", "package_margin", "tourist_tax"] = "service"
+    service_date: date | None = None
+
+    def normalised(self) -> InvoiceLineSpec:
+        """Defaults filled and values checked; raises ValidationError on the `lines` field."""
+        kind = LineKind(self.kind) if self.kind in LineKind.values else None
+        if kind is None:
+            raise ValidationError({"lines": _("Unknown line kind “%s”.") % self.kind})
+        if not (self.description or "").strip():
+            raise ValidationError({"lines": _("Every line needs a description.")})
+        quantity = Decimal(str(self.quantity))
+        unit_price = Decimal(str(self.unit_price))
+        if quantity <= 0:
+            raise ValidationError({"lines": _("A line's quantity must be more than zero.")})
+        if unit_price < 0:
+            raise ValidationError({"lines": _("A line's unit price cannot be negative.")})
+        if quantity != quantity.quantize(Decimal("0.01")) or unit_price != money(unit_price):
+            raise ValidationError(
+                {"lines": _("Quantities and unit prices have at most two decimals.")}
+            )
+        vat_rate = None if self.vat_rate is None else Decimal(str(self.vat_rate))
+        natura = self.natura or DEFAULT_NATURA.get(kind, "")
+        if kind == LineKind.PACKAGE_MARGIN and (vat_rate not in (None, 0) or natura != "N5"):
+            raise ValidationError(
+                {"lines": _("A package under the margin regime shows no VAT (Natura N5).")}
+            )
+        if kind == LineKind.TOURIST_TAX and vat_rate not in (None, 0):
+            raise ValidationError({"lines": _("The tourist tax is outside the scope of VAT.")})
+        if natura:
+            if natura not in Natura.values:
+                raise ValidationError({"lines": _("Unknown Natura code “%s”.") % natura})
+            vat_rate = None
+        elif vat_rate is None:
+            raise ValidationError(
+                {"lines": _("“%s” needs a VAT rate or a Natura code.") % self.description}
+            )
+        elif vat_rate not in VAT_RATES:
+            raise ValidationError(
+                {"lines": _("%s%% is not an Italian VAT rate.") % vat_rate.normalize()}
+            )
+        return InvoiceLineSpec(
+            description=self.description.strip(),
+            quantity=quantity,
+            unit_price=unit_price,
+            vat_rate=None if vat_rate is None else vat_rate.quantize(Decimal("0.01")),
+            natura=natura or None,
+            booking_reference=self.booking_reference or None,
+            kind=kind.value,
+            service_date=self.service_date,
+        )
+
+    @property
+    def amount(self) -> Decimal:
+        return money(Decimal(str(self.quantity)) * Decimal(str(self.unit_price)))
+
+    @property
+    def is_margin(self) -> bool:
+        return self.kind == LineKind.PACKAGE_MARGIN
+
+
+@dataclass(frozen=True)
+class CustomerData:
+    """Who the document is addressed to. Build it with `from_organisation` for a trade
+    partner or an operator, or directly for a traveller."""
+
+    name: str
+    kind: str = CustomerKind.CONSUMER
+    country: str = "IT"
+    partita_iva: str = ""
+    codice_fiscale: str = ""
+    vat_number: str = ""
+    address: str = ""
+    postcode: str = ""
+    city: str = ""
+    province: str = ""
+    sdi_code: str = ""
+    pec: str = ""
+    email: str = ""
+    language: str = "it"
+    organisation: object | None = field(default=None, compare=False)
+
+    @classmethod
+    def from_organisation(cls, organisation, language: str | None = None) -> CustomerData:
+        country = (organisation.country or "IT").upper()
+        province = organisation.comune.province if organisation.comune_id else ""
+        return cls(
+            name=organisation.legal_name or organisation.name,
+            kind=CustomerKind.BUSINESS,
+            country=country,
+            partita_iva=organisation.partita_iva or "",
+            codice_fiscale=organisation.codice_fiscale or "",
+            vat_number=organisation.vat_number or "",
+            address=organisation.address or "",
+            postcode=organisation.postcode or "",
+            city=organisation.city or (organisation.comune.name if organisation.comune_id else ""),
+            province=province,
+            sdi_code=organisation.sdi_code or "",
+            pec=organisation.pec or "",
+            email=organisation.email or "",
+            language=language or ("it" if country == "IT" else "en"),
+            organisation=organisation,
+        )
+
+    @property
+    def is_business(self) -> bool:
+        return self.kind == CustomerKind.BUSINESS
+
+    @property
+    def is_italian(self) -> bool:
+        return self.country == "IT"
+
+
+@dataclass(frozen=True)
+class VatSummaryRow:
+    """One DatiRiepilogo row: a VAT rate, or a Natura without VAT."""
+
+    vat_rate: Decimal | None
+    natura: str
+    taxable: Decimal
+    vat: Decimal
+
+    @property
+    def rate_for_xml(self) -> Decimal:
+        return self.vat_rate if self.vat_rate is not None else Decimal("0.00")
+
+    @property
+    def normative_reference(self) -> str:
+        return NORMATIVE_REFERENCES.get(self.natura, "")
+
+
+@dataclass(frozen=True)
+class Totals:
+    taxable_total: Decimal  # sum of lines with a VAT rate
+    vat_total: Decimal
+    non_taxable_total: Decimal  # sum of lines with a Natura
+    total: Decimal
+    summary: tuple[VatSummaryRow, ...]
+
+
+def compute_totals(lines) -> Totals:
+    """Totals and VAT summary of lines (specs or InvoiceLine rows), exact to the cent."""
+    groups: dict[tuple, Decimal] = defaultdict(lambda: Decimal("0.00"))
+    for line in lines:
+        amount = money(line.amount)
+        natura = line.natura or ""
+        rate = None if natura else money(line.vat_rate)
+        groups[(rate, natura)] += amount
+    rows = []
+    for (rate, natura), taxable in sorted(
+        groups.items(), key=lambda kv: (kv[0][0] is None, -(kv[0][0] or 0), kv[0][1])
+    ):
+        vat = money(taxable * rate / 100) if rate is not None else Decimal("0.00")
+        rows.append(VatSummaryRow(vat_rate=rate, natura=natura, taxable=money(taxable), vat=vat))
+    taxable_total = money(sum((r.taxable for r in rows if r.vat_rate is not None), Decimal(0)))
+    non_taxable = money(sum((r.taxable for r in rows if r.vat_rate is None), Decimal(0)))
+    vat_total = money(sum((r.vat for r in rows), Decimal(0)))
+    return Totals(
+        taxable_total=taxable_total,
+        vat_total=vat_total,
+        non_taxable_total=non_taxable,
+        total=money(taxable_total + non_taxable + vat_total),
+        summary=tuple(rows),
+    )
+
+
+def regime_for(lines: list[InvoiceLineSpec]) -> str:
+    """RF11 for a document of margin-regime packages, RF01 otherwise. A document mixing the
+    two is refused: RegimeFiscale is one per document, so the lines go on separate
+    documents (see `split_by_regime`)."""
+    has_margin = any(line.is_margin for line in lines)
+    has_ordinary = any(line.kind == LineKind.SERVICE for line in lines)
+    if has_margin and has_ordinary:
+        raise ValidationError(
+            {
+                "lines": _(
+                    "Packages under the margin regime and services with VAT cannot share one "
+                    "document: issue them as separate invoices."
+                )
+            }
+        )
+    return RegimeFiscale.TRAVEL_AGENCY_MARGIN if has_margin else RegimeFiscale.ORDINARY
+
+
+def split_by_regime(lines: list[InvoiceLineSpec]) -> dict[str, list[InvoiceLineSpec]]:
+    """Margin-regime packages on one document, VAT services on another; tourist tax lines
+    travel with the services (or with the packages when there are no services)."""
+    margin = [line for line in lines if line.kind == LineKind.PACKAGE_MARGIN]
+    ordinary = [line for line in lines if line.kind == LineKind.SERVICE]
+    tax = [line for line in lines if line.kind == LineKind.TOURIST_TAX]
+    result: dict[str, list[InvoiceLineSpec]] = {}
+    if ordinary or not margin:
+        result[RegimeFiscale.ORDINARY] = ordinary + tax
+        if margin:
+            result[RegimeFiscale.TRAVEL_AGENCY_MARGIN] = margin
+    else:
+        result[RegimeFiscale.TRAVEL_AGENCY_MARGIN] = margin + tax
+    return result
+
+
+@dataclass(frozen=True)
+class StatementLineSpec:
+    """A booking served by an operator in the month: gross sale, DMC commission, net due."""
+
+    booking_reference: str
+    service_date: date
+    product: str
+    gross: Decimal
+    commission: Decimal
+    net: Decimal
+
+
+@dataclass(frozen=True)
+class PayoutSpec:
+    """A payout made to the operator (e.g. a Stripe Connect transfer)."""
+
+    paid_on: date
+    reference: str
+    amount: Decimal
