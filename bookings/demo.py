@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date, time, timedelta
 from decimal import Decimal
 
+from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import Organisation, User
@@ -79,12 +80,21 @@ def _contracts() -> dict[str, Organisation]:
     return partners
 
 
-def _slot(product: Product, day: date, at: time = time(10)) -> Slot:
-    """The product's first slot that day, creating one for past days (history)."""
-    slot = product.slots.filter(date=day).order_by("starts_at").first()
-    if slot is None:
-        slot = operator_services.slot_create(product=product, day=day, start_time=at, capacity=25)
-    return slot
+def _slot(product: Product, day: date, at: time = time(10), seats: int = 1) -> Slot:
+    """The product's first open slot on or after `day` with room for `seats` (the demo
+    calendars have closures); for past days, a slot made for the history."""
+    if day < timezone.localdate():
+        slot = product.slots.filter(date=day).order_by("starts_at").first()
+        return slot or operator_services.slot_create(
+            product=product, day=day, start_time=at, capacity=25
+        )
+    return (
+        product.slots.filter(
+            date__gte=day, status="open", capacity__gte=F("sold") + F("held") + seats
+        )
+        .order_by("starts_at")
+        .first()
+    )
 
 
 def _past_nights(unit_type: UnitType, start: date, days: int) -> None:
@@ -93,14 +103,16 @@ def _past_nights(unit_type: UnitType, start: date, days: int) -> None:
 
 def _experience(slug, day, **pax):
     product = Product.objects.get(slug=slug)
-    slot = _slot(product, day)
-    return services.LineRequest(product=product, day=day, slot=slot, pax=PaxMix.of(**pax))
+    party = PaxMix.of(**pax)
+    slot = _slot(product, day, seats=party.seats)
+    return services.LineRequest(product=product, day=slot.date, slot=slot, pax=party)
 
 
 def _per_unit(slug, day, units):
     product = Product.objects.get(slug=slug)
+    slot = _slot(product, day, seats=units)
     return services.LineRequest(
-        product=product, day=day, slot=_slot(product, day), units=units, pax=PaxMix.of(adults=units)
+        product=product, day=slot.date, slot=slot, units=units, pax=PaxMix.of(adults=units)
     )
 
 
@@ -249,11 +261,11 @@ def seed(context: dict) -> None:
         if new:
             services.booking_confirm(booking=booking, via="card")
             line = booking.lines.get()
-            later = today + timedelta(days=9)
+            later = _slot(line.product, line.service_date + timedelta(days=1), seats=3)
             services.booking_amend(
                 line=line,
-                day=later,
-                slot=_slot(line.product, later),
+                day=later.date,
+                slot=later,
                 units=3,
                 pax=PaxMix.of(adults=3),
                 actor=dmc_admin,

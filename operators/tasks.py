@@ -4,14 +4,6 @@ from celery import shared_task
 
 from . import services
 
-#: Register with `CELERY_BEAT_SCHEDULE.update(BEAT_SCHEDULE)` in settings (see operators/apps.py).
-BEAT_SCHEDULE = {
-    "operators-roll-inventory-forward": {
-        "task": "operators.tasks.roll_inventory_forward",
-        "schedule": 24 * 60 * 60,  # daily
-    }
-}
-
 
 @shared_task(name="operators.tasks.roll_inventory_forward")
 def roll_inventory_forward(horizon_days: int = services.DEFAULT_HORIZON_DAYS) -> dict:

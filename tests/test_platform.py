@@ -96,3 +96,13 @@ def test_production_settings_refuse_the_development_secret():
     )
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_every_scheduled_task_is_registered():
+    from django.conf import settings
+
+    from marketplace.celery import app
+
+    app.loader.import_default_modules()
+    for name, entry in settings.CELERY_BEAT_SCHEDULE.items():
+        assert entry["task"] in app.tasks, name

@@ -187,7 +187,7 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict = {
     "release-expired-holds": {"task": "bookings.tasks.release_expired_holds", "schedule": 60.0},
-    "roll-inventory-forward": {
+    "operators-roll-inventory-forward": {
         "task": "operators.tasks.roll_inventory_forward",
         "schedule": crontab(hour=3, minute=0),
     },
@@ -225,6 +225,16 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "OrganisationKindEnum": "accounts.models.OrganisationKind",
+        "ProductKindEnum": "operators.models.ProductKind",
+        "ProductStatusEnum": "operators.models.ProductStatus",
+        "SlotStatusEnum": "operators.models.SlotStatus",
+        "BookingStatusEnum": "bookings.models.BookingStatus",
+        "LineStatusEnum": "bookings.models.LineStatus",
+        "LineKindEnum": "bookings.models.LineKind",
+        "PackageStatusEnum": "packages.models.PackageStatus",
+    },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

@@ -189,7 +189,7 @@ class AllocationSerializer(serializers.Serializer):
     problem = serializers.CharField()
 
 
-class QuoteSerializer(serializers.Serializer):
+class PackageQuoteSerializer(serializers.Serializer):
     """The quote; nets, margin and operators are shown to DMC callers only."""
 
     package_id = serializers.IntegerField()

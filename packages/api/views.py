@@ -27,8 +27,8 @@ from .serializers import (
     DepartureSerializer,
     PackageDetailSerializer,
     PackageListSerializer,
+    PackageQuoteSerializer,
     QuoteQuerySerializer,
-    QuoteSerializer,
 )
 
 DMC_ONLY_QUOTE_FIELDS = ("net_total", "margin", "margin_percent", "margin_vat", "operators")
@@ -93,7 +93,7 @@ class PackageViewSet(viewsets.ReadOnlyModelViewSet):
         ]
         return Response(CalendarDaySerializer(data, many=True).data)
 
-    @extend_schema(parameters=[QuoteQuerySerializer], responses=QuoteSerializer)
+    @extend_schema(parameters=[QuoteQuerySerializer], responses=PackageQuoteSerializer)
     @action(detail=True, methods=["get"])
     def quote(self, request, slug=None):
         """The quote of the package for a start date and a pax mix: total, per person,
