@@ -385,6 +385,13 @@ def _unique_product_slug(title: str, *, exclude_pk=None) -> str:
     return slug
 
 
+def _set_base(instance, field: str, value) -> None:
+    """Set the untranslated column only: assigning `instance.title` would write the active
+    language's column (django-modeltranslation), so an English page would overwrite the
+    English title with the Italian one."""
+    instance.__dict__[field] = value
+
+
 def _apply(product: Product, data: dict) -> tuple[set[str], dict]:
     """Set the plain fields on the product; return the names that changed and the m2m values."""
     m2m = {key: data[key] for key in ("themes", "languages") if key in data}
@@ -416,7 +423,7 @@ def product_create(*, organisation, kind: str, data: dict, actor=None) -> Produc
         raise ValidationError({"kind": _("Choose what kind of product this is.")})
     product = Product(organisation=organisation, kind=kind, status=S.DRAFT)
     _changed, m2m = _apply(product, data)
-    product.title = product.title_it or product.title_en or ""
+    _set_base(product, "title", product.title_it or product.title_en or "")
     if not product.slug:
         product.slug = _unique_product_slug(product.title_en or product.title_it or "")
     product.full_clean()
@@ -442,7 +449,7 @@ def product_update(*, product: Product, data: dict, actor=None) -> Product:
         raise ValidationError({"kind": _("The kind of a product cannot change.")})
     data = {k: v for k, v in data.items() if k not in ("kind", "status", "organisation", "slug")}
     changed, m2m = _apply(product, data)
-    product.title = product.title_it or product.title_en or product.title
+    _set_base(product, "title", product.title_it or product.title_en or product.title)
     product.full_clean()
     product.save()
     changed |= _set_m2m(product, m2m)
@@ -611,7 +618,7 @@ def unit_type_save(
     unit_type = unit_type or UnitType(product=product)
     for key, value in data.items():
         setattr(unit_type, key, value)
-    unit_type.name = getattr(unit_type, "name_it", None) or unit_type.name_en or unit_type.name
+    _set_base(unit_type, "name", unit_type.name_it or unit_type.name_en or unit_type.name)
     unit_type.full_clean()
     unit_type.save()
     if is_new and generate:

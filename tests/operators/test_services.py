@@ -207,3 +207,20 @@ def test_the_ical_token_is_long_random_and_rotates():
     assert len(token) >= 40
     assert services.product_ical_token(product=product) == token
     assert services.product_ical_token(product=product, rotate=True) != token
+
+
+def test_saving_under_an_english_page_keeps_each_language(db):
+    from django.utils import translation
+
+    from operators import services
+    from tests.operators.factories import AccommodationFactory
+
+    hotel = AccommodationFactory()
+    with translation.override("en"):
+        unit_type = services.unit_type_save(
+            product=hotel,
+            data={"name_it": "Camera doppia", "name_en": "Double room", "units": 2},
+            generate=False,
+        )
+    unit_type.refresh_from_db()
+    assert (unit_type.name_it, unit_type.name_en) == ("Camera doppia", "Double room")
