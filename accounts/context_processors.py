@@ -34,7 +34,7 @@ def navigation(request):
     DMC back office, IAT desk."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_items": [], "nav_memberships": []}
+        return {"nav_items": [], "nav_account_items": [], "nav_memberships": []}
     membership = request.membership if getattr(request, "membership", None) else None
     organisation = membership.organisation if membership else None
     kind = organisation.kind if organisation else None
@@ -48,11 +48,17 @@ def navigation(request):
     items = [(labels.get(kind, _("My account")), reverse("accounts:dashboard"))]
     for provider in _nav_providers():
         items.extend(provider(request, organisation, is_dmc))
+    account = []
     if organisation:
-        items.append((_("Organisation"), reverse("accounts:organisation_profile")))
-        items.append((_("Team"), reverse("accounts:team")))
+        account.append((_("Organisation"), reverse("accounts:organisation_profile")))
+        account.append((_("Team"), reverse("accounts:team")))
         if kind in (OrganisationKind.TRADE, OrganisationKind.OPERATOR, OrganisationKind.DMC):
-            items.append((_("API keys"), reverse("accounts:api_keys")))
+            account.append((_("API keys"), reverse("accounts:api_keys")))
+    account.append((_("Email and password"), reverse("account_email")))
     if is_dmc:
-        items.append((_("Admin"), reverse("admin:index")))
-    return {"nav_items": items, "nav_memberships": list(memberships_for_user(user))}
+        account.append((_("Django admin"), reverse("admin:index")))
+    return {
+        "nav_items": items,
+        "nav_account_items": account,
+        "nav_memberships": list(memberships_for_user(user)),
+    }

@@ -80,6 +80,10 @@ def notifications_muted():
         _muted.reset(token)
 
 
+def notifications_are_muted() -> bool:
+    return _muted.get()
+
+
 def send_booking_notification(*, booking: Booking, event: str) -> int:
     from .vouchers import voucher_pdf_bytes
 

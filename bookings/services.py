@@ -495,6 +495,10 @@ def _option_expiry(channel: str, buyer_organisation, hold_for: timedelta | None)
 
 def _notify(event: str, booking: Booking) -> None:
     from . import tasks
+    from .notifications import notifications_are_muted
+
+    if notifications_are_muted():  # decided when scheduled: on_commit runs after the block
+        return
 
     booking_id = booking.pk
     transaction.on_commit(lambda: tasks.send_booking_notification.delay(booking_id, event))

@@ -151,6 +151,7 @@ MODELTRANSLATION_LANGUAGES = ("it", "en", "de", "fr")
 MODELTRANSLATION_DEFAULT_LANGUAGE = "it"
 MODELTRANSLATION_FALLBACK_LANGUAGES = ("it", "en")
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["marketplace.formats"]
 TIME_ZONE = "Europe/Rome"
 USE_I18N = True
 USE_TZ = True
