@@ -36,3 +36,42 @@ class InvitationForm(forms.Form):
 
 class ApiKeyForm(forms.Form):
     name = forms.CharField(label=_("Label"), max_length=100)
+
+
+class OrganisationRegisterForm(forms.ModelForm):
+    """A business joins the platform: a trade partner (tour operator, travel agency) or a
+    local operator. The person registering becomes its owner."""
+
+    class Meta:
+        model = Organisation
+        fields = [
+            "kind",
+            "subkind",
+            "name",
+            "legal_name",
+            "country",
+            "partita_iva",
+            "vat_number",
+            "codice_fiscale",
+            "address",
+            "postcode",
+            "city",
+            "comune",
+            "sdi_code",
+            "pec",
+            "email",
+            "phone",
+            "website",
+            "iban",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .models import OrganisationKind
+
+        self.fields["kind"].choices = [
+            (OrganisationKind.TRADE, _("Tour operator or travel agency")),
+            (OrganisationKind.OPERATOR, _("Local operator (stays, guides, crafts, food)")),
+        ]
+        self.fields["legal_name"].required = True
+        self.fields["email"].required = True

@@ -8,6 +8,11 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("dashboard/", views.DashboardView.as_view(), name="dashboard"),
     path("organisation/", views.OrganisationProfileView.as_view(), name="organisation_profile"),
+    path(
+        "organisation/register/",
+        views.OrganisationRegisterView.as_view(),
+        name="organisation_register",
+    ),
     path("organisation/switch/", views.switch_organisation, name="switch_organisation"),
     path("team/", views.TeamView.as_view(), name="team"),
     path("team/invite/", views.InvitationCreateView.as_view(), name="invite"),

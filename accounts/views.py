@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from django.views.generic import FormView, ListView, TemplateView, UpdateView
 
 from . import services
-from .forms import ApiKeyForm, InvitationForm, OrganisationProfileForm
+from .forms import ApiKeyForm, InvitationForm, OrganisationProfileForm, OrganisationRegisterForm
 from .middleware import ACTIVE_ORGANISATION_SESSION_KEY
 from .models import ApiKey, Invitation, Membership, Organisation, Role
 from .selectors import memberships_for_user
@@ -190,3 +190,33 @@ class ApiKeyRevokeView(OrganisationScopedMixin, View):
         services.api_key_revoke(api_key=api_key)
         messages.success(request, _("API key revoked."))
         return redirect("accounts:api_keys")
+
+
+class OrganisationRegisterView(LoginRequiredMixin, FormView):
+    """Register a business; trade partners must give the fiscal data the DMC needs to invoice
+    them (checked by the invoices app), operators their identity and payout IBAN later."""
+
+    form_class = OrganisationRegisterForm
+    template_name = "accounts/organisation_register.html"
+
+    def form_valid(self, form):
+        from invoices.fiscal import organisation_invoicing_problems
+
+        organisation = form.instance
+        if organisation.kind == "trade":
+            for field, message in organisation_invoicing_problems(organisation).items():
+                form.add_error(field if field in form.fields else None, message)
+            if form.errors:
+                return self.form_invalid(form)
+        data = {k: v for k, v in form.cleaned_data.items() if k not in ("name", "kind")}
+        organisation = services.organisation_create(
+            name=form.cleaned_data["name"],
+            kind=form.cleaned_data["kind"],
+            owner=self.request.user,
+            **data,
+        )
+        self.request.session[ACTIVE_ORGANISATION_SESSION_KEY] = organisation.pk
+        messages.success(
+            self.request, _("%(name)s is registered. Welcome!") % {"name": organisation.name}
+        )
+        return redirect("accounts:dashboard")

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from accounts import validators
+from accounts.models import Organisation
 from accounts.services import organisation_create
 
 pytestmark = pytest.mark.django_db
@@ -121,3 +122,50 @@ def test_the_api_answers_400_with_the_field_name(api_client, operator_org):
     )
     assert ok.status_code == 200
     assert ok.json()["partita_iva"] == VALID_PIVA
+
+
+def test_a_trade_partner_registers_with_what_invoicing_needs(client, user):
+    from accounts.models import Membership
+
+    client.force_login(user)
+    url = reverse("accounts:organisation_register")
+    body = {
+        "kind": "trade",
+        "subkind": "travel_agency",
+        "name": "Viaggi Serchio",
+        "legal_name": "Viaggi Serchio Srl",
+        "country": "IT",
+        "email": "info@serchio.example",
+        "partita_iva": VALID_PIVA,
+        "address": "Via Roma 1",
+        "postcode": "55100",
+        "city": "Lucca",
+    }
+    missing_sdi = client.post(url, body)
+    assert missing_sdi.status_code == 200
+    assert "sdi_code" in missing_sdi.context["form"].errors
+    assert not Organisation.objects.filter(name="Viaggi Serchio").exists()
+    done = client.post(url, {**body, "sdi_code": "M5UXCR1"})
+    assert done.status_code == 302
+    organisation = Organisation.objects.get(name="Viaggi Serchio")
+    assert Membership.objects.get(organisation=organisation).user == user
+    assert organisation.kind == "trade"
+
+
+def test_a_foreign_tour_operator_needs_a_valid_eu_vat_number(client, user):
+    client.force_login(user)
+    body = {
+        "kind": "trade",
+        "subkind": "tour_operator",
+        "name": "Reisen Nord",
+        "legal_name": "Reisen Nord GmbH",
+        "country": "DE",
+        "email": "info@nord.example",
+        "vat_number": "DE000000000",
+        "address": "Hauptstr. 1",
+        "postcode": "20095",
+        "city": "Hamburg",
+    }
+    response = client.post(reverse("accounts:organisation_register"), body)
+    assert response.status_code == 200
+    assert "vat_number" in response.context["form"].errors
