@@ -330,4 +330,5 @@ class TradeAccountView(OrganisationScopedMixin, TemplateView):
         organisation = self.get_organisation()
         context.update(selectors.partner_account(organisation))
         context["organisation"] = organisation
+        context["today"] = timezone.localdate()
         return context
