@@ -299,7 +299,7 @@ class LedgerEntry(models.Model):
                 name="ledger_stripe_object_once",
             ),
             models.UniqueConstraint(
-                fields=["kind", "external_ref"],
+                fields=["external_ref"],
                 condition=~Q(external_ref=""),
                 name="ledger_external_ref_once",
             ),
