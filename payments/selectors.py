@@ -136,9 +136,11 @@ def ledger_for(*, counterparty=None, booking=None, kinds=None) -> QuerySet[Ledge
 
 
 def ledger_totals_by_kind(qs: QuerySet[LedgerEntry]) -> dict[str, Decimal]:
+    """{kind label: total} of the filtered rows."""
+    labels = dict(EntryKind.choices)
     return {
-        kind: from_cents(total)
-        for kind, total in qs.order_by().values_list("kind").annotate(t=Sum("amount_cents"))
+        labels.get(kind, kind): from_cents(total)
+        for kind, total in qs.order_by("kind").values_list("kind").annotate(t=Sum("amount_cents"))
     }
 
 
