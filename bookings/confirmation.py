@@ -1,8 +1,9 @@
-"""Confirmation paths that are not a card payment. Payments replaces the on-account check
-with a ledger-based credit check."""
-
-from .services import booking_confirm
+"""Confirmation paths that are not a card payment, owned by payments: on account, only if
+the booking's total fits in the partner's credit left as computed from the ledger (else
+`bookings.services.PaymentRequired`, a 402)."""
 
 
 def confirm_on_account(*, booking, organisation, actor=None):
-    return booking_confirm(booking=booking, actor=actor, via="on_account")
+    from payments.credit import booking_confirm_on_account
+
+    return booking_confirm_on_account(booking=booking, organisation=organisation, actor=actor)

@@ -1,22 +1,349 @@
-"""Payment state changes. Webhook events are recorded exactly once per Stripe event id."""
+"""Card payments with Stripe PaymentIntents and the webhook events that settle them.
+
+One function, `payment_sync_intent`, applies an intent's state to the platform; the webhook
+and the buyer's return page both call it, so whichever comes first confirms the booking and
+the other is a no-op. Webhook events are recorded exactly once per Stripe event id (a
+unique constraint) before they are handled. Stripe is never called while a row is locked."""
+
+from __future__ import annotations
 
 import logging
+from decimal import Decimal
 
 import stripe
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from .models import StripeEvent
+from bookings.models import Booking, BookingStatus
+from operators.pricing import money
+
+from .gateway import CURRENCY, from_cents, stripe_client, to_cents
+from .ledger import ledger_record
+from .models import (
+    OPEN_PAYMENT_STATUSES,
+    AttentionItem,
+    EntryKind,
+    Method,
+    Payment,
+    PaymentStatus,
+    RefundSource,
+    ScheduleItem,
+    ScheduleKind,
+    ScheduleStatus,
+    StripeEvent,
+)
 
 logger = logging.getLogger(__name__)
-
-# Event type -> handler(event: StripeEvent) -> str; later features register here.
-EVENT_HANDLERS: dict = {}
 
 
 class InvalidSignature(Exception):
     pass
+
+
+class RetryLater(Exception):
+    """A transient failure (Stripe unreachable, a lock timeout): answer 5xx so that Stripe
+    delivers the event again."""
+
+
+PURPOSE_KIND = {
+    ScheduleKind.FULL: EntryKind.CHARGE,
+    ScheduleKind.DEPOSIT: EntryKind.DEPOSIT,
+    ScheduleKind.BALANCE: EntryKind.BALANCE,
+    ScheduleKind.ON_ACCOUNT: EntryKind.RECEIPT,
+}
+
+
+def _obj_get(obj, key, default=None):
+    try:
+        value = obj[key]
+    except (KeyError, TypeError):
+        return default
+    return default if value is None else value
+
+
+def _charge_id(intent) -> str:
+    charge = _obj_get(intent, "latest_charge")
+    if isinstance(charge, str):
+        return charge
+    return _obj_get(charge, "id", "") if charge else ""
+
+
+# --- creating and confirming intents ----------------------------------------------------
+
+
+def amount_due_now(booking: Booking) -> tuple[ScheduleItem | None, Decimal]:
+    """The instalment the buyer pays next, and its amount."""
+    from .schedule import next_open_item, schedule_ensure
+
+    schedule_ensure(booking=booking)
+    item = next_open_item(booking)
+    return item, (item.amount if item else Decimal("0"))
+
+
+def _check_amount(booking: Booking, item: ScheduleItem, expected_amount) -> None:
+    """What the buyer saw is what is charged: the instalment must match the amount shown and
+    the schedule must add up to the booking's total."""
+    from .schedule import schedule_rebalance
+    from .selectors import booking_paid
+
+    total = money(booking.total_retail)
+    scheduled = sum(
+        (i.amount for i in booking.payment_schedule.exclude(status=ScheduleStatus.WAIVED)),
+        Decimal("0"),
+    )
+    if scheduled != total:
+        with transaction.atomic():
+            schedule_rebalance(booking=booking, paid=booking_paid(booking))
+        item.refresh_from_db()
+    try:
+        shown = money(Decimal(str(expected_amount)))
+    except Exception as exc:
+        raise ValidationError({"expected_amount": _("Invalid amount.")}) from exc
+    if shown != item.amount or item.status != ScheduleStatus.OPEN:
+        logger.warning(
+            "checkout %s: amount shown %s differs from amount due %s",
+            booking.reference,
+            shown,
+            item.amount,
+        )
+        raise ValidationError(
+            {
+                "expected_amount": _(
+                    "The amount due changed to %(amount)s EUR: please review it before paying."
+                )
+                % {"amount": item.amount}
+            }
+        )
+
+
+def _payment_for_item(booking: Booking, item: ScheduleItem) -> Payment:
+    """The open card attempt of the instalment, or a new attempt after a failed one. The
+    unique (booking, instalment, attempt) constraint makes a double click reuse it."""
+    for _try in range(3):
+        with transaction.atomic():
+            ScheduleItem.objects.select_for_update().get(pk=item.pk)
+            last = (
+                Payment.objects.filter(schedule_item=item, method=Method.CARD)
+                .order_by("-attempt")
+                .first()
+            )
+            if last and last.status in (*OPEN_PAYMENT_STATUSES, PaymentStatus.SUCCEEDED):
+                return last
+            attempt = last.attempt + 1 if last else 1
+            try:
+                with transaction.atomic():
+                    return Payment.objects.create(
+                        booking=booking,
+                        schedule_item=item,
+                        method=Method.CARD,
+                        purpose=item.kind,
+                        attempt=attempt,
+                        amount=item.amount,
+                        idempotency_key=f"booking-{booking.pk}-item-{item.pk}-attempt-{attempt}",
+                    )
+            except IntegrityError:
+                continue
+    raise RetryLater("could not allocate a payment attempt")
+
+
+def payment_intent_for_booking(*, booking: Booking, expected_amount, actor=None):
+    """Create (or reuse) the PaymentIntent for the amount due now. Returns (payment, intent)."""
+    from bookings.services import booking_request_payment
+
+    booking.refresh_from_db()
+    if booking.status not in (
+        BookingStatus.HELD,
+        BookingStatus.PENDING_PAYMENT,
+        BookingStatus.CONFIRMED,
+    ):
+        raise ValidationError({"booking": _("This booking cannot be paid.")})
+    item, _due = amount_due_now(booking)
+    if item is None:
+        raise ValidationError({"booking": _("Nothing is due on this booking.")})
+    if item.kind == ScheduleKind.ON_ACCOUNT:
+        raise ValidationError({"booking": _("This booking is invoiced on account.")})
+    _check_amount(booking, item, expected_amount)
+    if booking.status == BookingStatus.HELD:
+        booking = booking_request_payment(booking=booking, actor=actor)
+    payment = _payment_for_item(booking, item)
+    if payment.status == PaymentStatus.SUCCEEDED:
+        raise ValidationError({"booking": _("This instalment is already paid.")})
+    client = stripe_client()
+    if not payment.stripe_payment_intent_id:
+        intent = client.v1.payment_intents.create(
+            params={
+                "amount": to_cents(payment.amount),
+                "currency": CURRENCY,
+                "payment_method_types": ["card"],
+                "metadata": {
+                    "booking_reference": booking.reference,
+                    "booking_id": str(booking.pk),
+                    "payment_id": str(payment.pk),
+                    "purpose": payment.purpose,
+                },
+            },
+            options={"idempotency_key": payment.idempotency_key},
+        )
+        won = Payment.objects.filter(pk=payment.pk, stripe_payment_intent_id__isnull=True).update(
+            stripe_payment_intent_id=intent.id
+        )
+        payment.refresh_from_db()
+        if not won and payment.stripe_payment_intent_id != intent.id:
+            # Two requests raced past the same attempt: keep the first intent.
+            logger.info("duplicate intent %s for payment %s cancelled", intent.id, payment.pk)
+            try:
+                client.v1.payment_intents.cancel(intent.id)
+            except stripe.StripeError:
+                logger.warning("could not cancel duplicate intent %s", intent.id)
+            intent = client.v1.payment_intents.retrieve(payment.stripe_payment_intent_id)
+        logger.info("intent %s created for %s", intent.id, booking.reference)
+    else:
+        intent = client.v1.payment_intents.retrieve(payment.stripe_payment_intent_id)
+    return payment, intent
+
+
+def payment_confirm_card(*, payment: Payment, card: str):
+    """Server-side confirmation with a card or payment method made by Stripe.js (used with
+    the local Stripe server, whose confirmCardPayment only performs 3-D Secure). Returns the
+    intent: succeeded, requires_action (3-D Secure) or requires_payment_method (declined)."""
+    if not (card.startswith("card_") or card.startswith("pm_")):
+        raise ValidationError({"card": _("Invalid card.")})
+    if payment.status == PaymentStatus.SUCCEEDED:
+        raise ValidationError({"card": _("This instalment is already paid.")})
+    client = stripe_client()
+    intent_id = payment.stripe_payment_intent_id
+    intent = client.v1.payment_intents.retrieve(intent_id)
+    if intent.status in ("requires_payment_method", "requires_confirmation"):
+        client.v1.payment_intents.update(intent_id, params={"payment_method": card})
+        try:
+            client.v1.payment_intents.confirm(intent_id)
+        except stripe.CardError as exc:
+            logger.info("card declined for %s: %s", intent_id, exc.user_message)
+        intent = client.v1.payment_intents.retrieve(intent_id)
+    payment_sync_intent(intent=intent)
+    return intent
+
+
+# --- applying an intent's state ---------------------------------------------------------
+
+
+def payment_sync_intent(*, intent) -> str:
+    """Apply the intent's current state. Idempotent; returns what happened."""
+    payment = Payment.objects.filter(stripe_payment_intent_id=intent["id"]).first()
+    if payment is None:
+        logger.warning("intent %s is unknown here: ignored", intent["id"])
+        return "unknown intent"
+    status = intent["status"]
+    if status == "succeeded":
+        return _payment_succeeded(
+            payment,
+            charge_id=_charge_id(intent) or intent["id"],
+            amount_cents=int(_obj_get(intent, "amount_received") or intent["amount"]),
+        )
+    new_status = {
+        "requires_action": PaymentStatus.REQUIRES_ACTION,
+        "processing": PaymentStatus.PROCESSING,
+        "canceled": PaymentStatus.CANCELED,
+        "requires_payment_method": (
+            PaymentStatus.FAILED
+            if _obj_get(intent, "last_payment_error")
+            else PaymentStatus.CREATED
+        ),
+        "requires_confirmation": PaymentStatus.CREATED,
+    }.get(status, PaymentStatus.CREATED)
+    error = _obj_get(intent, "last_payment_error") or {}
+    with transaction.atomic():
+        locked = Payment.objects.select_for_update().get(pk=payment.pk)
+        if locked.status == PaymentStatus.SUCCEEDED:
+            return "already succeeded"
+        if locked.status != new_status:
+            locked.status = new_status
+            locked.failure_message = (_obj_get(error, "message", "") or "")[:300]
+            locked.save(update_fields=["status", "failure_message", "updated_at"])
+            if new_status == PaymentStatus.FAILED:
+                # The option stays until it expires; the buyer may try another card.
+                logger.info("payment %s failed: %s", payment.pk, locked.failure_message)
+    return f"payment {new_status}"
+
+
+def _payment_succeeded(payment: Payment, *, charge_id: str, amount_cents: int) -> str:
+    from bookings.services import booking_confirm
+
+    from .schedule import schedule_mark_paid
+    from .selectors import booking_paid
+
+    with transaction.atomic():
+        booking = Booking.objects.select_for_update().get(pk=payment.booking_id)
+        locked = Payment.objects.select_for_update().get(pk=payment.pk)
+        if locked.status == PaymentStatus.SUCCEEDED:
+            return "already recorded"
+        locked.status = PaymentStatus.SUCCEEDED
+        locked.stripe_charge_id = charge_id
+        locked.succeeded_at = timezone.now()
+        locked.failure_message = ""
+        locked.save(
+            update_fields=[
+                "status",
+                "stripe_charge_id",
+                "succeeded_at",
+                "failure_message",
+                "updated_at",
+            ]
+        )
+        ledger_record(
+            kind=PURPOSE_KIND[locked.purpose],
+            method=Method.CARD,
+            amount_cents=amount_cents,
+            booking=booking,
+            stripe_id=charge_id,
+            payment=locked,
+            note=_("Card payment %(pi)s") % {"pi": locked.stripe_payment_intent_id},
+        )
+        schedule_mark_paid(booking=booking, paid=booking_paid(booking))
+        expired = (
+            booking.status in (BookingStatus.HELD, BookingStatus.PENDING_PAYMENT)
+            and booking.expires_at is not None
+            and booking.expires_at <= timezone.now()
+        )
+        if booking.status in (BookingStatus.HELD, BookingStatus.PENDING_PAYMENT) and not expired:
+            booking_confirm(booking=booking, via="card", reason=locked.stripe_payment_intent_id)
+            on_booking_confirmed(booking.pk)
+            return "booking confirmed"
+        if booking.status in (BookingStatus.CONFIRMED, BookingStatus.COMPLETED):
+            return "payment recorded"
+        # Paid too late: the booking is cancelled or its option expired. Refund it all.
+        message = _(
+            "A card payment of %(amount)s EUR arrived for booking %(ref)s, which is %(state)s: "
+            "it is refunded automatically."
+        ) % {
+            "amount": from_cents(amount_cents),
+            "ref": booking.reference,
+            "state": _("expired") if expired else booking.get_status_display(),
+        }
+        AttentionItem.objects.create(booking=booking, reason="late_payment", message=message)
+        logger.warning(message)
+        payment_id = locked.pk
+        transaction.on_commit(lambda: _refund_orphan_later(payment_id, message))
+        return "refund scheduled"
+
+
+def _refund_orphan_later(payment_id: int, message: str) -> None:
+    from . import tasks
+
+    tasks.refund_orphan_payment.delay(payment_id)
+    send_mail(
+        _("Payment refunded automatically"),
+        message,
+        settings.DEFAULT_FROM_EMAIL,
+        [getattr(settings, "DMC_NOTIFICATION_EMAIL", "") or settings.DEFAULT_FROM_EMAIL],
+    )
+
+
+# --- webhooks ----------------------------------------------------------------------------
 
 
 def stripe_event_verify(*, payload: bytes, signature: str) -> dict:
@@ -40,14 +367,100 @@ def stripe_event_record(*, event: dict) -> tuple[StripeEvent, bool]:
     return record, True
 
 
+def _retrieve_intent(intent_id: str):
+    try:
+        return stripe_client().v1.payment_intents.retrieve(intent_id)
+    except (stripe.APIConnectionError, stripe.APIError, stripe.RateLimitError) as exc:
+        raise RetryLater(str(exc)) from exc
+
+
+def handle_payment_intent_event(payload: dict) -> str:
+    """payment_intent.succeeded / .payment_failed / .canceled / .requires_action: re-read
+    the intent (the event may be old or out of order) and apply its current state."""
+    intent_id = payload["data"]["object"]["id"]
+    if not Payment.objects.filter(stripe_payment_intent_id=intent_id).exists():
+        logger.warning("event %s for unknown intent %s: ignored", payload["id"], intent_id)
+        return "unknown intent"
+    return payment_sync_intent(intent=_retrieve_intent(intent_id))
+
+
+def handle_charge_refunded(payload: dict) -> str:
+    from .refunds import refunds_sync_charge
+
+    charge = payload["data"]["object"]
+    payment = Payment.objects.filter(stripe_charge_id=charge["id"]).first()
+    if payment is None and charge.get("payment_intent"):
+        payment = Payment.objects.filter(stripe_payment_intent_id=charge["payment_intent"]).first()
+    if payment is None:
+        logger.warning("charge.refunded for unknown charge %s: ignored", charge["id"])
+        return "unknown charge"
+    try:
+        return refunds_sync_charge(payment=payment, charge_id=charge["id"])
+    except (stripe.APIConnectionError, stripe.APIError, stripe.RateLimitError) as exc:
+        raise RetryLater(str(exc)) from exc
+
+
+EVENT_HANDLERS: dict = {
+    "payment_intent.succeeded": handle_payment_intent_event,
+    "payment_intent.payment_failed": handle_payment_intent_event,
+    "payment_intent.canceled": handle_payment_intent_event,
+    "payment_intent.requires_action": handle_payment_intent_event,
+    "charge.refunded": handle_charge_refunded,
+}
+
+
 def stripe_event_process(*, record: StripeEvent) -> str:
+    """Handle a recorded event once. A lock timeout or an unreachable Stripe raises
+    RetryLater (the event stays unprocessed and Stripe's retry handles it)."""
+    if record.processed_at is not None:
+        return record.result
     handler = EVENT_HANDLERS.get(record.type)
-    with transaction.atomic():
-        locked = StripeEvent.objects.select_for_update().get(pk=record.pk)
-        if locked.processed_at is not None:
-            return locked.result
-        result = handler(locked) if handler else "ignored"
-        locked.processed_at = timezone.now()
-        locked.result = result[:200]
-        locked.save(update_fields=["processed_at", "result"])
+    try:
+        result = handler(record.payload) if handler else "ignored"
+    except OperationalError as exc:
+        raise RetryLater(str(exc)) from exc
+    except Exception as exc:
+        from bookings.services import Busy
+
+        if isinstance(exc, Busy):
+            raise RetryLater("busy") from exc
+        raise
+    StripeEvent.objects.filter(pk=record.pk, processed_at__isnull=True).update(
+        processed_at=timezone.now(), result=result[:200]
+    )
     return result
+
+
+# --- hooks called by the booking engine ------------------------------------------------
+
+
+def on_booking_confirmed(booking_id: int) -> None:
+    """Accrue the operators' net amounts of a confirmed booking (idempotent)."""
+    from .payouts import payables_sync
+
+    payables_sync(booking_id=booking_id)
+
+
+def on_booking_cancelled(booking_id: int) -> None:
+    """After a (partial) cancellation: payables follow, the schedule shrinks, and the refund
+    the engine computed is executed by a task scheduled on commit."""
+    from . import tasks
+    from .payouts import payables_sync
+    from .schedule import schedule_rebalance
+    from .selectors import booking_paid
+
+    booking = Booking.objects.get(pk=booking_id)
+    with transaction.atomic():
+        payables_sync(booking_id=booking_id)
+        schedule_rebalance(booking=booking, paid=booking_paid(booking))
+    transaction.on_commit(lambda: tasks.refund_for_cancellation.delay(booking_id))
+
+
+__all__ = [
+    "RefundSource",
+    "amount_due_now",
+    "on_booking_cancelled",
+    "on_booking_confirmed",
+    "payment_intent_for_booking",
+    "payment_sync_intent",
+]

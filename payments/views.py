@@ -12,6 +12,8 @@ logger = logging.getLogger(__name__)
 @csrf_exempt
 @require_POST
 def stripe_webhook(request):
+    """Stripe's webhook: 400 for a bad signature, 200 for a handled, duplicate or ignored
+    event, 503 only where Stripe should retry (a lock timeout, Stripe unreachable)."""
     try:
         event = services.stripe_event_verify(
             payload=request.body, signature=request.headers.get("Stripe-Signature", "")
@@ -22,5 +24,9 @@ def stripe_webhook(request):
     record, created = services.stripe_event_record(event=event)
     if not created and record.processed_at is not None:
         return HttpResponse("duplicate")
-    result = services.stripe_event_process(record=record)
+    try:
+        result = services.stripe_event_process(record=record)
+    except services.RetryLater as exc:
+        logger.warning("Stripe event %s to be retried: %s", record.stripe_event_id, exc)
+        return HttpResponse("retry later", status=503)
     return HttpResponse(result)

@@ -1,0 +1,47 @@
+from decimal import Decimal
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class RefundForm(forms.Form):
+    amount = forms.DecimalField(
+        label=_("Amount (EUR)"), max_digits=12, decimal_places=2, min_value=Decimal("0.01")
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=300)
+
+
+class BankTransferForm(forms.Form):
+    amount = forms.DecimalField(
+        label=_("Amount received (EUR)"), max_digits=12, decimal_places=2, min_value=Decimal("0.01")
+    )
+    booked_on = forms.DateField(
+        label=_("Value date"),
+        initial=timezone.localdate,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    reference = forms.CharField(
+        label=_("Bank reference (CRO/TRN)"),
+        max_length=120,
+        help_text=_("The bank's transaction reference: the same transfer is recorded once."),
+    )
+
+
+class BankImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Bank statement (CSV)"),
+        help_text=_("Columns: date, amount, description, payer, iban (`,` or `;`)."),
+    )
+
+
+class PayoutRunForm(forms.Form):
+    execution_date = forms.DateField(
+        label=_("Execution date"),
+        initial=timezone.localdate,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+
+class DayForm(forms.Form):
+    day = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
