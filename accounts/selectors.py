@@ -17,14 +17,19 @@ def memberships_for_user(user: User) -> QuerySet[Membership]:
 
 
 def user_is_dmc_staff(user: User) -> bool:
-    """DMC staff: members of the DMC organisation, or superusers."""
+    """DMC staff: members of the DMC organisation, or superusers. Cached on the user object
+    for the request (the navigation asks several times)."""
     if not user.is_authenticated:
         return False
     if user.is_superuser:
         return True
-    return Membership.objects.filter(
-        user=user, organisation__kind=OrganisationKind.DMC, organisation__is_active=True
-    ).exists()
+    cached = getattr(user, "_is_dmc_staff", None)
+    if cached is None:
+        cached = Membership.objects.filter(
+            user=user, organisation__kind=OrganisationKind.DMC, organisation__is_active=True
+        ).exists()
+        user._is_dmc_staff = cached
+    return cached
 
 
 def user_in_dmc_group(user: User, *groups: str) -> bool:
@@ -33,5 +38,8 @@ def user_in_dmc_group(user: User, *groups: str) -> bool:
         return False
     if user.is_superuser:
         return True
-    names = set(groups) | {DmcGroup.ADMIN}
-    return user.groups.filter(name__in=names).exists()
+    names = getattr(user, "_group_names", None)
+    if names is None:
+        names = set(user.groups.values_list("name", flat=True))
+        user._group_names = names
+    return bool(names & (set(groups) | {DmcGroup.ADMIN}))

@@ -48,6 +48,15 @@ def booking_ics(booking: Booking) -> bytes:
     return calendar.to_ical()
 
 
+def _checkout_link(booking: Booking, event: str, role: str) -> str:
+    """The signed payment link for a traveller whose places are held."""
+    if role != "buyer" or event != "held" or booking.buyer_organisation_id:
+        return ""
+    from payments.views_pages import checkout_url
+
+    return settings.SITE_URL + checkout_url(booking)
+
+
 def _recipients(booking: Booking) -> list[tuple[str, str, str]]:
     """(email, language, role) of everyone concerned."""
     people = [(booking.contact_email, booking.language, "buyer")]
@@ -96,6 +105,7 @@ def send_booking_notification(*, booking: Booking, event: str) -> int:
                 "booking": booking,
                 "event": event,
                 "role": role,
+                "checkout_url": _checkout_link(booking, event, role),
                 "lines": booking.lines.exclude(kind="package").select_related("product"),
                 "site_url": settings.SITE_URL,
             }
