@@ -196,6 +196,19 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "bookings.tasks.process_departure_guarantees",
         "schedule": crontab(hour=6, minute=0),
     },
+    "payment-reminders": {
+        "task": "payments.tasks.send_payment_reminders", "schedule": crontab(hour=8, minute=0),
+    },
+    "overdue-instalments": {
+        "task": "payments.tasks.handle_overdue_instalments",
+        "schedule": crontab(hour=8, minute=30),
+    },
+    "release-payables": {
+        "task": "payments.tasks.release_payables", "schedule": crontab(hour=2, minute=0),
+    },
+    "reconcile-yesterday": {
+        "task": "payments.tasks.reconcile_yesterday", "schedule": crontab(hour=5, minute=0),
+    },
     "flag-packages-with-archived-products": {
         "task": "packages.tasks.packages_flag_archived_products",
         "schedule": crontab(hour=4, minute=30),
@@ -252,3 +265,8 @@ LOGGING = {
 
 # The DMC itself, as it appears on invoices and pre-contract information.
 DMC_NAME = env.str("DMC_NAME", default="Piana di Lucca DMC")
+DMC_NOTIFICATION_EMAIL = env.str("DMC_NOTIFICATION_EMAIL", default="booking@pianadilucca.example")
+# The DMC's bank account that pays the operators (SEPA pain.001 debtor).
+DMC_IBAN = env.str("DMC_IBAN", default="IT60X0542811101000000123456")
+DMC_BIC = env.str("DMC_BIC", default="BPMOIT22XXX")
+PAYMENTS_GRACE_DAYS = env.int("PAYMENTS_GRACE_DAYS", default=3)
