@@ -150,8 +150,8 @@ def test_confirm_moves_held_to_sold_and_is_idempotent(django_capture_on_commit_c
     assert (slot.held, slot.sold) == (0, 2)
     assert booking.events.filter(action="confirm").count() == 1
     assert booking.voucher.pdf
-    confirmations = [m for m in mail.outbox if "confirmed" in m.subject]
-    buyer_mail = next(m for m in confirmations if m.to == ["anna@example.com"])
+    buyer_mail = next(m for m in mail.outbox if m.to == ["anna@example.com"] and m.attachments)
+    assert booking.reference in buyer_mail.subject
     names = [a[0] for a in buyer_mail.attachments]
     assert f"voucher-{booking.reference}.pdf" in names
     assert f"{booking.reference}.ics" in names

@@ -83,11 +83,14 @@ def test_the_export_is_the_filtered_list_as_csv(dmc_client):
 
 def test_the_detail_shows_lines_events_and_totals(dmc_client):
     booking = hold_experience(adults=3)
-    response = dmc_client.get(detail_url(booking))
+    from django.utils import translation
+
+    with translation.override("it"):
+        response = dmc_client.get(detail_url(booking))
     assert response.status_code == 200
     html = response.content.decode()
     assert booking.reference in html
-    assert "90,00" in html  # Italian by default
+    assert "90,00" in html  # Italian formatting under /it/
     assert response.context["events"][0].action == "hold"
     assert response.context["allocations"][0]["units"] == 3
 

@@ -41,7 +41,11 @@ def test_search_form_errors_are_shown_not_500(client):
 
 def test_product_page_prices_the_options_for_the_party(client):
     product, slot = bookable_experience(capacity=10)
-    response = client.get(reverse("discover_product", args=[product.slug]), _search(slot.date))
+    from django.utils import translation
+
+    with translation.override("it"):
+        url = reverse("discover_product", args=[product.slug])
+    response = client.get(url, _search(slot.date))
     assert response.status_code == 200
     option = response.context["availability"].slots[0]
     assert option.quote.retail_total == 60  # 2 adults x 30

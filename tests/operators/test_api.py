@@ -179,7 +179,7 @@ def test_slot_capacity_via_api_refuses_below_booked_and_non_integers(
 ):
     slot = SlotFactory(product__organisation=operator_org, capacity=10, sold=4)
     url = f"/api/v1/slots/{slot.pk}/"
-    response = operator_client.patch(url, {"capacity": 3}, format="json")
+    response = operator_client.patch(url, {"capacity": 3}, format="json", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 400
     assert "4 places" in response.json()["error"]["message"]
     assert operator_client.patch(url, {"capacity": "2.5"}, format="json").status_code == 400
