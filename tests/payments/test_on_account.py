@@ -96,9 +96,13 @@ def test_a_bank_csv_receipt_frees_the_credit(partner_client, partner):
 def test_a_csv_with_a_bad_line_is_refused_whole(partner_client):
     reference = _hold(partner_client)
     csv = f"date,amount,description\n2026-01-05,10.00,{reference}\nnot-a-date,5,x\n"
-    with pytest.raises(ValidationError) as error:
-        bank_csv_import(content=csv)
-    assert "line 3" in str(error.value)
+    from django.utils import translation
+
+    with translation.override("en"):
+        with pytest.raises(ValidationError) as error:
+            bank_csv_import(content=csv)
+        message = str(error.value)
+    assert "line 3" in message
     assert not BankTransaction.objects.exists() and not LedgerEntry.objects.exists()
     with pytest.raises(ValidationError):
         bank_csv_import(content="foo,bar\n1,2\n")
