@@ -578,9 +578,23 @@ def monthly_summary_issue(
     return documents
 
 
+def monthly_summary_issue_or_record_failure(
+    *, partner: Organisation, year: int, month: int, actor=None
+) -> tuple[list[Invoice], dict[str, str]]:
+    """What the monthly task and the back-office button call: a partner whose fiscal data
+    is wrong gets the problem recorded on its bookings (the "not invoiced" list)."""
+    try:
+        return monthly_summary_issue(partner=partner, year=year, month=month, actor=actor), {}
+    except ValidationError as exc:
+        problems = _problems_of(exc)
+    if "month" not in problems:
+        _summary_failed(partner=partner, start=month_bounds(year, month)[0], problems=problems)
+    logger.warning("monthly summary of %s not issued: %s", partner.pk, problems)
+    return [], problems
+
+
 def monthly_summaries_issue(*, year: int, month: int, actor=None) -> dict:
-    """Every partner's summary for the month; a partner whose fiscal data is wrong is
-    recorded on its bookings (the "not invoiced" list) and the others go ahead."""
+    """Every partner's summary for the month; the others go ahead when one fails."""
     start, _end = month_bounds(year, month)
     partner_ids = (
         BookingInvoicing.objects.filter(
@@ -591,11 +605,12 @@ def monthly_summaries_issue(*, year: int, month: int, actor=None) -> dict:
     )
     issued, failed = [], {}
     for partner in Organisation.objects.filter(pk__in=list(partner_ids)).order_by("name"):
-        try:
-            issued += monthly_summary_issue(partner=partner, year=year, month=month, actor=actor)
-        except ValidationError as exc:
-            failed[partner.name] = _problems_of(exc)
-            _summary_failed(partner=partner, start=start, problems=failed[partner.name])
+        documents, problems = monthly_summary_issue_or_record_failure(
+            partner=partner, year=year, month=month, actor=actor
+        )
+        issued += documents
+        if problems:
+            failed[partner.name] = problems
     return {"issued": issued, "failed": failed}
 
 
