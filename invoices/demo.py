@@ -9,6 +9,7 @@ previous and the current month; last month's commission is invoiced to the opera
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db.models import F
@@ -24,6 +25,7 @@ from operators.pricing import PaxMix
 
 from . import adapters, services
 from .models import BookingInvoicing, Invoice, OperatorStatement, PaymentMethod
+from .specs import InvoiceLineSpec
 
 PACKAGE_DEMO = "demo:invoices-heritage-package"
 DEMO_PACKAGES = ("artisans-of-villa-basilica", "via-francigena-by-bike-from-altopascio")
@@ -85,7 +87,7 @@ def _package_with_a_cancelled_tasting() -> Booking | None:
     package, day = _bookable_package(timezone.localdate() + timedelta(days=21))
     tasting = _tasting(day, 2) if day else None
     if heritage is None or package is None or tasting is None:
-        print("  invoices: no demo package bookable; no package invoice")
+        print("  invoices: no demo package bookable; a margin invoice from plain specs instead")
         return None
     with notifications_muted():
         booking = booking_services.booking_hold(
@@ -111,6 +113,27 @@ def _package_with_a_cancelled_tasting() -> Booking | None:
         )
         adapters.credit_note_for_cancellation(booking=booking, result=result)
     return booking
+
+
+def _margin_invoice_without_booking() -> None:
+    """Fallback when no demo package can be booked (dates outside the packages' season): a
+    margin-regime invoice from plain specs, so the demo always shows one."""
+    giglio = Organisation.objects.filter(slug="viaggi-del-giglio").first()
+    if giglio is None or Invoice.objects.filter(booking_reference="PDL-GIGL26").exists():
+        return
+    services.invoice_issue_from_specs(
+        customer=giglio,
+        booking_reference="PDL-GIGL26",
+        lines=[
+            InvoiceLineSpec(
+                description="Pacchetto 'Lucca, le mura e Puccini' 3 giorni / 2 notti",
+                quantity=Decimal("24"),
+                unit_price=Decimal("285.00"),
+                kind="package_margin",
+                booking_reference="PDL-GIGL26",
+            )
+        ],
+    )
 
 
 def _receipts_paid_by_card() -> None:
@@ -142,7 +165,8 @@ def _statements() -> None:
 def seed(context: dict) -> None:
     services.series_ensure()
     _documents_of_demo_bookings()
-    _package_with_a_cancelled_tasting()
+    if _package_with_a_cancelled_tasting() is None:
+        _margin_invoice_without_booking()
     _receipts_paid_by_card()
     _statements()
     context["invoices"] = {
