@@ -258,6 +258,10 @@ def invoice_for_booking(
         record.status = BookingInvoicingStatus.NOTHING
         record.save()
         return []
+    notes = ""
+    if booking.buyer_reference:
+        with translation.override(customer.language):
+            notes = _("Your reference: %(ref)s") % {"ref": booking.buyer_reference}
     documents = services.invoices_issue_split_by_regime(
         customer=customer,
         lines=_specs(parts, booking.reference),
@@ -265,9 +269,7 @@ def invoice_for_booking(
         booking_reference=booking.reference,
         payment_method=PaymentMethod.BANK_TRANSFER if partner else PaymentMethod.CARD,
         due_date=_due_date(partner, issue_date),
-        notes=_("Your reference: %(ref)s") % {"ref": booking.buyer_reference}
-        if booking.buyer_reference
-        else "",
+        notes=notes,
         actor=actor,
         issue_date=issue_date,
     )
