@@ -716,6 +716,10 @@ def booking_confirm(*, booking: Booking, actor=None, via: str = "", reason: str 
 
         booking_id = locked.pk
         transaction.on_commit(lambda: tasks.generate_voucher.delay(booking_id))
+        # Invoicing hook (invoices app): the booking's invoice or receipt, after commit.
+        from invoices import tasks as invoice_tasks
+
+        transaction.on_commit(lambda: invoice_tasks.invoice_booking.delay(booking_id))
         return locked
 
     return _run_locked(write)
@@ -874,6 +878,14 @@ def booking_cancel(
         _recompute_totals(locked)
         if reason != CancelReason.EXPIRED:
             _notify("cancelled", locked)
+        if confirmed:
+            # Invoicing hook (invoices app): credit note for these lines, after commit.
+            from invoices import tasks as invoice_tasks
+
+            cancelled_ids, booking_id = [ln.pk for ln in top], locked.pk
+            transaction.on_commit(
+                lambda: invoice_tasks.credit_cancellation.delay(booking_id, cancelled_ids)
+            )
         return CancellationResult(
             locked, money(penalty_total), money(refund), [ln.pk for ln in top]
         )

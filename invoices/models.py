@@ -317,6 +317,13 @@ class InvoiceLine(models.Model):
     )
     natura = models.CharField(_("Natura"), max_length=5, choices=Natura.choices, blank=True)
     amount = models.DecimalField(_("amount"), **MONEY)
+    gross_amount = models.DecimalField(
+        _("amount VAT included"),
+        null=True,
+        blank=True,
+        help_text=_("Set when the price was agreed VAT included (bookings)."),
+        **MONEY,
+    )
     booking_reference = models.CharField(_("booking reference"), max_length=40, blank=True)
     service_date = models.DateField(_("service date"), null=True, blank=True)
 
@@ -437,3 +444,123 @@ class OperatorStatementPayout(models.Model):
 
     def __str__(self):
         return f"{self.paid_on} {self.amount}"
+
+
+# --- Documents of bookings (invoices.adapters) ----------------------------------------------
+
+
+class BookingInvoicingStatus(models.TextChoices):
+    INVOICED = "invoiced", _("Invoiced")
+    ON_ACCOUNT = "on_account", _("Waiting for the monthly summary")
+    FAILED = "failed", _("Not invoiced")
+    NOTHING = "nothing", _("Nothing to invoice")
+
+
+class MonthlySummary(models.Model):
+    """The summary invoice(s) of a trade partner on account for one month: one per tax
+    regime, listing each booking confirmed in the month. One per partner and month."""
+
+    partner = models.ForeignKey(
+        "accounts.Organisation",
+        verbose_name=_("trade partner"),
+        on_delete=models.PROTECT,
+        related_name="monthly_summaries",
+    )
+    period_start = models.DateField(_("month"))
+    documents = models.ManyToManyField(Invoice, related_name="monthly_summaries", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-period_start", "partner__name"]
+        verbose_name = _("monthly summary")
+        verbose_name_plural = _("monthly summaries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partner", "period_start"], name="one_summary_per_partner_month"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.partner} {self.period_start:%Y-%m}"
+
+
+class BookingInvoicing(models.Model):
+    """How one booking is invoiced: its documents (or the monthly summary it waits for), the
+    amount still invoiced per booking line (what a later cancellation credits), and the
+    last failure that finance must fix. One per booking: the unique key is the idempotency."""
+
+    booking = models.OneToOneField(
+        "bookings.Booking", on_delete=models.PROTECT, related_name="invoicing"
+    )
+    status = models.CharField(_("status"), max_length=12, choices=BookingInvoicingStatus.choices)
+    customer_organisation = models.ForeignKey(
+        "accounts.Organisation",
+        verbose_name=_("customer organisation"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    period_start = models.DateField(_("summary month"), null=True, blank=True)
+    summary = models.ForeignKey(
+        MonthlySummary,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="invoicings",
+    )
+    documents = models.ManyToManyField(Invoice, related_name="booking_invoicings", blank=True)
+    # {booking line id: amount VAT included still invoiced for it}
+    lines_invoiced = models.JSONField(default=dict, blank=True)
+    problems = models.JSONField(_("problems"), default=dict, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("booking invoicing")
+        verbose_name_plural = _("booking invoicing")
+        indexes = [
+            models.Index(fields=["status"]),
+            models.Index(fields=["customer_organisation", "period_start", "status"]),
+        ]
+
+    def __str__(self):
+        return f"{self.booking_id} {self.status}"
+
+
+class CreditOutcome(models.TextChoices):
+    CREDITED = "credited", _("Credit note issued")
+    NOTHING = "nothing", _("Nothing to credit")
+    SUMMARY_ADJUSTED = "summary", _("Left out of the monthly summary")
+    FAILED = "failed", _("Failed")
+
+
+class CancellationCredit(models.Model):
+    """What a cancellation of an invoiced booking produced, once per cancellation event
+    (`event_key`, unique per booking): the credit notes, or why there was nothing to do."""
+
+    invoicing = models.ForeignKey(
+        BookingInvoicing, on_delete=models.CASCADE, related_name="credits"
+    )
+    event_key = models.CharField(max_length=200)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=CreditOutcome.choices)
+    amount = models.DecimalField(_("credited"), default=0, **MONEY)
+    credit_notes = models.ManyToManyField(Invoice, related_name="+", blank=True)
+    problems = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("cancellation credit")
+        verbose_name_plural = _("cancellation credits")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["invoicing", "event_key"], name="one_credit_per_cancellation_event"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.invoicing_id} {self.event_key} {self.outcome}"

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from .models import Invoice, InvoiceStatus, OperatorStatement
 
@@ -90,3 +92,135 @@ def customer_documents(organisation) -> QuerySet[Invoice]:
 
 def operator_statements(operator) -> QuerySet[OperatorStatement]:
     return OperatorStatement.objects.filter(operator=operator).select_related("commission_invoice")
+
+
+# --- documents of bookings (finance back office) -------------------------------------------
+
+
+@dataclass(frozen=True)
+class NotInvoicedRow:
+    booking: object  # bookings.models.Booking
+    record: object | None  # BookingInvoicing, None when no invoicing task ever ran
+    problems: dict
+
+
+def bookings_not_invoiced(limit: int = 200) -> list[NotInvoicedRow]:
+    """Confirmed bookings without their documents, and why: failed invoicing, a monthly
+    summary that failed, or no invoicing recorded at all (the task never ran)."""
+    from bookings.models import Booking
+
+    from .adapters import INVOICED_BOOKING_STATUSES
+    from .models import BookingInvoicing, BookingInvoicingStatus
+
+    records = (
+        BookingInvoicing.objects.filter(
+            Q(status=BookingInvoicingStatus.FAILED)
+            | Q(status=BookingInvoicingStatus.ON_ACCOUNT) & ~Q(problems={})
+        )
+        .select_related("booking__buyer_organisation")
+        .order_by("-last_attempt_at", "-pk")[:limit]
+    )
+    rows = [NotInvoicedRow(r.booking, r, r.problems) for r in records]
+    missing = (
+        Booking.objects.filter(
+            confirmed_at__isnull=False,
+            status__in=INVOICED_BOOKING_STATUSES,
+            invoicing__isnull=True,
+        )
+        .select_related("buyer_organisation")
+        .order_by("-confirmed_at")[:limit]
+    )
+    rows += [NotInvoicedRow(booking, None, {}) for booking in missing]
+    return rows
+
+
+@dataclass(frozen=True)
+class SummaryToIssue:
+    partner: object
+    period_start: date
+    bookings: int
+    total: object
+    problems: dict
+
+    @property
+    def month(self) -> str:
+        return self.period_start.strftime("%Y-%m")
+
+
+def summaries_waiting() -> list[SummaryToIssue]:
+    """Bookings of partners on account waiting for their monthly summary, per partner and
+    month, with the last failure of the summary if any."""
+    from .models import BookingInvoicing, BookingInvoicingStatus
+
+    records = (
+        BookingInvoicing.objects.filter(status=BookingInvoicingStatus.ON_ACCOUNT)
+        .select_related("customer_organisation", "booking")
+        .order_by("period_start", "customer_organisation__name")
+    )
+    groups: dict[tuple, list] = {}
+    for record in records:
+        groups.setdefault((record.customer_organisation_id, record.period_start), []).append(record)
+    return [
+        SummaryToIssue(
+            partner=items[0].customer_organisation,
+            period_start=period,
+            bookings=len(items),
+            total=sum((r.booking.total_retail for r in items), Decimal("0.00")),
+            problems=next((r.problems for r in items if r.problems), {}),
+        )
+        for (_partner, period), items in groups.items()
+    ]
+
+
+@dataclass(frozen=True)
+class CreditToIssue:
+    booking: object
+    record: object
+    amount: object
+    lines: list
+    problems: dict
+
+
+def cancellations_to_credit(limit: int = 200) -> list[CreditToIssue]:
+    """Invoiced bookings with cancelled lines whose credit note is still missing (the task
+    failed or never ran), with the amount to credit and the last failure."""
+    from bookings.models import BookingLine, LineStatus
+
+    from .adapters import pending_credit
+    from .models import BookingInvoicing, BookingInvoicingStatus, CreditOutcome
+
+    records = (
+        BookingInvoicing.objects.filter(
+            status=BookingInvoicingStatus.INVOICED,
+            booking__lines__parent__isnull=True,
+            booking__lines__status=LineStatus.CANCELLED,
+        )
+        .distinct()
+        .select_related("booking__buyer_organisation")
+        .prefetch_related(
+            Prefetch(
+                "booking__lines",
+                queryset=BookingLine.objects.filter(parent__isnull=True).order_by("position", "pk"),
+                to_attr="top_lines",
+            ),
+            "credits",
+            "documents",
+        )
+        .order_by("-updated_at")[:limit]
+    )
+    rows = []
+    for record in records:
+        amounts = pending_credit(record, record.booking.top_lines)
+        if not amounts:
+            continue
+        failures = [c for c in record.credits.all() if c.outcome == CreditOutcome.FAILED]
+        rows.append(
+            CreditToIssue(
+                booking=record.booking,
+                record=record,
+                amount=sum(amounts.values(), Decimal("0.00")),
+                lines=list(amounts),
+                problems=failures[-1].problems if failures else {},
+            )
+        )
+    return rows

@@ -130,6 +130,7 @@ def _write_lines(invoice: Invoice, specs: Sequence[InvoiceLineSpec]) -> None:
                 vat_rate=spec.vat_rate,
                 natura=spec.natura or "",
                 amount=spec.amount,
+                gross_amount=spec.gross_amount,
                 booking_reference=spec.booking_reference or "",
                 service_date=spec.service_date,
             )
@@ -385,6 +386,7 @@ def credit_note_issue(
                 booking_reference=line.booking_reference or None,
                 kind=line.kind,
                 service_date=line.service_date,
+                gross_amount=line.gross_amount,
             )
             for line in original.lines.all()
         ]

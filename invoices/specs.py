@@ -10,6 +10,10 @@ Conventions:
   for `tourist_tax` lines it is the tax collected (outside the scope of VAT).
 - Amounts are Decimal EUR; a line's amount is quantity x unit price rounded to the cent;
   VAT is computed once per rate on the summed taxable amounts (as the SdI checks it).
+- Prices agreed VAT included (bookings: the traveller and the partner saw a gross price)
+  give `gross_amount` on every line of a rate (see `vat_included_lines`): the VAT of that
+  rate is then the gross minus the taxable amount, so that the document totals exactly what
+  the booking totals. It stays within the SdI's one-cent tolerance of taxable x rate.
 """
 
 from __future__ import annotations
@@ -64,6 +68,7 @@ class InvoiceLineSpec:
     booking_reference: str | None = None
     kind: Literal["service", "package_margin", "tourist_tax"] = "service"
     service_date: date | None = None
+    gross_amount: Decimal | None = None  # VAT included, for prices agreed gross
 
     def normalised(self) -> InvoiceLineSpec:
         """Defaults filled and values checked; raises ValidationError on the `lines` field."""
@@ -102,6 +107,13 @@ class InvoiceLineSpec:
             raise ValidationError(
                 {"lines": _("%s%% is not an Italian VAT rate.") % vat_rate.normalize()}
             )
+        gross = None if self.gross_amount is None else Decimal(str(self.gross_amount))
+        if gross is not None and (
+            kind != LineKind.SERVICE or vat_rate is None or gross != money(gross) or gross < 0
+        ):
+            raise ValidationError(
+                {"lines": _("Only a service with a VAT rate has a VAT-included amount.")}
+            )
         return InvoiceLineSpec(
             description=self.description.strip(),
             quantity=quantity,
@@ -111,6 +123,7 @@ class InvoiceLineSpec:
             booking_reference=self.booking_reference or None,
             kind=kind.value,
             service_date=self.service_date,
+            gross_amount=gross,
         )
 
     @property
@@ -202,18 +215,34 @@ class Totals:
 
 
 def compute_totals(lines) -> Totals:
-    """Totals and VAT summary of lines (specs or InvoiceLine rows), exact to the cent."""
+    """Totals and VAT summary of lines (specs or InvoiceLine rows), exact to the cent.
+
+    A rate whose lines all carry a VAT-included `gross_amount` takes gross minus taxable as
+    its VAT when that is within one cent of taxable x rate (the SdI's tolerance); otherwise,
+    and for every other rate, VAT is taxable x rate rounded to the cent."""
     groups: dict[tuple, Decimal] = defaultdict(lambda: Decimal("0.00"))
+    gross: dict[tuple, Decimal | None] = {}
     for line in lines:
         amount = money(line.amount)
         natura = line.natura or ""
         rate = None if natura else money(line.vat_rate)
         groups[(rate, natura)] += amount
+        line_gross = getattr(line, "gross_amount", None)
+        key = (rate, natura)
+        if line_gross is None or rate is None:
+            gross[key] = None
+        elif gross.get(key, Decimal("0.00")) is not None:
+            gross[key] = gross.get(key, Decimal("0.00")) + money(line_gross)
     rows = []
     for (rate, natura), taxable in sorted(
         groups.items(), key=lambda kv: (kv[0][0] is None, -(kv[0][0] or 0), kv[0][1])
     ):
         vat = money(taxable * rate / 100) if rate is not None else Decimal("0.00")
+        group_gross = gross.get((rate, natura))
+        if group_gross is not None and abs(group_gross - taxable - taxable * rate / 100) <= (
+            Decimal("0.01")
+        ):
+            vat = money(group_gross - taxable)
         rows.append(VatSummaryRow(vat_rate=rate, natura=natura, taxable=money(taxable), vat=vat))
     taxable_total = money(sum((r.taxable for r in rows if r.vat_rate is not None), Decimal(0)))
     non_taxable = money(sum((r.taxable for r in rows if r.vat_rate is None), Decimal(0)))
@@ -225,6 +254,55 @@ def compute_totals(lines) -> Totals:
         total=money(taxable_total + non_taxable + vat_total),
         summary=tuple(rows),
     )
+
+
+@dataclass(frozen=True)
+class GrossItem:
+    """A sale at a VAT-included price, before it becomes an invoice line."""
+
+    description: str
+    gross: Decimal
+    vat_rate: Decimal
+    booking_reference: str | None = None
+    service_date: date | None = None
+
+
+def vat_included_lines(items: list[GrossItem]) -> list[InvoiceLineSpec]:
+    """Lines (quantity 1) whose taxable amounts are carved out of VAT-included prices so
+    that, rate by rate, taxable + VAT equals the gross exactly (scorporo dell'IVA).
+
+    The taxable amount of a rate is computed once on the summed gross and spread over its
+    lines (the rounding remainder goes to the largest lines), which keeps the VAT within
+    the SdI's one-cent tolerance whatever the number of lines."""
+    by_rate: dict[Decimal, list[int]] = defaultdict(list)
+    for index, item in enumerate(items):
+        by_rate[money(item.vat_rate)].append(index)
+    taxable: dict[int, Decimal] = {}
+    for rate, indexes in by_rate.items():
+        divisor = 1 + rate / 100
+        group_taxable = money(sum((money(items[i].gross) for i in indexes), Decimal(0)) / divisor)
+        shares = {i: money(money(items[i].gross) / divisor) for i in indexes}
+        remainder = group_taxable - sum(shares.values(), Decimal(0))
+        step = Decimal("0.01") if remainder > 0 else Decimal("-0.01")
+        for i in sorted(indexes, key=lambda i: -items[i].gross):
+            if remainder == 0:
+                break
+            shares[i] += step
+            remainder -= step
+        taxable.update(shares)
+    return [
+        InvoiceLineSpec(
+            description=item.description,
+            quantity=Decimal("1"),
+            unit_price=taxable[index],
+            vat_rate=money(item.vat_rate),
+            booking_reference=item.booking_reference,
+            kind="service",
+            service_date=item.service_date,
+            gross_amount=money(item.gross),
+        )
+        for index, item in enumerate(items)
+    ]
 
 
 def regime_for(lines: list[InvoiceLineSpec]) -> str:

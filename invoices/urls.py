@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_statements
+from . import views, views_bookings, views_statements
 
 app_name = "invoices"
 
@@ -56,6 +56,41 @@ urlpatterns = [
         "backoffice/invoices/sdi-import/",
         views.BackofficeSdiImportView.as_view(),
         name="backoffice_sdi_import",
+    ),
+    path(
+        "backoffice/invoices/not-invoiced/",
+        views_bookings.BookingsNotInvoicedView.as_view(),
+        name="backoffice_not_invoiced",
+    ),
+    path(
+        "backoffice/invoices/not-invoiced/<str:reference>/retry/",
+        views_bookings.BookingInvoiceRetryView.as_view(),
+        name="backoffice_invoice_retry",
+    ),
+    path(
+        "backoffice/invoices/monthly-summaries/issue/",
+        views_bookings.MonthlySummaryIssueView.as_view(),
+        name="backoffice_summary_issue",
+    ),
+    path(
+        "backoffice/invoices/cancellations/",
+        views_bookings.CancellationsToCreditView.as_view(),
+        name="backoffice_cancellations",
+    ),
+    path(
+        "backoffice/invoices/cancellations/<str:reference>/credit-note/",
+        views_bookings.CancellationCreditView.as_view(),
+        name="backoffice_cancellation_credit",
+    ),
+    path(
+        "backoffice/statements/build/",
+        views_statements.BackofficeStatementsBuildView.as_view(),
+        name="backoffice_statements_build",
+    ),
+    path(
+        "backoffice/statements/<int:pk>/commission-invoice/",
+        views_statements.BackofficeStatementCommissionView.as_view(),
+        name="backoffice_statement_commission",
     ),
     path(
         "backoffice/statements/",

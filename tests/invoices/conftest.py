@@ -1,5 +1,7 @@
 import pytest
 
+from tests.packages.conftest import day, trip  # noqa: F401 - fixtures for the adapters
+
 from .factories import dmc_org, german_tour_operator, italian_agency
 
 
