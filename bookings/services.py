@@ -493,6 +493,22 @@ def _option_expiry(channel: str, buyer_organisation, hold_for: timedelta | None)
     return timezone.now() + TRAVELLER_HOLD
 
 
+def _after_commit(event: str, booking_id: int, cancelled_line_ids=None) -> None:
+    """What other apps do once a confirmation or a cancellation is committed: payments
+    accrues the operators' payables, shrinks the schedule and executes the refund; invoices
+    issues the invoice or receipt, or the credit note of the cancelled invoiced lines."""
+    from invoices import tasks as invoice_tasks
+    from payments import services as payments
+
+    if event == "confirmed":
+        payments.on_booking_confirmed(booking_id)
+        invoice_tasks.invoice_booking.delay(booking_id)
+    elif event == "cancelled":
+        payments.on_booking_cancelled(booking_id)
+        if cancelled_line_ids:
+            invoice_tasks.credit_cancellation.delay(booking_id, cancelled_line_ids)
+
+
 def _notify(event: str, booking: Booking) -> None:
     from . import tasks
     from .notifications import notifications_are_muted
@@ -716,10 +732,7 @@ def booking_confirm(*, booking: Booking, actor=None, via: str = "", reason: str 
 
         booking_id = locked.pk
         transaction.on_commit(lambda: tasks.generate_voucher.delay(booking_id))
-        # Invoicing hook (invoices app): the booking's invoice or receipt, after commit.
-        from invoices import tasks as invoice_tasks
-
-        transaction.on_commit(lambda: invoice_tasks.invoice_booking.delay(booking_id))
+        transaction.on_commit(lambda: _after_commit("confirmed", booking_id))
         return locked
 
     return _run_locked(write)
@@ -878,14 +891,10 @@ def booking_cancel(
         _recompute_totals(locked)
         if reason != CancelReason.EXPIRED:
             _notify("cancelled", locked)
-        if confirmed:
-            # Invoicing hook (invoices app): credit note for these lines, after commit.
-            from invoices import tasks as invoice_tasks
-
-            cancelled_ids, booking_id = [ln.pk for ln in top], locked.pk
-            transaction.on_commit(
-                lambda: invoice_tasks.credit_cancellation.delay(booking_id, cancelled_ids)
-            )
+        cancelled_ids, booking_id = [ln.pk for ln in top], locked.pk
+        transaction.on_commit(
+            lambda: _after_commit("cancelled", booking_id, cancelled_ids if confirmed else None)
+        )
         return CancellationResult(
             locked, money(penalty_total), money(refund), [ln.pk for ln in top]
         )
@@ -1008,6 +1017,8 @@ def participants_cancel(
         Participant.objects.filter(pk__in=[p.pk for p in people]).update(cancelled=True)
         locked.refund_due = money(locked.refund_due + refund)
         locked.save(update_fields=["refund_due", "updated_at"])
+        booking_id = locked.pk
+        transaction.on_commit(lambda: _after_commit("cancelled", booking_id))
         _record(
             locked,
             action="cancel_participants",

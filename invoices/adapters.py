@@ -627,9 +627,15 @@ def _summary_failed(*, partner, start, problems) -> None:
 
 
 def payouts_for(operator: Organisation, year: int, month: int) -> list[PayoutSpec]:
-    """The payouts made to the operator for the month (Stripe Connect transfers). Returns []
-    until the payments app is merged; then it reads the payouts ledger here."""
-    return []
+    """The payouts paid to the operator in the month (SEPA transfers or Stripe Connect), from
+    the payments app's payout runs."""
+    from payments.selectors import operator_payouts_paid
+
+    start, end = month_bounds(year, month)
+    return [
+        PayoutSpec(paid_on=p["paid_on"], reference=p["reference"], amount=p["amount"])
+        for p in operator_payouts_paid(operator=operator, start=start, end=end)
+    ]
 
 
 def statement_lines_for_operator(

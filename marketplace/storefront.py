@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -96,15 +96,9 @@ def product_page(request, slug):
 
 
 def _checkout_url(booking) -> str:
-    try:
-        from payments.checkout import checkout_url  # provided by the payments app
+    from payments.views_pages import checkout_url
 
-        return checkout_url(booking)
-    except ImportError:
-        try:
-            return reverse("bookings:traveller_booking", args=[booking.reference])
-        except NoReverseMatch:
-            return reverse("home")
+    return checkout_url(booking)
 
 
 @require_POST

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from bookings.models import Booking, TradeContract
 
@@ -237,3 +238,29 @@ def succeeded_card_payments(booking: Booking) -> QuerySet[Payment]:
     return Payment.objects.filter(
         booking=booking, method=Method.CARD, status=PaymentStatus.SUCCEEDED
     ).order_by("-succeeded_at", "-pk")
+
+
+def operator_payouts_paid(*, operator, start, end) -> list[dict]:
+    """Payouts paid to an operator with the payment date in [start, end): for statements."""
+    from .models import PayoutItem, PayoutItemStatus
+
+    items = (
+        PayoutItem.objects.filter(
+            operator=operator,
+            status=PayoutItemStatus.PAID,
+            run__paid_at__date__gte=start,
+            run__paid_at__date__lt=end,
+        )
+        .select_related("run")
+        .order_by("run__paid_at", "pk")
+    )
+    return [
+        {
+            "paid_on": timezone.localtime(item.run.paid_at).date(),
+            "reference": item.stripe_transfer_id
+            or item.run.sepa_message_id
+            or f"RUN-{item.run_id}",
+            "amount": item.amount,
+        }
+        for item in items
+    ]

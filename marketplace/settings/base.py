@@ -197,17 +197,24 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": crontab(hour=6, minute=0),
     },
     "payment-reminders": {
-        "task": "payments.tasks.send_payment_reminders", "schedule": crontab(hour=8, minute=0),
+        "task": "payments.tasks.send_payment_reminders",
+        "schedule": crontab(hour=8, minute=0),
     },
     "overdue-instalments": {
         "task": "payments.tasks.handle_overdue_instalments",
         "schedule": crontab(hour=8, minute=30),
     },
     "release-payables": {
-        "task": "payments.tasks.release_payables", "schedule": crontab(hour=2, minute=0),
+        "task": "payments.tasks.release_payables",
+        "schedule": crontab(hour=2, minute=0),
     },
     "reconcile-yesterday": {
-        "task": "payments.tasks.reconcile_yesterday", "schedule": crontab(hour=5, minute=0),
+        "task": "payments.tasks.reconcile_yesterday",
+        "schedule": crontab(hour=5, minute=0),
+    },
+    "invoices-monthly-summaries": {
+        "task": "invoices.tasks.issue_monthly_summaries",
+        "schedule": crontab(day_of_month=1, hour=2, minute=0),
     },
     "flag-packages-with-archived-products": {
         "task": "packages.tasks.packages_flag_archived_products",
