@@ -1,6 +1,7 @@
 """Serve the whole platform on the embedded defaults: the Django server plus a local
 Stripe-compatible server (localstripe) as child processes, stopped together on Ctrl-C."""
 
+import contextlib
 import os
 import signal
 import socket
@@ -25,6 +26,7 @@ def start_localstripe(port: int) -> subprocess.Popen:
         [sys.executable, "-m", "localstripe", "--port", str(port), "--from-scratch"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
@@ -41,6 +43,11 @@ def start_localstripe(port: int) -> subprocess.Popen:
             time.sleep(0.2)
     process.terminate()
     raise CommandError("localstripe did not start within 20 seconds")
+
+
+def _signal_group(child: subprocess.Popen, sig) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(child.pid, sig)
 
 
 def register_webhook(api_base: str, url: str, secret: str) -> None:
@@ -62,14 +69,18 @@ class Command(BaseCommand):
         children: list[subprocess.Popen] = []
 
         def stop(*_args):
+            # Each child runs in its own process group (runserver's autoreloader has a child
+            # of its own): stop whole groups so that nothing is left behind.
             for child in children:
-                if child.poll() is None:
-                    child.terminate()
+                _signal_group(child, signal.SIGTERM)
             for child in children:
                 try:
                     child.wait(timeout=10)
                 except subprocess.TimeoutExpired:
-                    child.kill()
+                    _signal_group(child, signal.SIGKILL)
+
+        # Ctrl-C raises KeyboardInterrupt even where the shell started us ignoring SIGINT.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
         try:
             env = os.environ.copy()
@@ -90,7 +101,9 @@ class Command(BaseCommand):
             if not no_seed:
                 call_command("seed_demo", stdout=self.stdout)
             server = subprocess.Popen(
-                [sys.executable, "manage.py", "runserver", f"{addr}:{port}"], env=env
+                [sys.executable, "manage.py", "runserver", f"{addr}:{port}"],
+                env=env,
+                start_new_session=True,
             )
             children.append(server)
             signal.signal(signal.SIGTERM, lambda *_: (stop(), sys.exit(0)))
