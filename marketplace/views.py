@@ -1,6 +1,8 @@
 from django.views.generic import TemplateView
 
 from accounts.models import Organisation, OrganisationKind
+from operators.models import Product, ProductKind, ProductStatus
+from packages.models import Package, PackageStatus
 from places.models import Comune
 
 
@@ -15,4 +17,14 @@ class HomeView(TemplateView):
         context["operator_count"] = Organisation.objects.filter(
             kind=OrganisationKind.OPERATOR, is_active=True
         ).count()
+        context["packages"] = (
+            Package.objects.filter(status=PackageStatus.PUBLISHED)
+            .prefetch_related("comuni")
+            .order_by("title")[:3]
+        )
+        context["experiences"] = (
+            Product.objects.filter(status=ProductStatus.PUBLISHED, kind=ProductKind.EXPERIENCE)
+            .select_related("comune")
+            .order_by("-published_at", "title")[:6]
+        )
         return context
