@@ -443,7 +443,9 @@ def on_booking_confirmed(booking_id: int) -> None:
 
 def on_booking_cancelled(booking_id: int) -> None:
     """After a (partial) cancellation: payables follow, the schedule shrinks, and the refund
-    the engine computed is executed by a task scheduled on commit."""
+    the engine computed is executed by a task scheduled on commit. A booking cancelled as a
+    whole (an expired option or checkout hold included) gets its open PaymentIntents
+    cancelled at Stripe, so that no late payment can be taken."""
     from . import tasks
     from .payouts import payables_sync
     from .schedule import schedule_rebalance
@@ -453,7 +455,54 @@ def on_booking_cancelled(booking_id: int) -> None:
     with transaction.atomic():
         payables_sync(booking_id=booking_id)
         schedule_rebalance(booking=booking, paid=booking_paid(booking))
+    if booking.status == BookingStatus.CANCELLED:
+        transaction.on_commit(lambda: tasks.cancel_open_intents.delay(booking_id))
     transaction.on_commit(lambda: tasks.refund_for_cancellation.delay(booking_id))
+
+
+def payment_intents_cancel_open(*, booking: Booking) -> dict:
+    """Cancel the open card attempts of a cancelled booking at Stripe. An intent that was
+    paid meanwhile cannot be cancelled: its state is applied instead, and the payment that
+    arrived too late is refunded automatically (see `_payment_succeeded`). Idempotent;
+    returns {"cancelled": n, "paid": n, "failed": n}."""
+    result = {"cancelled": 0, "paid": 0, "failed": 0}
+    booking.refresh_from_db(fields=["status"])
+    if booking.status != BookingStatus.CANCELLED:
+        return result
+    client = stripe_client()
+    open_payments = Payment.objects.filter(
+        booking=booking,
+        method=Method.CARD,
+        status__in=OPEN_PAYMENT_STATUSES,
+        stripe_payment_intent_id__isnull=False,
+    ).order_by("pk")
+    for payment in open_payments:
+        intent_id = payment.stripe_payment_intent_id
+        try:
+            intent = client.v1.payment_intents.cancel(
+                intent_id, options={"idempotency_key": f"cancel-{intent_id}"}
+            )
+        except stripe.StripeError as exc:
+            logger.warning(
+                "could not cancel intent %s of %s: %s", intent_id, booking.reference, exc
+            )
+            try:
+                intent = client.v1.payment_intents.retrieve(intent_id)
+            except stripe.StripeError:
+                result["failed"] += 1
+                continue
+        outcome = payment_sync_intent(intent=intent)
+        if intent["status"] == "canceled":
+            result["cancelled"] += 1
+            logger.info("intent %s of cancelled booking %s cancelled", intent_id, booking.reference)
+        elif intent["status"] == "succeeded":
+            result["paid"] += 1
+            logger.warning(
+                "intent %s was paid before it could be cancelled: %s", intent_id, outcome
+            )
+        else:
+            result["failed"] += 1
+    return result
 
 
 __all__ = [
