@@ -45,3 +45,12 @@ class PayoutRunForm(forms.Form):
 
 class DayForm(forms.Form):
     day = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class BankMatchForm(forms.Form):
+    transaction = forms.IntegerField(widget=forms.HiddenInput)
+    reference = forms.CharField(
+        label=_("Booking reference or invoice number"),
+        max_length=40,
+        help_text=_("The booking this transfer pays, e.g. a reference or TR-2026-00042."),
+    )

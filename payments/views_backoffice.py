@@ -22,8 +22,15 @@ from accounts.tenancy import DmcStaffRequiredMixin, OrganisationScopedMixin
 from bookings.models import Booking
 
 from . import selectors
-from .credit import bank_csv_import, receipt_record
-from .forms import BankImportForm, BankTransferForm, DayForm, PayoutRunForm, RefundForm
+from .credit import bank_csv_import, bank_transaction_match_reference, receipt_record
+from .forms import (
+    BankImportForm,
+    BankMatchForm,
+    BankTransferForm,
+    DayForm,
+    PayoutRunForm,
+    RefundForm,
+)
 from .models import (
     AttentionItem,
     BankTransaction,
@@ -181,6 +188,40 @@ class BankImportView(FinanceMixin, View):
         return render(
             request, "payments/bo_bank_import.html", {"form": form, "result": result}, status=status
         )
+
+
+class BankUnmatchedView(FinanceMixin, View):
+    """Bank lines no reference matched: finance names the booking (or the invoice) by hand.
+    Errors come back as messages, and the line stays unmatched."""
+
+    def get(self, request):
+        return render(
+            request,
+            "payments/bo_bank_unmatched.html",
+            {"transactions": selectors.bank_transactions_unmatched()[:200]},
+        )
+
+    def post(self, request):
+        form = BankMatchForm(request.POST)
+        if not form.is_valid():
+            for errors in form.errors.values():
+                messages.error(request, " ".join(errors))
+            return redirect("payments_pages:bo_bank_unmatched")
+        try:
+            tx = bank_transaction_match_reference(
+                transaction_id=form.cleaned_data["transaction"],
+                reference=form.cleaned_data["reference"],
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request,
+                _("%(amount)s EUR matched to booking %(ref)s.")
+                % {"amount": tx.amount, "ref": tx.booking.reference},
+            )
+        return redirect("payments_pages:bo_bank_unmatched")
 
 
 class PayoutRunsView(FinanceMixin, View):
