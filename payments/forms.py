@@ -54,3 +54,19 @@ class BankMatchForm(forms.Form):
         max_length=40,
         help_text=_("The booking this transfer pays, e.g. a reference or TR-2026-00042."),
     )
+
+
+class BankRefundForm(forms.Form):
+    amount = forms.DecimalField(
+        label=_("Amount refunded (EUR)"), max_digits=12, decimal_places=2, min_value=Decimal("0.01")
+    )
+    booked_on = forms.DateField(
+        label=_("Execution date"),
+        initial=timezone.localdate,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    reference = forms.CharField(
+        label=_("Bank reference (CRO/TRN)"),
+        max_length=120,
+        help_text=_("The reference of the outgoing transfer: it is recorded once."),
+    )

@@ -22,6 +22,7 @@ from operators.pricing import money
 from .gateway import from_cents, stripe_client, to_cents
 from .ledger import ledger_record
 from .models import (
+    BUYER_PAYMENT_KINDS,
     AttentionItem,
     EntryKind,
     LedgerEntry,
@@ -266,3 +267,78 @@ def refunds_sync_charge(*, payment: Payment, charge_id: str) -> str:
         _complete(refund.pk, data["id"], int(data["amount"]))
         recorded += 1
     return f"{recorded} refund(s) recorded"
+
+
+# --- refunds made by bank transfer ---------------------------------------------------------
+
+
+def bank_refundable(booking: Booking) -> Decimal:
+    """What can still be refunded by bank transfer: received by bank transfer minus what was
+    already refunded that way."""
+    cents = LedgerEntry.objects.filter(
+        booking=booking, method=Method.BANK_TRANSFER, kind__in=BUYER_PAYMENT_KINDS
+    ).aggregate(t=Coalesce(Sum("amount_cents"), 0))["t"]
+    return from_cents(max(cents, 0))
+
+
+def bank_refund_suggested(booking: Booking) -> Decimal:
+    """What is due back by bank transfer: the overpayment, within what came by bank."""
+    from .selectors import booking_paid
+
+    overpaid = booking_paid(booking) - money(booking.total_retail)
+    return max(min(overpaid, bank_refundable(booking)), Decimal("0"))
+
+
+def refund_record_bank_transfer(
+    *, booking: Booking, amount, reference: str, booked_on=None, actor=None
+) -> LedgerEntry:
+    """Finance refunded the buyer by bank transfer: the outgoing transfer becomes a refund
+    row of the ledger (negative, method bank transfer), never above what was received by
+    bank transfer, once per bank reference. The attention item asking for it is resolved
+    once nothing more is due back."""
+    try:
+        amount = money(Decimal(str(amount)))
+    except Exception as exc:
+        raise ValidationError({"amount": _("Enter an amount in euro.")}) from exc
+    if amount <= 0:
+        raise ValidationError({"amount": _("The amount must be positive.")})
+    reference = (reference or "").strip()
+    if not reference:
+        raise ValidationError({"reference": _("Enter the bank reference of the transfer.")})
+    with transaction.atomic():
+        locked = Booking.objects.select_for_update().get(pk=booking.pk)
+        available = bank_refundable(locked)
+        if amount > available:
+            logger.warning(
+                "bank refund of %s refused for %s: only %s received by bank transfer",
+                amount,
+                locked.reference,
+                available,
+            )
+            raise ValidationError(
+                {
+                    "amount": _(
+                        "At most %(max)s EUR can be refunded by bank transfer: that is what "
+                        "was received by bank transfer."
+                    )
+                    % {"max": available}
+                }
+            )
+        entry = ledger_record(
+            kind=EntryKind.REFUND,
+            method=Method.BANK_TRANSFER,
+            amount_cents=-to_cents(amount),
+            booking=locked,
+            external_ref=f"bank-refund:{locked.pk}:{reference}"[:255],
+            booked_on=booked_on,
+            actor=actor,
+            note=_("Refund by bank transfer %(ref)s") % {"ref": reference},
+        )
+        if entry is None:
+            raise ValidationError({"reference": _("This transfer is already recorded.")})
+        if bank_refund_suggested(locked) <= 0:
+            AttentionItem.objects.filter(
+                booking=locked, reason="refund_by_transfer", resolved_at__isnull=True
+            ).update(resolved_at=timezone.now())
+    logger.info("bank refund of %s recorded for %s", amount, booking.reference)
+    return entry

@@ -26,6 +26,7 @@ from .credit import bank_csv_import, bank_transaction_match_reference, receipt_r
 from .forms import (
     BankImportForm,
     BankMatchForm,
+    BankRefundForm,
     BankTransferForm,
     DayForm,
     PayoutRunForm,
@@ -49,7 +50,13 @@ from .payouts import (
     payout_totals,
 )
 from .reconciliation import reconcile_day
-from .refunds import refund_create, refundable
+from .refunds import (
+    bank_refund_suggested,
+    bank_refundable,
+    refund_create,
+    refund_record_bank_transfer,
+    refundable,
+)
 
 
 class FinanceMixin(DmcStaffRequiredMixin):
@@ -89,6 +96,11 @@ class BookingPaymentsView(FinanceMixin, TemplateView):
         context["refundable"] = refundable(booking)
         context["refund_form"] = kwargs.get("refund_form") or RefundForm()
         context["transfer_form"] = kwargs.get("transfer_form") or BankTransferForm()
+        context["bank_refundable"] = bank_refundable(booking)
+        suggested = bank_refund_suggested(booking)
+        context["bank_refund_form"] = kwargs.get("bank_refund_form") or BankRefundForm(
+            initial={"amount": suggested} if suggested > 0 else None
+        )
         return context
 
 
@@ -138,6 +150,29 @@ class BankTransferView(BookingPaymentsView):
                 messages.success(request, _("Bank transfer recorded."))
                 return redirect("payments_pages:bo_booking_payments", reference=reference)
         return self.render_to_response(self.get_context_data(transfer_form=form), status=400)
+
+
+class BankRefundView(BookingPaymentsView):
+    """Finance made a refund by bank transfer: it is recorded as a refund in the ledger."""
+
+    def post(self, request, reference):
+        booking = self.get_booking()
+        form = BankRefundForm(request.POST)
+        if form.is_valid():
+            try:
+                refund_record_bank_transfer(
+                    booking=booking,
+                    amount=form.cleaned_data["amount"],
+                    reference=form.cleaned_data["reference"],
+                    booked_on=form.cleaned_data["booked_on"],
+                    actor=request.user,
+                )
+            except ValidationError as exc:
+                _field_errors(form, exc)
+            else:
+                messages.success(request, _("Refund by bank transfer recorded."))
+                return redirect("payments_pages:bo_booking_payments", reference=reference)
+        return self.render_to_response(self.get_context_data(bank_refund_form=form), status=400)
 
 
 class LedgerView(FinanceMixin, TemplateView):
