@@ -16,7 +16,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bookings.models import Booking
+from bookings.models import Booking, BookingStatus
 from operators.pricing import money
 
 from .gateway import from_cents, stripe_client, to_cents
@@ -199,6 +199,51 @@ def refund_for_cancellation(*, booking: Booking) -> Decimal:
     for refund in refunds:
         _execute(refund)
     logger.info("cancellation refund of %s for %s", amount, booking.reference)
+    return amount
+
+
+def refund_for_amendment(*, booking: Booking) -> Decimal:
+    """An amendment lowered the total of a card booking below what was paid: refund the
+    difference by card (what is not already being refunded), through the refund service.
+    What came by bank transfer is put on the attention list to be refunded by transfer.
+    Idempotent: refunds in flight count as refunded."""
+    from .selectors import booking_paid
+
+    with transaction.atomic():
+        locked = Booking.objects.select_for_update().get(pk=booking.pk)
+        if locked.status == BookingStatus.CANCELLED:
+            return Decimal("0")  # the cancellation's refund handles it
+        if LedgerEntry.objects.filter(booking=locked, kind=EntryKind.ON_ACCOUNT).exists():
+            return Decimal("0")  # on account: the ledger is adjusted, nothing is refunded
+        in_flight = locked.refunds.filter(status=RefundStatus.PENDING).aggregate(
+            t=Coalesce(Sum("amount"), Decimal("0"))
+        )["t"]
+        overpaid = booking_paid(locked) - in_flight - money(locked.total_retail)
+        if overpaid <= 0:
+            return Decimal("0")
+        amount = min(overpaid, refundable(locked))
+        if overpaid > amount:
+            AttentionItem.objects.get_or_create(
+                booking=locked,
+                reason="refund_by_transfer",
+                resolved_at=None,
+                defaults={
+                    "message": _("%(amount)s EUR are due back to the buyer by bank transfer.")
+                    % {"amount": overpaid - amount}
+                },
+            )
+        if amount <= 0:
+            return Decimal("0")
+        refunds = _reserve(
+            locked,
+            amount,
+            source=RefundSource.AMENDMENT,
+            reason=_("Amendment of %(ref)s") % {"ref": locked.reference},
+            actor=None,
+        )
+    for refund in refunds:
+        _execute(refund)
+    logger.info("amendment refund of %s for %s", amount, booking.reference)
     return amount
 
 
