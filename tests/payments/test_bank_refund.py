@@ -54,7 +54,12 @@ def test_finance_records_the_refund_by_transfer_from_the_attention_item(
     page = client.get(reverse("payments_pages:bo_booking_payments", args=[booking.reference]))
     assert f'value="{due}"' in page.content.decode()  # the amount due back is proposed
     response = client.post(
-        url, {"amount": str(due), "booked_on": timezone.localdate(), "reference": "CRO-OUT-1"}
+        url,
+        {
+            "bank_refund-amount": str(due),
+            "bank_refund-booked_on": timezone.localdate(),
+            "bank_refund-reference": "CRO-OUT-1",
+        },
     )
     assert response.status_code == 302
     entry = LedgerEntry.objects.get(kind=EntryKind.REFUND)
@@ -65,7 +70,12 @@ def test_finance_records_the_refund_by_transfer_from_the_attention_item(
     assert item.resolved_at is not None
     # The same outgoing transfer twice is recorded once.
     again = client.post(
-        url, {"amount": "1.00", "booked_on": timezone.localdate(), "reference": "CRO-OUT-1"}
+        url,
+        {
+            "bank_refund-amount": "1.00",
+            "bank_refund-booked_on": timezone.localdate(),
+            "bank_refund-reference": "CRO-OUT-1",
+        },
     )
     assert again.status_code == 400
     assert "This transfer is already recorded." in again.content.decode()
@@ -78,7 +88,12 @@ def test_never_more_than_was_received_by_bank_transfer(
     booking = _paid_by_transfer_then_cancelled(django_capture_on_commit_callbacks)
     url = reverse("payments_pages:bo_bank_refund", args=[booking.reference])
     response = client.post(
-        url, {"amount": "60.01", "booked_on": timezone.localdate(), "reference": "CRO-OUT-2"}
+        url,
+        {
+            "bank_refund-amount": "60.01",
+            "bank_refund-booked_on": timezone.localdate(),
+            "bank_refund-reference": "CRO-OUT-2",
+        },
     )
     assert response.status_code == 400
     assert "At most 60.00 EUR can be refunded by bank transfer" in response.content.decode()
@@ -102,5 +117,8 @@ def test_a_card_only_booking_has_nothing_to_refund_by_transfer_and_others_get_40
     assert "reference" in exc.value.message_dict
     client.force_login(MembershipFactory(organisation=OrganisationFactory(kind="dmc")).user)
     url = reverse("payments_pages:bo_bank_refund", args=[booking.reference])
-    assert client.post(url, {"amount": "1", "reference": "X"}).status_code == 404
+    assert (
+        client.post(url, {"bank_refund-amount": "1", "bank_refund-reference": "X"}).status_code
+        == 404
+    )
     assert not LedgerEntry.objects.exists()
