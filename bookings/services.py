@@ -507,6 +507,9 @@ def _after_commit(event: str, booking_id: int, cancelled_line_ids=None) -> None:
         payments.on_booking_cancelled(booking_id)
         if cancelled_line_ids:
             invoice_tasks.credit_cancellation.delay(booking_id, cancelled_line_ids)
+    elif event == "amended":
+        # payments: the on-account ledger, the schedule or a refund follow the new total.
+        payments.on_booking_amended(booking_id)
 
 
 def _notify(event: str, booking: Booking) -> None:
@@ -1254,6 +1257,9 @@ def booking_amend(
             data={"amendment": amendment.pk, "difference": str(amendment.difference)},
         )
         _notify("amended", booking)
+        # payments follows the amended total once the amendment is committed.
+        booking_id = booking.pk
+        transaction.on_commit(lambda: _after_commit("amended", booking_id))
         return amendment
 
     return _run_locked(write)

@@ -309,4 +309,32 @@ def bank_transaction_match(*, transaction_id: int, booking: Booking, actor=None)
         return tx
 
 
+def booking_for_reference(reference: str) -> Booking:
+    """The booking named by its reference or by the number of one of its invoices (as a
+    payer writes it on a transfer: `ABC123`, `TR-2026-00042`). Unknown: a field error."""
+    from invoices.models import Invoice
+
+    text = (reference or "").strip()
+    if not text:
+        raise ValidationError({"reference": _("Enter a booking reference or an invoice number.")})
+    booking = Booking.objects.filter(reference=text.upper()).first()
+    if booking is None:
+        invoice = Invoice.objects.filter(number__iexact=text).exclude(booking_reference="").first()
+        if invoice is not None:
+            booking = Booking.objects.filter(reference=invoice.booking_reference).first()
+    if booking is None:
+        raise ValidationError(
+            {"reference": _("No booking or invoice %(ref)s was found.") % {"ref": text[:40]}}
+        )
+    return booking
+
+
+def bank_transaction_match_reference(*, transaction_id: int, reference: str, actor=None):
+    """Finance matches an unmatched bank line by a booking reference or an invoice number."""
+    booking = booking_for_reference(reference)
+    if not BankTransaction.objects.filter(pk=transaction_id).exists():
+        raise ValidationError({"transaction": _("Unknown bank line.")})
+    return bank_transaction_match(transaction_id=transaction_id, booking=booking, actor=actor)
+
+
 __all__ = ["booking_confirm_on_account", "from_cents", "receipt_record"]

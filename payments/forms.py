@@ -19,7 +19,7 @@ class BankTransferForm(forms.Form):
     booked_on = forms.DateField(
         label=_("Value date"),
         initial=timezone.localdate,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     reference = forms.CharField(
         label=_("Bank reference (CRO/TRN)"),
@@ -39,9 +39,38 @@ class PayoutRunForm(forms.Form):
     execution_date = forms.DateField(
         label=_("Execution date"),
         initial=timezone.localdate,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
 
 class DayForm(forms.Form):
-    day = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
+    day = forms.DateField(
+        label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+
+
+class BankMatchForm(forms.Form):
+    transaction = forms.IntegerField(widget=forms.HiddenInput)
+    reference = forms.CharField(
+        label=_("Booking reference or invoice number"),
+        max_length=40,
+        help_text=_("The booking this transfer pays, e.g. a reference or TR-2026-00042."),
+    )
+
+
+class BankRefundForm(forms.Form):
+    prefix = "bank_refund"  # on the booking page next to the bank transfer form
+
+    amount = forms.DecimalField(
+        label=_("Amount refunded (EUR)"), max_digits=12, decimal_places=2, min_value=Decimal("0.01")
+    )
+    booked_on = forms.DateField(
+        label=_("Execution date"),
+        initial=timezone.localdate,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    reference = forms.CharField(
+        label=_("Bank reference (CRO/TRN)"),
+        max_length=120,
+        help_text=_("The reference of the outgoing transfer: it is recorded once."),
+    )

@@ -164,6 +164,7 @@ class RefundSource(models.TextChoices):
     MANUAL = "manual", _("By DMC finance")
     ORPHAN = "orphan", _("Payment for a cancelled or expired booking")
     STRIPE = "stripe", _("Made in Stripe")
+    AMENDMENT = "amendment", _("Amendment lowering the total")
 
 
 class Refund(models.Model):

@@ -16,12 +16,13 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bookings.models import Booking
+from bookings.models import Booking, BookingStatus
 from operators.pricing import money
 
 from .gateway import from_cents, stripe_client, to_cents
 from .ledger import ledger_record
 from .models import (
+    BUYER_PAYMENT_KINDS,
     AttentionItem,
     EntryKind,
     LedgerEntry,
@@ -201,6 +202,51 @@ def refund_for_cancellation(*, booking: Booking) -> Decimal:
     return amount
 
 
+def refund_for_amendment(*, booking: Booking) -> Decimal:
+    """An amendment lowered the total of a card booking below what was paid: refund the
+    difference by card (what is not already being refunded), through the refund service.
+    What came by bank transfer is put on the attention list to be refunded by transfer.
+    Idempotent: refunds in flight count as refunded."""
+    from .selectors import booking_paid
+
+    with transaction.atomic():
+        locked = Booking.objects.select_for_update().get(pk=booking.pk)
+        if locked.status == BookingStatus.CANCELLED:
+            return Decimal("0")  # the cancellation's refund handles it
+        if LedgerEntry.objects.filter(booking=locked, kind=EntryKind.ON_ACCOUNT).exists():
+            return Decimal("0")  # on account: the ledger is adjusted, nothing is refunded
+        in_flight = locked.refunds.filter(status=RefundStatus.PENDING).aggregate(
+            t=Coalesce(Sum("amount"), Decimal("0"))
+        )["t"]
+        overpaid = booking_paid(locked) - in_flight - money(locked.total_retail)
+        if overpaid <= 0:
+            return Decimal("0")
+        amount = min(overpaid, refundable(locked))
+        if overpaid > amount:
+            AttentionItem.objects.get_or_create(
+                booking=locked,
+                reason="refund_by_transfer",
+                resolved_at=None,
+                defaults={
+                    "message": _("%(amount)s EUR are due back to the buyer by bank transfer.")
+                    % {"amount": overpaid - amount}
+                },
+            )
+        if amount <= 0:
+            return Decimal("0")
+        refunds = _reserve(
+            locked,
+            amount,
+            source=RefundSource.AMENDMENT,
+            reason=_("Amendment of %(ref)s") % {"ref": locked.reference},
+            actor=None,
+        )
+    for refund in refunds:
+        _execute(refund)
+    logger.info("amendment refund of %s for %s", amount, booking.reference)
+    return amount
+
+
 def _credit_on_account(booking: Booking) -> Decimal:
     """A cancelled on-account booking: the partner owes less (a negative on_account row)."""
     sold = LedgerEntry.objects.filter(booking=booking, kind=EntryKind.ON_ACCOUNT).aggregate(
@@ -266,3 +312,78 @@ def refunds_sync_charge(*, payment: Payment, charge_id: str) -> str:
         _complete(refund.pk, data["id"], int(data["amount"]))
         recorded += 1
     return f"{recorded} refund(s) recorded"
+
+
+# --- refunds made by bank transfer ---------------------------------------------------------
+
+
+def bank_refundable(booking: Booking) -> Decimal:
+    """What can still be refunded by bank transfer: received by bank transfer minus what was
+    already refunded that way."""
+    cents = LedgerEntry.objects.filter(
+        booking=booking, method=Method.BANK_TRANSFER, kind__in=BUYER_PAYMENT_KINDS
+    ).aggregate(t=Coalesce(Sum("amount_cents"), 0))["t"]
+    return from_cents(max(cents, 0))
+
+
+def bank_refund_suggested(booking: Booking) -> Decimal:
+    """What is due back by bank transfer: the overpayment, within what came by bank."""
+    from .selectors import booking_paid
+
+    overpaid = booking_paid(booking) - money(booking.total_retail)
+    return max(min(overpaid, bank_refundable(booking)), Decimal("0"))
+
+
+def refund_record_bank_transfer(
+    *, booking: Booking, amount, reference: str, booked_on=None, actor=None
+) -> LedgerEntry:
+    """Finance refunded the buyer by bank transfer: the outgoing transfer becomes a refund
+    row of the ledger (negative, method bank transfer), never above what was received by
+    bank transfer, once per bank reference. The attention item asking for it is resolved
+    once nothing more is due back."""
+    try:
+        amount = money(Decimal(str(amount)))
+    except Exception as exc:
+        raise ValidationError({"amount": _("Enter an amount in euro.")}) from exc
+    if amount <= 0:
+        raise ValidationError({"amount": _("The amount must be positive.")})
+    reference = (reference or "").strip()
+    if not reference:
+        raise ValidationError({"reference": _("Enter the bank reference of the transfer.")})
+    with transaction.atomic():
+        locked = Booking.objects.select_for_update().get(pk=booking.pk)
+        available = bank_refundable(locked)
+        if amount > available:
+            logger.warning(
+                "bank refund of %s refused for %s: only %s received by bank transfer",
+                amount,
+                locked.reference,
+                available,
+            )
+            raise ValidationError(
+                {
+                    "amount": _(
+                        "At most %(max)s EUR can be refunded by bank transfer: that is what "
+                        "was received by bank transfer."
+                    )
+                    % {"max": available}
+                }
+            )
+        entry = ledger_record(
+            kind=EntryKind.REFUND,
+            method=Method.BANK_TRANSFER,
+            amount_cents=-to_cents(amount),
+            booking=locked,
+            external_ref=f"bank-refund:{locked.pk}:{reference}"[:255],
+            booked_on=booked_on,
+            actor=actor,
+            note=_("Refund by bank transfer %(ref)s") % {"ref": reference},
+        )
+        if entry is None:
+            raise ValidationError({"reference": _("This transfer is already recorded.")})
+        if bank_refund_suggested(locked) <= 0:
+            AttentionItem.objects.filter(
+                booking=locked, reason="refund_by_transfer", resolved_at__isnull=True
+            ).update(resolved_at=timezone.now())
+    logger.info("bank refund of %s recorded for %s", amount, booking.reference)
+    return entry

@@ -21,9 +21,6 @@ from .models import AttentionItem, OverdueAction, ScheduleItem, ScheduleKind, Sc
 
 logger = logging.getLogger(__name__)
 
-# Package terms until packages carry their own: 30% at booking, balance 30 days before.
-PACKAGE_DEPOSIT_PERCENT = Decimal("30")
-PACKAGE_BALANCE_DAYS_BEFORE = 30
 REMINDER_DAYS_BEFORE = 7
 
 
@@ -31,17 +28,49 @@ def grace_days() -> int:
     return int(getattr(settings, "PAYMENTS_GRACE_DAYS", 3))
 
 
+def _package_terms(booking: Booking) -> tuple[Decimal, int] | None:
+    """The deposit terms of the booking's packages: (deposit %, balance days before the
+    departure). With several packages the strictest terms apply (the highest deposit, the
+    earliest balance). None without a package line."""
+    from packages.models import Package
+
+    slugs = set(
+        booking.lines.filter(kind=LineKind.PACKAGE, parent__isnull=True).values_list(
+            "package_slug", flat=True
+        )
+    )
+    if not slugs:
+        return None
+    packages = list(Package.objects.filter(slug__in=slugs))
+    if not packages:
+        logger.warning("booking %s: package %s not found", booking.reference, sorted(slugs))
+        return None
+    return (
+        max(p.deposit_percent for p in packages),
+        max(p.balance_days_before for p in packages),
+    )
+
+
 def _terms(booking: Booking) -> tuple[Decimal, int, str] | None:
-    """(deposit %, balance days before service, overdue action) or None for one payment."""
+    """(deposit %, balance days before service, overdue action) or None for one payment.
+    A booking with a package line follows the package's own terms; other bookings follow
+    the trade partner's contract. A deposit of 0% or 100% means one payment."""
     contract = (
         TradeContract.objects.filter(organisation=booking.buyer_organisation).first()
         if booking.buyer_organisation_id
         else None
     )
+    package = _package_terms(booking)
+    if package is not None:
+        percent, days_before = package
+        if not 0 < percent < 100:
+            return None
+        # A partner with a contract is chased (attention list); a traveller's booking is
+        # cancelled when the balance is not paid.
+        action = OverdueAction.ATTENTION if contract else OverdueAction.CANCEL
+        return percent, days_before, action
     if contract and contract.deposit_percent > 0:
         return contract.deposit_percent, contract.balance_days_before, OverdueAction.ATTENTION
-    if booking.lines.filter(kind=LineKind.PACKAGE).exists():
-        return PACKAGE_DEPOSIT_PERCENT, PACKAGE_BALANCE_DAYS_BEFORE, OverdueAction.CANCEL
     return None
 
 

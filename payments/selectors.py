@@ -13,6 +13,7 @@ from bookings.models import Booking, TradeContract
 from .gateway import from_cents
 from .models import (
     BUYER_PAYMENT_KINDS,
+    BankTransaction,
     EntryKind,
     LedgerEntry,
     Method,
@@ -264,3 +265,8 @@ def operator_payouts_paid(*, operator, start, end) -> list[dict]:
         }
         for item in items
     ]
+
+
+def bank_transactions_unmatched() -> QuerySet[BankTransaction]:
+    """Bank lines not matched to a booking yet (credits only are imported), oldest first."""
+    return BankTransaction.objects.filter(ledger_entry__isnull=True).order_by("booked_on", "pk")

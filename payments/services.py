@@ -15,6 +15,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, OperationalError, transaction
+from django.db.models import Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,7 +29,9 @@ from .models import (
     OPEN_PAYMENT_STATUSES,
     AttentionItem,
     EntryKind,
+    LedgerEntry,
     Method,
+    OverdueAction,
     Payment,
     PaymentStatus,
     RefundSource,
@@ -443,7 +447,9 @@ def on_booking_confirmed(booking_id: int) -> None:
 
 def on_booking_cancelled(booking_id: int) -> None:
     """After a (partial) cancellation: payables follow, the schedule shrinks, and the refund
-    the engine computed is executed by a task scheduled on commit."""
+    the engine computed is executed by a task scheduled on commit. A booking cancelled as a
+    whole (an expired option or checkout hold included) gets its open PaymentIntents
+    cancelled at Stripe, so that no late payment can be taken."""
     from . import tasks
     from .payouts import payables_sync
     from .schedule import schedule_rebalance
@@ -453,12 +459,169 @@ def on_booking_cancelled(booking_id: int) -> None:
     with transaction.atomic():
         payables_sync(booking_id=booking_id)
         schedule_rebalance(booking=booking, paid=booking_paid(booking))
+    if booking.status == BookingStatus.CANCELLED:
+        transaction.on_commit(lambda: tasks.cancel_open_intents.delay(booking_id))
     transaction.on_commit(lambda: tasks.refund_for_cancellation.delay(booking_id))
+
+
+def on_booking_amended(booking_id: int) -> None:
+    """After an amendment (idempotent, from the booking's state): payables follow the lines;
+    an on-account booking gets a new sale-on-account row for the difference (old rows are
+    never edited) and its open invoice instalment follows; a card booking gets a new balance
+    instalment for an increase, and for a decrease its open instalments shrink and what was
+    paid beyond the new total is refunded by a task scheduled on commit."""
+    from . import tasks
+    from .payouts import payables_sync
+
+    booking = Booking.objects.get(pk=booking_id)
+    payables_sync(booking_id=booking_id)
+    if booking.status == BookingStatus.CANCELLED:
+        return
+    with transaction.atomic():
+        locked = Booking.objects.select_for_update().get(pk=booking_id)
+        if LedgerEntry.objects.filter(booking=locked, kind=EntryKind.ON_ACCOUNT).exists():
+            _on_account_follow_total(locked)
+            return
+        refund_needed = _schedule_follow_total(locked)
+    if refund_needed:
+        transaction.on_commit(lambda: tasks.refund_for_amendment.delay(booking_id))
+
+
+def _on_account_follow_total(booking: Booking) -> None:
+    """The partner owes the booking's new total: a new on_account row for the difference."""
+    from bookings.models import Amendment
+
+    from .schedule import schedule_rebalance
+    from .selectors import booking_paid
+
+    sold = LedgerEntry.objects.filter(booking=booking, kind=EntryKind.ON_ACCOUNT).aggregate(
+        t=Coalesce(Sum("amount_cents"), 0)
+    )["t"]
+    difference = to_cents(booking.total_retail) - sold
+    if difference:
+        amendment = Amendment.objects.filter(booking=booking).order_by("-pk").first()
+        ledger_record(
+            kind=EntryKind.ON_ACCOUNT,
+            method=Method.ON_ACCOUNT,
+            amount_cents=difference,
+            booking=booking,
+            counterparty=booking.buyer_organisation,
+            external_ref=f"amend:{booking.pk}:{amendment.pk if amendment else 0}:{sold}",
+            note=_("Amendment of %(ref)s: %(diff)s EUR")
+            % {"ref": booking.reference, "diff": from_cents(difference)},
+        )
+        logger.info("on-account sale of %s adjusted by %s cents", booking.reference, difference)
+    schedule_rebalance(booking=booking, paid=booking_paid(booking))
+
+
+def _schedule_follow_total(booking: Booking) -> bool:
+    """A card (or bank transfer) booking: returns True when a refund is due."""
+    from .schedule import schedule_rebalance
+    from .selectors import booking_paid
+
+    items = list(ScheduleItem.objects.select_for_update().filter(booking=booking))
+    if not items:
+        return False  # the schedule is made from the new total at the checkout
+    paid = booking_paid(booking)
+    total = money(booking.total_retail)
+    open_items = [i for i in items if i.status == ScheduleStatus.OPEN]
+    open_amount = sum((i.amount for i in open_items), Decimal("0"))
+    target_open = max(total - paid, Decimal("0"))
+    if target_open > open_amount:
+        # An increase: the difference is a new balance instalment, due with the next open
+        # balance, or now.
+        balances = [i.due_date for i in open_items if i.kind == ScheduleKind.BALANCE]
+        item = ScheduleItem(
+            booking=booking,
+            position=max(i.position for i in items) + 1,
+            kind=ScheduleKind.BALANCE,
+            due_date=min(balances) if balances else timezone.localdate(),
+            amount=target_open - open_amount,
+            overdue_action=OverdueAction.ATTENTION,
+        )
+        item.full_clean()
+        item.save()
+        logger.info(
+            "booking %s: balance of %s added by an amendment", booking.reference, item.amount
+        )
+        return False
+    if target_open < open_amount:
+        # A decrease: open instalments shrink first; an open card attempt for an amount
+        # that changed is cancelled so that the next attempt charges the new amount.
+        before = {i.pk: i.amount for i in open_items}
+        schedule_rebalance(booking=booking, paid=paid)
+        changed = [
+            i.pk for i in ScheduleItem.objects.filter(pk__in=before) if i.amount != before[i.pk]
+        ]
+        stale = Payment.objects.filter(
+            schedule_item_id__in=changed, method=Method.CARD, status__in=OPEN_PAYMENT_STATUSES
+        ).values_list("pk", flat=True)
+        for pk in list(stale):
+            transaction.on_commit(lambda pk=pk: _cancel_stale_intent(pk))
+    return paid > total
+
+
+def _cancel_stale_intent(payment_id: int) -> None:
+    payment = Payment.objects.get(pk=payment_id)
+    if not payment.stripe_payment_intent_id or payment.status not in OPEN_PAYMENT_STATUSES:
+        return
+    try:
+        intent = stripe_client().v1.payment_intents.cancel(payment.stripe_payment_intent_id)
+    except stripe.StripeError as exc:
+        logger.warning("stale intent %s not cancelled: %s", payment.stripe_payment_intent_id, exc)
+        return
+    payment_sync_intent(intent=intent)
+
+
+def payment_intents_cancel_open(*, booking: Booking) -> dict:
+    """Cancel the open card attempts of a cancelled booking at Stripe. An intent that was
+    paid meanwhile cannot be cancelled: its state is applied instead, and the payment that
+    arrived too late is refunded automatically (see `_payment_succeeded`). Idempotent;
+    returns {"cancelled": n, "paid": n, "failed": n}."""
+    result = {"cancelled": 0, "paid": 0, "failed": 0}
+    booking.refresh_from_db(fields=["status"])
+    if booking.status != BookingStatus.CANCELLED:
+        return result
+    client = stripe_client()
+    open_payments = Payment.objects.filter(
+        booking=booking,
+        method=Method.CARD,
+        status__in=OPEN_PAYMENT_STATUSES,
+        stripe_payment_intent_id__isnull=False,
+    ).order_by("pk")
+    for payment in open_payments:
+        intent_id = payment.stripe_payment_intent_id
+        try:
+            intent = client.v1.payment_intents.cancel(
+                intent_id, options={"idempotency_key": f"cancel-{intent_id}"}
+            )
+        except stripe.StripeError as exc:
+            logger.warning(
+                "could not cancel intent %s of %s: %s", intent_id, booking.reference, exc
+            )
+            try:
+                intent = client.v1.payment_intents.retrieve(intent_id)
+            except stripe.StripeError:
+                result["failed"] += 1
+                continue
+        outcome = payment_sync_intent(intent=intent)
+        if intent["status"] == "canceled":
+            result["cancelled"] += 1
+            logger.info("intent %s of cancelled booking %s cancelled", intent_id, booking.reference)
+        elif intent["status"] == "succeeded":
+            result["paid"] += 1
+            logger.warning(
+                "intent %s was paid before it could be cancelled: %s", intent_id, outcome
+            )
+        else:
+            result["failed"] += 1
+    return result
 
 
 __all__ = [
     "RefundSource",
     "amount_due_now",
+    "on_booking_amended",
     "on_booking_cancelled",
     "on_booking_confirmed",
     "payment_intent_for_booking",

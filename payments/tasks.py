@@ -15,6 +15,26 @@ def refund_for_cancellation(booking_id: int) -> str:
 
 
 @shared_task(acks_late=True)
+def refund_for_amendment(booking_id: int) -> str:
+    from bookings.models import Booking
+
+    from .refunds import refund_for_amendment as refund
+
+    booking = Booking.objects.filter(pk=booking_id).first()
+    return str(refund(booking=booking)) if booking else "missing"
+
+
+@shared_task(acks_late=True)
+def cancel_open_intents(booking_id: int) -> dict:
+    from bookings.models import Booking
+
+    from .services import payment_intents_cancel_open
+
+    booking = Booking.objects.filter(pk=booking_id).first()
+    return payment_intents_cancel_open(booking=booking) if booking else {}
+
+
+@shared_task(acks_late=True)
 def refund_orphan_payment(payment_id: int) -> int:
     from .models import Payment
     from .refunds import refund_orphan

@@ -29,8 +29,14 @@ urlpatterns = [
         bo.BankTransferView.as_view(),
         name="bo_transfer",
     ),
+    path(
+        "backoffice/payments/<str:reference>/bank-refund/",
+        bo.BankRefundView.as_view(),
+        name="bo_bank_refund",
+    ),
     path("backoffice/ledger/", bo.LedgerView.as_view(), name="bo_ledger"),
     path("backoffice/ledger/import/", bo.BankImportView.as_view(), name="bo_bank_import"),
+    path("backoffice/ledger/unmatched/", bo.BankUnmatchedView.as_view(), name="bo_bank_unmatched"),
     path("backoffice/payouts/", bo.PayoutRunsView.as_view(), name="bo_payouts"),
     path("backoffice/payouts/<int:pk>/", bo.PayoutRunView.as_view(), name="bo_payout_run"),
     path(

@@ -22,8 +22,16 @@ from accounts.tenancy import DmcStaffRequiredMixin, OrganisationScopedMixin
 from bookings.models import Booking
 
 from . import selectors
-from .credit import bank_csv_import, receipt_record
-from .forms import BankImportForm, BankTransferForm, DayForm, PayoutRunForm, RefundForm
+from .credit import bank_csv_import, bank_transaction_match_reference, receipt_record
+from .forms import (
+    BankImportForm,
+    BankMatchForm,
+    BankRefundForm,
+    BankTransferForm,
+    DayForm,
+    PayoutRunForm,
+    RefundForm,
+)
 from .models import (
     AttentionItem,
     BankTransaction,
@@ -42,7 +50,13 @@ from .payouts import (
     payout_totals,
 )
 from .reconciliation import reconcile_day
-from .refunds import refund_create, refundable
+from .refunds import (
+    bank_refund_suggested,
+    bank_refundable,
+    refund_create,
+    refund_record_bank_transfer,
+    refundable,
+)
 
 
 class FinanceMixin(DmcStaffRequiredMixin):
@@ -82,6 +96,11 @@ class BookingPaymentsView(FinanceMixin, TemplateView):
         context["refundable"] = refundable(booking)
         context["refund_form"] = kwargs.get("refund_form") or RefundForm()
         context["transfer_form"] = kwargs.get("transfer_form") or BankTransferForm()
+        context["bank_refundable"] = bank_refundable(booking)
+        suggested = bank_refund_suggested(booking)
+        context["bank_refund_form"] = kwargs.get("bank_refund_form") or BankRefundForm(
+            initial={"amount": suggested} if suggested > 0 else None
+        )
         return context
 
 
@@ -133,6 +152,29 @@ class BankTransferView(BookingPaymentsView):
         return self.render_to_response(self.get_context_data(transfer_form=form), status=400)
 
 
+class BankRefundView(BookingPaymentsView):
+    """Finance made a refund by bank transfer: it is recorded as a refund in the ledger."""
+
+    def post(self, request, reference):
+        booking = self.get_booking()
+        form = BankRefundForm(request.POST)
+        if form.is_valid():
+            try:
+                refund_record_bank_transfer(
+                    booking=booking,
+                    amount=form.cleaned_data["amount"],
+                    reference=form.cleaned_data["reference"],
+                    booked_on=form.cleaned_data["booked_on"],
+                    actor=request.user,
+                )
+            except ValidationError as exc:
+                _field_errors(form, exc)
+            else:
+                messages.success(request, _("Refund by bank transfer recorded."))
+                return redirect("payments_pages:bo_booking_payments", reference=reference)
+        return self.render_to_response(self.get_context_data(bank_refund_form=form), status=400)
+
+
 class LedgerView(FinanceMixin, TemplateView):
     template_name = "payments/bo_ledger.html"
 
@@ -181,6 +223,40 @@ class BankImportView(FinanceMixin, View):
         return render(
             request, "payments/bo_bank_import.html", {"form": form, "result": result}, status=status
         )
+
+
+class BankUnmatchedView(FinanceMixin, View):
+    """Bank lines no reference matched: finance names the booking (or the invoice) by hand.
+    Errors come back as messages, and the line stays unmatched."""
+
+    def get(self, request):
+        return render(
+            request,
+            "payments/bo_bank_unmatched.html",
+            {"transactions": selectors.bank_transactions_unmatched()[:200]},
+        )
+
+    def post(self, request):
+        form = BankMatchForm(request.POST)
+        if not form.is_valid():
+            for errors in form.errors.values():
+                messages.error(request, " ".join(errors))
+            return redirect("payments_pages:bo_bank_unmatched")
+        try:
+            tx = bank_transaction_match_reference(
+                transaction_id=form.cleaned_data["transaction"],
+                reference=form.cleaned_data["reference"],
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request,
+                _("%(amount)s EUR matched to booking %(ref)s.")
+                % {"amount": tx.amount, "ref": tx.booking.reference},
+            )
+        return redirect("payments_pages:bo_bank_unmatched")
 
 
 class PayoutRunsView(FinanceMixin, View):

@@ -22,6 +22,7 @@ PAGES = [
     "payments_pages:bo_reconciliation",
     "payments_pages:bo_credit",
     "payments_pages:bo_bank_import",
+    "payments_pages:bo_bank_unmatched",
 ]
 
 
