@@ -56,10 +56,21 @@ def _setup(n_slots: int, capacity: int):
 
 
 def _teardown(org):
+    from django.apps import apps
+
     from bookings.models import Booking
     from operators.models import Product
 
-    Booking.objects.filter(lines__supplier=org).distinct().delete()
+    bookings = list(
+        Booking.objects.filter(lines__supplier=org).distinct().values_list("pk", flat=True)
+    )
+    # rows other apps keep about these bookings (payables, ledger, invoices…) go first
+    for model in list(apps.get_app_config("payments").get_models()) + list(
+        apps.get_app_config("invoices").get_models()
+    ):
+        if any(f.name == "booking" for f in model._meta.fields):
+            model.objects.filter(booking_id__in=bookings).delete()
+    Booking.objects.filter(pk__in=bookings).delete()
     Product.objects.filter(organisation=org).delete()
 
 
