@@ -1,9 +1,11 @@
 """A lock timeout or deadlock on the series counter is "busy, try again" (409), never a 500,
 and issues nothing."""
 
+import threading
+
 import pytest
 from django.contrib.messages import get_messages
-from django.db import OperationalError
+from django.db import OperationalError, connection, connections, transaction
 from django.urls import reverse
 from rest_framework.test import APIRequestFactory
 
@@ -14,7 +16,7 @@ from invoices.models import Invoice, InvoiceEvent, SeriesCounter
 from marketplace.api import exception_handler
 from tests.factories import MembershipFactory
 
-from .factories import service_line
+from .factories import dmc_org, italian_agency, service_line
 
 pytestmark = pytest.mark.django_db
 
@@ -83,3 +85,42 @@ def test_the_back_office_shows_busy_as_a_message_not_a_500(client, dmc, agency, 
     assert "try again" in text
     draft.refresh_from_db()
     assert draft.number is None
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_real_lock_timeout_on_postgresql_is_busy():
+    """Another transaction holds the counter row; ours gives up after lock_timeout."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL row locks")
+    dmc_org()
+    agency = italian_agency()
+    services.invoice_issue_from_specs(customer=agency, lines=[service_line()])
+    draft = services.invoice_draft_create(customer=agency, lines=[service_line()])
+    locked, release = threading.Event(), threading.Event()
+
+    def hold_the_counter():
+        try:
+            with transaction.atomic():
+                list(SeriesCounter.objects.select_for_update())
+                locked.set()
+                release.wait(10)
+        finally:
+            connections.close_all()
+
+    holder = threading.Thread(target=hold_the_counter)
+    holder.start()
+    try:
+        assert locked.wait(10)
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '200ms'")
+        with pytest.raises(services.Busy):
+            services.invoice_issue(invoice=draft)
+    finally:
+        release.set()
+        holder.join()
+        with connection.cursor() as cursor:
+            cursor.execute("RESET lock_timeout")
+    draft.refresh_from_db()
+    assert draft.number is None
+    assert services.invoice_issue(invoice=draft).sequence == 2  # free again: no gap
