@@ -15,6 +15,7 @@ from django.db.models import ProtectedError, Q
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .media import photo_validate, thumbnail_for
 from .models import (
@@ -182,9 +183,12 @@ def _refuse_units_below_taken(nights, units: int) -> None:
     if worst is not None and worst.sold + worst.held > units:
         raise ValidationError(
             {
-                "units": _(
+                "units": ngettext(
+                    "%(taken)s unit is already booked or held on %(date)s: "
+                    "the units cannot go below that.",
                     "%(taken)s units are already booked or held on %(date)s: "
-                    "the units cannot go below that."
+                    "the units cannot go below that.",
+                    worst.sold + worst.held,
                 )
                 % {"taken": worst.sold + worst.held, "date": worst.date.isoformat()}
             }
@@ -664,9 +668,12 @@ def unit_type_delete(*, unit_type: UnitType) -> None:
     )
     if taken is not None:
         raise ValidationError(
-            _(
+            ngettext(
+                "“%(name)s” cannot be removed: %(taken)s unit is booked or held on %(date)s. "
+                "Close its nights instead.",
                 "“%(name)s” cannot be removed: %(taken)s units are booked or held on %(date)s. "
-                "Close its nights instead."
+                "Close its nights instead.",
+                taken.sold + taken.held,
             )
             % {
                 "name": unit_type.name,
