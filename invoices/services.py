@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -214,16 +214,50 @@ def invoice_draft_create(
     return invoice
 
 
-def _next_number(series: Series, issue_date: date) -> int:
-    """Lock the (series, year) counter row and take its next number. The caller's
-    transaction holds the lock until the invoice row is written and committed."""
-    year = issue_date.year
+class Busy(ValidationError):
+    """The series counter stayed locked by another document past the database's
+    lock_timeout, or a deadlock was detected: nothing was issued, try again (HTTP 409 through
+    `marketplace.api`, like `bookings.services.Busy`). A ValidationError too, so the back-office
+    pages and the invoicing adapters, which handle those, show or record it, never a 500."""
+
+    api_status = 409
+
+    def __init__(self, message=None):
+        super().__init__(
+            message
+            or _("Invoice numbering is busy with another document: please try again in a moment."),
+            code="busy",
+        )
+
+
+LOCK_SQLSTATES = ("55P03", "40P01")  # lock_not_available, deadlock_detected
+
+
+def _is_lock_error(exc: DatabaseError) -> bool:
+    cause = exc.__cause__
+    return (getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)) in LOCK_SQLSTATES
+
+
+def _lock_counter(series: Series, year: int) -> SeriesCounter:
+    """The (series, year) counter row, created if needed, locked for this transaction."""
     try:
         with transaction.atomic():
             SeriesCounter.objects.get_or_create(series=series, year=year)
     except IntegrityError:  # created by a concurrent transaction in the meantime
         pass
-    counter = SeriesCounter.objects.select_for_update().get(series=series, year=year)
+    return SeriesCounter.objects.select_for_update().get(series=series, year=year)
+
+
+def _next_number(series: Series, issue_date: date) -> int:
+    """Lock the (series, year) counter row and take its next number. The caller's
+    transaction holds the lock until the invoice row is written and committed."""
+    year = issue_date.year
+    try:
+        counter = _lock_counter(series, year)
+    except DatabaseError as exc:  # OperationalError: lock timeout or deadlock
+        if _is_lock_error(exc):
+            raise Busy() from exc
+        raise
     if counter.last_issue_date and issue_date < counter.last_issue_date:
         raise ValidationError(
             {

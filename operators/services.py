@@ -11,9 +11,11 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import ProtectedError, Q
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .media import photo_validate, thumbnail_for
 from .models import (
@@ -175,6 +177,24 @@ def schedule_add(*, product: Product, data: dict, generate: bool = False) -> Sch
     return rule
 
 
+def _refuse_units_below_taken(nights, units: int) -> None:
+    """The units for sale never go below what is booked or held on any of these nights."""
+    worst = max(nights, key=lambda n: n.sold + n.held, default=None)
+    if worst is not None and worst.sold + worst.held > units:
+        raise ValidationError(
+            {
+                "units": ngettext(
+                    "%(taken)s unit is already booked or held on %(date)s: "
+                    "the units cannot go below that.",
+                    "%(taken)s units are already booked or held on %(date)s: "
+                    "the units cannot go below that.",
+                    worst.sold + worst.held,
+                )
+                % {"taken": worst.sold + worst.held, "date": worst.date.isoformat()}
+            }
+        )
+
+
 @transaction.atomic
 def nights_bulk_update(*, unit_type: UnitType, start: date, end: date, changes: dict) -> int:
     """Apply the same changes to every night in [start, end]; refuse to lower units below what
@@ -202,17 +222,7 @@ def nights_bulk_update(*, unit_type: UnitType, start: date, end: date, changes: 
         units = changes["units"]
         if not isinstance(units, int) or units < 0:
             raise ValidationError({"units": _("Units must be a whole number ≥ 0.")})
-        worst = max(nights, key=lambda n: n.sold + n.held, default=None)
-        if worst is not None and worst.sold + worst.held > units:
-            raise ValidationError(
-                {
-                    "units": _(
-                        "%(taken)s units are already booked or held on %(date)s: "
-                        "the units cannot go below that."
-                    )
-                    % {"taken": worst.sold + worst.held, "date": worst.date.isoformat()}
-                }
-            )
+        _refuse_units_below_taken(nights, units)
     price, net = changes.get("price_override"), changes.get("net_override")
     if price is not None and net is not None and net > price:
         raise ValidationError({"net_override": _("The net price cannot be above the price.")})
@@ -615,15 +625,73 @@ def unit_type_save(
     if "units" in data:
         _check_capacity(data["units"], field="units")
     is_new = unit_type is None
-    unit_type = unit_type or UnitType(product=product)
+    if is_new:
+        unit_type = UnitType(product=product)
+    else:
+        if unit_type.product_id != product.pk:
+            raise ValidationError(_("This unit type belongs to another listing."))
+        unit_type = UnitType.objects.select_for_update().get(pk=unit_type.pk)
+    old_units = unit_type.units
     for key, value in data.items():
         setattr(unit_type, key, value)
     _set_base(unit_type, "name", unit_type.name_it or unit_type.name_en or unit_type.name)
     unit_type.full_clean()
+    if not is_new and unit_type.units != old_units:
+        # Lock the future nights first, then decide: a booking cannot slip in between.
+        future = list(
+            NightInventory.objects.select_for_update()
+            .filter(unit_type=unit_type, date__gte=timezone.localdate())
+            .order_by("pk")
+        )
+        _refuse_units_below_taken(future, unit_type.units)
+        # Nights changed one by one in the calendar keep their own count.
+        NightInventory.objects.filter(pk__in=[n.pk for n in future if n.units == old_units]).update(
+            units=unit_type.units
+        )
     unit_type.save()
     if is_new and generate:
         nights_generate(unit_type=unit_type)
     return unit_type
+
+
+@transaction.atomic
+def unit_type_delete(*, unit_type: UnitType) -> None:
+    """Remove a unit type with its nights and prices; refused while any of its nights has
+    units sold or held, or while bookings or packages still name it."""
+    unit_type = UnitType.objects.select_for_update().get(pk=unit_type.pk)
+    taken = (
+        NightInventory.objects.select_for_update()
+        .filter(unit_type=unit_type)
+        .filter(Q(sold__gt=0) | Q(held__gt=0))
+        .order_by("date")
+        .first()
+    )
+    if taken is not None:
+        raise ValidationError(
+            ngettext(
+                "“%(name)s” cannot be removed: %(taken)s unit is booked or held on %(date)s. "
+                "Close its nights instead.",
+                "“%(name)s” cannot be removed: %(taken)s units are booked or held on %(date)s. "
+                "Close its nights instead.",
+                taken.sold + taken.held,
+            )
+            % {
+                "name": unit_type.name,
+                "taken": taken.sold + taken.held,
+                "date": taken.date.isoformat(),
+            }
+        )
+    try:
+        with transaction.atomic():
+            unit_type.delete()
+    except ProtectedError as exc:
+        raise ValidationError(
+            _(
+                "“%(name)s” cannot be removed: bookings or packages refer to it. "
+                "Close its nights instead."
+            )
+            % {"name": unit_type.name}
+        ) from exc
 
 
 def _within_opening(product: Product, day: date, field: str = "date") -> None:

@@ -32,6 +32,11 @@ urlpatterns = [
     path(
         "operator/seasons/<int:pk>/delete/", views.SeasonDeleteView.as_view(), name="season_delete"
     ),
+    path(
+        "operator/unit-types/<int:pk>/delete/",
+        views.UnitTypeDeleteView.as_view(),
+        name="unit_type_delete",
+    ),
     path("operator/feeds/<str:token>.ics", views.IcalFeedView.as_view(), name="ical_feed"),
     # DMC curation desk
     path("backoffice/curation/", views.CurationQueueView.as_view(), name="curation_queue"),

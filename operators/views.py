@@ -373,9 +373,12 @@ class CalendarView(ProductMixin, TemplateView):
         "slot_bulk": SlotBulkForm,
         "night_bulk": NightBulkForm,
         "unit_type": UnitTypeForm,
+        "unit_type_edit": UnitTypeForm,
         "stock": StockForm,
         "slot_edit": SlotEditForm,
     }
+    # Two unit type forms on one page: the edit form's fields get their own ids.
+    PREFIXES = {"unit_type_edit": "edit"}
 
     def get_context_data(self, product=None, bound=None, **kwargs):
         product = product or self.get_product(self.kwargs["pk"])
@@ -409,6 +412,11 @@ class CalendarView(ProductMixin, TemplateView):
                         "note": edit_slot.note,
                     }
                 )
+        if unit_type:
+            forms["unit_type_edit"] = UnitTypeForm(
+                prefix=self.PREFIXES["unit_type_edit"],
+                initial={field: getattr(unit_type, field) for field in UnitTypeForm.base_fields},
+            )
         if bound:
             forms[bound[0]] = bound[1]
             if bound[0] == "slot_edit":
@@ -443,7 +451,7 @@ class CalendarView(ProductMixin, TemplateView):
         form_class = self.FORMS.get(which)
         if form_class is None:
             raise Http404
-        form = form_class(request.POST)
+        form = form_class(request.POST, prefix=self.PREFIXES.get(which))
         extra = None
         if form.is_valid():
             data = form.cleaned_data
@@ -462,6 +470,9 @@ class CalendarView(ProductMixin, TemplateView):
             extra = self._slot(product)
         context = self.get_context_data(product=product, bound=(which, form, extra))
         return self.render_to_response(context, status=400)
+
+    def _unit_type(self, product) -> UnitType:
+        return get_object_or_404(UnitType, product=product, pk=self.request.POST.get("unit_type"))
 
     def _slot(self, product) -> Slot:
         return get_object_or_404(Slot, product=product, pk=self.request.POST.get("slot"))
@@ -497,9 +508,7 @@ class CalendarView(ProductMixin, TemplateView):
             )
             return _("%(n)s slots changed.") % {"n": n}
         if which == "night_bulk":
-            unit_type = get_object_or_404(
-                UnitType, product=product, pk=self.request.POST.get("unit_type")
-            )
+            unit_type = self._unit_type(product)
             changes = form.changes()
             if not changes:
                 raise ValidationError(_("Choose at least one change."))
@@ -510,10 +519,36 @@ class CalendarView(ProductMixin, TemplateView):
         if which == "unit_type":
             services.unit_type_save(product=product, data=data)
             return _("Unit type added with a year of nights.")
+        if which == "unit_type_edit":
+            unit_type = self._unit_type(product)
+            services.unit_type_save(product=product, unit_type=unit_type, data=data)
+            return _("Unit type saved.")
         if which == "stock":
             services.stock_set(product=product, quantity=data["quantity"])
             return _("Stock saved.")
         raise Http404
+
+
+class UnitTypeDeleteView(OperatorMixin, View):
+    """Remove a unit type of the operator's accommodation (refused while it has bookings)."""
+
+    model = UnitType
+    organisation_field = "product__organisation"
+
+    def post(self, request, pk):
+        unit_type = get_object_or_404(self.get_queryset(), pk=pk)
+        product_pk = unit_type.product_id
+        name = unit_type.name
+        try:
+            services.unit_type_delete(unit_type=unit_type)
+        except ValidationError as exc:
+            for error in exc.messages:
+                messages.error(request, error)
+            return redirect(f"{reverse('operators:calendar', args=[product_pk])}?unit={pk}")
+        messages.success(
+            request, _("Unit type “%(name)s” removed, with its nights.") % {"name": name}
+        )
+        return redirect("operators:calendar", pk=product_pk)
 
 
 class FeedRotateView(ProductMixin, View):

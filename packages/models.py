@@ -244,6 +244,7 @@ def package_photo_path(instance, filename):
 class PackagePhoto(models.Model):
     package = models.ForeignKey(Package, on_delete=models.CASCADE, related_name="photos")
     image = models.ImageField(_("photo"), upload_to=package_photo_path)
+    thumbnail = models.ImageField(upload_to=package_photo_path, blank=True)
     alt_text = models.CharField(_("description of the photo"), max_length=200, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
 

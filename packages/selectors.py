@@ -86,6 +86,7 @@ def package_for_precontract(slug: str) -> Package:
             "languages",
             "comuni",
             "themes",
+            "photos",
         )
         .get()
     )

@@ -5,6 +5,7 @@ the slots and nights the quote names, and `departure_take_pax` for fixed departu
 
 from __future__ import annotations
 
+import secrets
 from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
@@ -14,6 +15,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from operators.media import ALLOWED_FORMATS, photo_validate, thumbnail_for
 from operators.models import ProductKind, ProductStatus
 from operators.pricing import PaxMix
 
@@ -24,6 +26,7 @@ from .models import (
     DepartureMode,
     DepartureStatus,
     Package,
+    PackagePhoto,
     PackageStatus,
     PricingMode,
     QuantityRule,
@@ -43,6 +46,8 @@ __all__ = [
     "component_add",
     "component_update",
     "component_remove",
+    "package_photo_add",
+    "package_photo_delete",
     "season_price_add",
     "child_reduction_add",
     "departure_create",
@@ -365,6 +370,32 @@ def component_update(*, component: Component, data: dict) -> Component:
 @transaction.atomic
 def component_remove(*, component: Component) -> None:
     component.delete()
+
+
+# --- photos ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def package_photo_add(*, package: Package, image, alt_text: str = "") -> PackagePhoto:
+    """Add a photo checked like the operators' ones (JPEG/PNG/WebP read by Pillow, at most
+    5 MB) with a JPEG thumbnail; it goes last in the gallery."""
+    fmt = photo_validate(image)
+    stem = secrets.token_hex(8)
+    last = package.photos.order_by("-position").values_list("position", flat=True).first()
+    photo = PackagePhoto(package=package, alt_text=alt_text, position=(last or 0) + 1)
+    photo.image.save(f"{stem}.{ALLOWED_FORMATS[fmt]}", image, save=False)
+    photo.thumbnail.save(f"{stem}-thumb.jpg", thumbnail_for(image), save=False)
+    photo.full_clean()
+    photo.save()
+    return photo
+
+
+@transaction.atomic
+def package_photo_delete(*, photo: PackagePhoto) -> None:
+    """Remove the photo and its files (once the deletion is committed)."""
+    files = [(f.storage, f.name) for f in (photo.image, photo.thumbnail) if f]
+    photo.delete()
+    transaction.on_commit(lambda: [storage.delete(name) for storage, name in files])
 
 
 # --- fixed prices ---------------------------------------------------------------------------

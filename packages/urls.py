@@ -24,6 +24,16 @@ urlpatterns = [
         name="component_remove",
     ),
     path(
+        "backoffice/packages/<int:pk>/photos/",
+        views.PhotoUploadView.as_view(),
+        name="photo_add",
+    ),
+    path(
+        "backoffice/packages/<int:pk>/photos/<int:photo_pk>/delete/",
+        views.PhotoDeleteView.as_view(),
+        name="photo_delete",
+    ),
+    path(
         "backoffice/packages/<int:pk>/departures/",
         views.DepartureSeriesView.as_view(),
         name="departure_series",

@@ -19,6 +19,7 @@ from django.views.generic import FormView, TemplateView
 
 from accounts.services import DmcGroup
 from accounts.tenancy import DmcStaffRequiredMixin
+from operators.forms import PhotoForm
 from operators.pricing import PaxMix
 
 from . import services
@@ -107,6 +108,7 @@ def render_builder(
     component_form=None,
     series_form=None,
     price_form=None,
+    photo_form=None,
     status=200,
 ):
     pax_form = PaxForm(request.GET or None)
@@ -139,6 +141,8 @@ def render_builder(
         "start_date": start,
         "departures": package.departures.order_by("date")[:60],
         "components": list(package.components.all()),
+        "photos": list(package.photos.all()),
+        "photo_form": photo_form or PhotoForm(),
     }
     return render(request, "packages/builder.html", context, status=status)
 
@@ -185,6 +189,36 @@ class ComponentRemoveView(BuilderMixin, View):
         services.component_remove(component=component)
         messages.success(request, _("Component removed."))
         return redirect(reverse("packages:builder", kwargs={"pk": pk}) + "#components")
+
+
+class PhotoUploadView(BuilderMixin, View):
+    def post(self, request, pk):
+        package = self.get_package()
+        form = PhotoForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                services.package_photo_add(
+                    package=package,
+                    image=form.cleaned_data["image"],
+                    alt_text=form.cleaned_data["alt_text"],
+                )
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(request, _("Photo added."))
+                return redirect(reverse("packages:builder", kwargs={"pk": pk}) + "#photos")
+        return render_builder(request, package, photo_form=form, status=400)
+
+
+class PhotoDeleteView(BuilderMixin, View):
+    def post(self, request, pk, photo_pk):
+        package = self.get_package()
+        photo = package.photos.filter(pk=photo_pk).first()
+        if photo is None:
+            raise Http404
+        services.package_photo_delete(photo=photo)
+        messages.success(request, _("Photo removed."))
+        return redirect(reverse("packages:builder", kwargs={"pk": pk}) + "#photos")
 
 
 class PackageActionView(BuilderMixin, View):

@@ -341,3 +341,53 @@ class SlotUpdateSerializer(serializers.Serializer):
     capacity = serializers.IntegerField(required=False)
     status = serializers.ChoiceField(choices=SlotStatus.choices, required=False)
     note = serializers.CharField(required=False, allow_blank=True, max_length=200)
+
+
+# Content an operator may change through `PATCH /products/<slug>/`, in every content language.
+CONTENT_LANGUAGES = ("it", "en", "de", "fr")
+CONTENT_TEXT_FIELDS = {
+    # field: its max_length (None for free text)
+    "title": 200,
+    "summary": 300,
+    "description": None,
+    "inclusions": None,
+    "exclusions": None,
+    "meeting_point": 300,
+    "accessibility_notes": None,
+}
+
+
+class ProductContentInputSerializer(serializers.Serializer):
+    """A partial change of a listing's content. Unknown fields are refused, not ignored, so
+    that a typo or an attempt to set the status never passes silently."""
+
+    themes = serializers.SlugRelatedField(
+        slug_field="slug", many=True, queryset=Theme.objects.all(), required=False
+    )
+    languages = serializers.SlugRelatedField(
+        slug_field="code", many=True, queryset=Language.objects.all(), required=False
+    )
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for name, max_length in CONTENT_TEXT_FIELDS.items():
+            for lang in CONTENT_LANGUAGES:
+                required_text = name == "title" and lang in ("it", "en")
+                fields[f"{name}_{lang}"] = serializers.CharField(
+                    required=False,
+                    allow_blank=not required_text,
+                    max_length=max_length,
+                    trim_whitespace=True,
+                )
+        return fields
+
+    def validate(self, attrs):
+        unknown = sorted(set(self.initial_data) - set(self.fields))
+        if unknown:
+            raise serializers.ValidationError(
+                {name: _("This field cannot be changed here.") for name in unknown},
+                code="unknown_field",
+            )
+        if not attrs:
+            raise serializers.ValidationError(_("Send at least one field to change."))
+        return attrs

@@ -22,6 +22,7 @@ from ..models import Language, Product, ProductKind, ProductStatus, Season, Slot
 from .serializers import (
     AvailabilityQuerySerializer,
     AvailabilityResultSerializer,
+    ProductContentInputSerializer,
     ProductDetailSerializer,
     ProductListSerializer,
     RateInputSerializer,
@@ -106,6 +107,28 @@ class ProductViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
             raise PermissionDenied()
         return get_object_or_404(Product, slug=slug, organisation=organisation)
+
+    @extend_schema(request=ProductContentInputSerializer, responses=ProductDetailSerializer)
+    def partial_update(self, request, slug=None):
+        """The owner changes the listing's content; a published listing goes back to the DMC
+        for review (and off sale) as when it is edited in the extranet."""
+        product = self._own_product(slug)
+        data = ProductContentInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        # An API key acts for its organisation, not as a person: no actor on the event then.
+        actor = request.user if request.user.pk else None
+        updated = services.product_update(product=product, data=data.validated_data, actor=actor)
+        # Re-read with the detail joins; an archived listing is not in them, so fall back.
+        product = (
+            selectors.product_detail_queryset(organisation=product.organisation)
+            .filter(pk=product.pk)
+            .first()
+        )
+        if product is None:
+            product, product.from_price = updated, None
+        return Response(
+            ProductDetailSerializer(product, context={"request": request, "show_net": True}).data
+        )
 
     @extend_schema(
         request=RateInputSerializer,
