@@ -19,7 +19,9 @@ from django.db import DatabaseError, IntegrityError, OperationalError, transacti
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from marketplace.errors import DomainError
 from operators.availability import stay_problem
 from operators.models import (
     GoodsStock,
@@ -70,43 +72,28 @@ class BookingError(ValidationError):
     """Bad input: a 400 with the field named."""
 
 
-class PaymentRequired(Exception):
+class PaymentRequired(DomainError):
     """The buyer must pay (or have credit on account) before the booking is confirmed."""
 
     code = "payment_required"
     api_status = 402
 
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
 
-
-class SoldOut(Exception):
+class SoldOut(DomainError):
     """Not enough inventory left: a 409 with a clear message; nothing is held."""
 
     code = "sold_out"
-    api_status = 409
-
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
 
 
-class Busy(Exception):
+class Busy(DomainError):
     """The inventory is locked by other bookings for too long: try again (409)."""
 
     code = "busy"
-    api_status = 409
-    message = "The inventory is busy, please try again in a moment."
+    default_message = gettext_lazy("The inventory is busy, please try again in a moment.")
 
 
-class InvalidTransition(Exception):
+class InvalidTransition(DomainError):
     code = "invalid_transition"
-    api_status = 409
-
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
 
 
 # --- requests -------------------------------------------------------------------------------
