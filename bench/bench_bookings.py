@@ -22,8 +22,8 @@ def _setup(n_slots: int, capacity: int):
 
     lucca = next(c for c in comuni_ensure_piana() if c.name == "Lucca")
     org, _ = Organisation.objects.get_or_create(
-        slug="bench-operator",
-        defaults={"name": "Bench operator", "kind": "operator", "subkind": "guide"},
+        slug="bench-bookings-operator",
+        defaults={"name": "Bench bookings operator", "kind": "operator", "subkind": "guide"},
     )
     stamp = time.time_ns()
     slots = []
