@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import Case, F, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -170,19 +182,26 @@ def booking_payments_overview(booking: Booking) -> dict:
 
 
 def bookings_with_payments(search: str = "") -> QuerySet[Booking]:
+    """Bookings with their net paid amount. Subqueries, not joins: a join on payments and
+    ledger rows together would count each ledger row once per payment."""
+    from .models import Payment
+
+    paid = (
+        LedgerEntry.objects.filter(booking=OuterRef("pk"), kind__in=BUYER_PAYMENT_KINDS)
+        .values("booking")
+        .annotate(total=Sum("amount_cents"))
+        .values("total")
+    )
     qs = Booking.objects.select_related("buyer_organisation").annotate(
-        paid_cents=Coalesce(
-            Sum(
-                "ledger_entries__amount_cents",
-                filter=Q(ledger_entries__kind__in=BUYER_PAYMENT_KINDS),
-            ),
-            0,
-        )
+        paid_cents=Coalesce(Subquery(paid), 0)
     )
     if search:
         qs = qs.filter(Q(reference__iexact=search.strip()) | Q(contact_name__icontains=search))
     else:
-        qs = qs.filter(Q(payments__isnull=False) | Q(ledger_entries__isnull=False)).distinct()
+        qs = qs.filter(
+            Exists(Payment.objects.filter(booking=OuterRef("pk")))
+            | Exists(LedgerEntry.objects.filter(booking=OuterRef("pk")))
+        )
     return qs.order_by("-created_at")
 
 

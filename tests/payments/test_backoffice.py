@@ -89,3 +89,15 @@ def test_reconciliation_page_runs_the_day(finance, client, localstripe):
     assert report.is_clean and report.stripe_cents == report.ledger_cents == 6000
     page = client.get(response["Location"]).content.decode()
     assert "matches" in page
+
+
+def test_the_payments_list_shows_the_net_paid_once_per_ledger_row(finance, client, localstripe):
+    """A charge and a partial refund: the list shows charge minus refund, not a multiple."""
+    from payments.refunds import refund_create
+    from payments.selectors import bookings_with_payments
+
+    booking = hold_experience(adults=2)  # 60.00
+    pay(booking)
+    refund_create(booking=booking, amount="20.00", reason="Goodwill")
+    row = bookings_with_payments().get(pk=booking.pk)
+    assert row.paid_cents == 4000
