@@ -46,6 +46,8 @@ def navigation(request):
         OrganisationKind.DMC: _("Back office"),
     }
     items = [(labels.get(kind, _("My account")), reverse("accounts:dashboard"))]
+    if kind == OrganisationKind.IAT:
+        items.append((_("Sell at the desk"), reverse("discover")))
     for provider in _nav_providers():
         items.extend(provider(request, organisation, is_dmc))
     account = []

@@ -95,6 +95,14 @@ def product_page(request, slug):
     )
 
 
+def _channel(request) -> str:
+    """An IAT desk agent booking for a visitor sells through the IAT channel."""
+    membership = getattr(request, "membership", None)
+    if membership and membership.organisation.kind == "iat":
+        return "iat"
+    return "web"
+
+
 def _checkout_url(booking) -> str:
     from payments.views_pages import checkout_url
 
@@ -132,7 +140,7 @@ def book(request, slug):
     try:
         booking = booking_services.booking_hold(
             lines=[line],
-            channel="web",
+            channel=_channel(request),
             contact_name=data["contact_name"],
             contact_email=data["contact_email"],
             contact_phone=data["contact_phone"],
@@ -203,7 +211,7 @@ def package_book(request, slug):
                             terms_accepted=True,
                         )
                     ],
-                    channel="web",
+                    channel=_channel(request),
                     contact_name=values["contact_name"],
                     contact_email=values["contact_email"],
                     contact_phone=values["contact_phone"],

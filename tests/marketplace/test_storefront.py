@@ -138,3 +138,24 @@ def test_booking_a_package_requires_the_pre_contract_acceptance(client):
     booking = Booking.objects.get()
     assert booking.package_terms_accepted_at is not None
     assert booking.lines.get(parent__isnull=True).kind == "package"
+
+
+def test_an_iat_agent_books_through_the_iat_channel(client):
+    from accounts.models import Role
+    from tests.factories import MembershipFactory, OrganisationFactory
+
+    desk = OrganisationFactory(kind="iat", subkind="")
+    agent = MembershipFactory(organisation=desk, role=Role.STAFF).user
+    client.force_login(agent)
+    product, slot = bookable_experience(capacity=10)
+    client.post(
+        reverse("discover_book", args=[product.slug]),
+        {
+            **_search(slot.date),
+            "slot": slot.pk,
+            "units": 2,
+            "contact_name": "Visitor",
+            "contact_email": "visitor@example.com",
+        },
+    )
+    assert Booking.objects.get().channel == "iat"
