@@ -5,6 +5,8 @@ from .models import Organisation, Role
 
 
 class OrganisationProfileForm(forms.ModelForm):
+    website = forms.URLField(label=_("website"), required=False, assume_scheme="https")
+
     class Meta:
         model = Organisation
         fields = [
@@ -41,6 +43,8 @@ class ApiKeyForm(forms.Form):
 class OrganisationRegisterForm(forms.ModelForm):
     """A business joins the platform: a trade partner (tour operator, travel agency) or a
     local operator. The person registering becomes its owner."""
+
+    website = forms.URLField(label=_("website"), required=False, assume_scheme="https")
 
     class Meta:
         model = Organisation

@@ -10,11 +10,17 @@ class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
         django_get_or_create = ["email"]
+        skip_postgeneration_save = True
 
     email = factory.Sequence(lambda n: f"user{n}@example.com")
     first_name = factory.Faker("first_name", locale="it_IT")
     last_name = factory.Faker("last_name", locale="it_IT")
     password = factory.PostGenerationMethodCall("set_password", "secret-pass-123")
+
+    @classmethod
+    def _after_postgeneration(cls, instance, create, results=None):
+        if create and results:
+            instance.save(update_fields=["password"])
 
 
 def comune(name="Lucca") -> Comune:

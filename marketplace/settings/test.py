@@ -9,3 +9,6 @@ STORAGES = {
 }
 # Tasks run in-process in tests; tests/test_worker.py drives a real worker on the broker.
 CELERY_TASK_ALWAYS_EAGER = True
+# Static files are served from the finders in tests (no collectstatic run).
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
