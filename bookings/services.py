@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, OperationalError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -1320,7 +1321,7 @@ def voucher_redeem(*, organisation, actor, raw: str, method: str) -> RedemptionR
             return refuse(
                 _("Already redeemed on %(when)s.")
                 % {
-                    "when": timezone.localtime(already).strftime("%Y-%m-%d %H:%M")
+                    "when": date_format(timezone.localtime(already), "SHORT_DATETIME_FORMAT")
                     if already
                     else "—"
                 },
