@@ -36,6 +36,23 @@ def _database_url() -> str:
     return f"postgres://{user}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
+def _wait_for_other_sessions_to_end(seconds: float = 10) -> None:
+    """The worker's database session ends a moment after the process: wait for it, so that
+    the test database can be dropped at the end of the run."""
+    if connection.vendor != "postgresql":
+        return
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            if cursor.fetchone()[0] == 0:
+                return
+        time.sleep(0.2)
+
+
 def test_a_worker_releases_expired_holds_sent_through_the_broker():
     if connection.vendor == "sqlite" and ":memory:" in str(connection.settings_dict["NAME"]):
         pytest.skip("the worker cannot see an in-memory SQLite database")
@@ -92,6 +109,7 @@ def test_a_worker_releases_expired_holds_sent_through_the_broker():
             worker.wait(timeout=20)
         except subprocess.TimeoutExpired:
             worker.kill()
+        _wait_for_other_sessions_to_end()
     assert booking.status == BookingStatus.CANCELLED, worker.stderr.read().decode()[-2000:]
     assert booking.cancel_reason == "expired"
     assert settings.CELERY_TASK_ALWAYS_EAGER  # the rest of the suite stays eager
