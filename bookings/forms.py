@@ -11,6 +11,7 @@ from operators.models import Product, Slot, SlotStatus
 from places.models import Comune
 
 from .models import BookingStatus, CancelReason, Channel, Participant
+from .rooming import EDITABLE_FIELDS
 from .selectors import BookingFilters
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -174,19 +175,7 @@ class AmendForm(forms.Form):
 class ParticipantForm(forms.ModelForm):
     class Meta:
         model = Participant
-        fields = [
-            "first_name",
-            "last_name",
-            "nationality",
-            "birth_date",
-            "document_type",
-            "document_number",
-            "dietary_needs",
-            "accessibility_needs",
-            "room",
-            "unit_type",
-            "is_leader",
-        ]
+        fields = list(EDITABLE_FIELDS)  # what the rooming service lets people edit
         widgets = {"birth_date": DATE_INPUT}
         labels = {"unit_type": _("Room type")}
         help_texts = {"nationality": _("ISO code, e.g. IT, DE, GB")}

@@ -333,20 +333,30 @@ def product_photo_path(instance, filename):
     return f"products/{instance.product_id}/{filename}"
 
 
-class ProductPhoto(models.Model):
-    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="photos")
-    image = models.ImageField(_("photo"), upload_to=product_photo_path)
-    thumbnail = models.ImageField(upload_to=product_photo_path, blank=True)
+class Photo(models.Model):
+    """A photo with its thumbnail, as listings and packages have them (see operators.media).
+    Subclasses add the owner and the upload path of `image` and `thumbnail`."""
+
     alt_text = models.CharField(_("description of the photo"), max_length=200, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
+        abstract = True
         ordering = ["position", "pk"]
         verbose_name = _("photo")
         verbose_name_plural = _("photos")
 
     def __str__(self):
         return self.alt_text or self.image.name
+
+
+class ProductPhoto(Photo):
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(_("photo"), upload_to=product_photo_path)
+    thumbnail = models.ImageField(upload_to=product_photo_path, blank=True)
+
+    class Meta(Photo.Meta):
+        pass
 
 
 class UnitType(models.Model):

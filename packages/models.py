@@ -11,6 +11,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from operators.models import Photo
+
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
 
@@ -241,20 +243,13 @@ def package_photo_path(instance, filename):
     return f"packages/{instance.package_id}/{filename}"
 
 
-class PackagePhoto(models.Model):
+class PackagePhoto(Photo):
     package = models.ForeignKey(Package, on_delete=models.CASCADE, related_name="photos")
     image = models.ImageField(_("photo"), upload_to=package_photo_path)
     thumbnail = models.ImageField(upload_to=package_photo_path, blank=True)
-    alt_text = models.CharField(_("description of the photo"), max_length=200, blank=True)
-    position = models.PositiveSmallIntegerField(default=0)
 
-    class Meta:
-        ordering = ["position", "pk"]
-        verbose_name = _("photo")
-        verbose_name_plural = _("photos")
-
-    def __str__(self):
-        return self.alt_text or self.image.name
+    class Meta(Photo.Meta):
+        pass
 
 
 class SlotRule(models.TextChoices):

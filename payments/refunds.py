@@ -179,15 +179,7 @@ def refund_for_cancellation(*, booking: Booking) -> Decimal:
         amount = min(money(locked.refund_due) - done, refundable(locked), max(overpaid, 0))
         if amount <= 0:
             if overpaid > 0 and money(locked.refund_due) > done:
-                AttentionItem.objects.get_or_create(
-                    booking=locked,
-                    reason="refund_by_transfer",
-                    resolved_at=None,
-                    defaults={
-                        "message": _("%(amount)s EUR are due back to the buyer by bank transfer.")
-                        % {"amount": overpaid}
-                    },
-                )
+                _flag_refund_by_transfer(locked, overpaid)
             return Decimal("0")
         refunds = _reserve(
             locked,
@@ -200,6 +192,19 @@ def refund_for_cancellation(*, booking: Booking) -> Decimal:
         _execute(refund)
     logger.info("cancellation refund of %s for %s", amount, booking.reference)
     return amount
+
+
+def _flag_refund_by_transfer(booking: Booking, amount: Decimal) -> None:
+    """Money that cannot go back by card goes on the DMC's attention list, once."""
+    AttentionItem.objects.get_or_create(
+        booking=booking,
+        reason="refund_by_transfer",
+        resolved_at=None,
+        defaults={
+            "message": _("%(amount)s EUR are due back to the buyer by bank transfer.")
+            % {"amount": amount}
+        },
+    )
 
 
 def refund_for_amendment(*, booking: Booking) -> Decimal:
@@ -223,15 +228,7 @@ def refund_for_amendment(*, booking: Booking) -> Decimal:
             return Decimal("0")
         amount = min(overpaid, refundable(locked))
         if overpaid > amount:
-            AttentionItem.objects.get_or_create(
-                booking=locked,
-                reason="refund_by_transfer",
-                resolved_at=None,
-                defaults={
-                    "message": _("%(amount)s EUR are due back to the buyer by bank transfer.")
-                    % {"amount": overpaid - amount}
-                },
-            )
+            _flag_refund_by_transfer(locked, overpaid - amount)
         if amount <= 0:
             return Decimal("0")
         refunds = _reserve(
