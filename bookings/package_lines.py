@@ -15,13 +15,9 @@ from operators.pricing import PaxMix
 
 from .models import Allocation, BookingLine, LineKind, VatRegime
 from .policies import tourist_tax_for_stay
-from .services import (
-    DEFAULT_CANCELLATION_TIERS,
-    BookingError,
-    SoldOut,
-    _Need,
-    _tax_rules_for,
-)
+from .services.errors import BookingError, SoldOut
+from .services.inventory import _Need
+from .services.planning import DEFAULT_CANCELLATION_TIERS, _tax_rules_for
 
 
 @dataclass

@@ -25,6 +25,7 @@ from django.views.generic import ListView, TemplateView
 
 from accounts.tenancy import DmcStaffRequiredMixin, OrganisationScopedMixin
 from operators.models import Slot
+from operators.pricing import money
 
 from . import rooming, selectors, services
 from .forms import (
@@ -409,7 +410,7 @@ class BackofficeAmendView(BackofficeBookingMixin, View):
             preview = services.amendment_preview(line=line, **changes)
             return self._render(request, booking, line, form, preview)
         try:
-            expected = services.money(request.POST.get("expected_total", ""))
+            expected = money(request.POST.get("expected_total", ""))
         except Exception:  # noqa: BLE001 - any unparsable total means: preview again
             messages.error(request, _("Preview the change before confirming it."))
             return self._render(request, booking, line, form)

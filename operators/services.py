@@ -1,7 +1,7 @@
 """Operators' state changes: listings and their curation, rates, inventory generation and
 capacity edits, photos, calendar feed tokens.
 
-Taking and releasing inventory for bookings is not here: it belongs to bookings/services.py."""
+Taking and releasing inventory for bookings is not here: it belongs to bookings/services/."""
 
 from __future__ import annotations
 

@@ -16,7 +16,7 @@ from bookings.models import (
     LineStatus,
     TouristTaxRule,
 )
-from bookings.services import Busy, InvalidTransition, LineRequest, SoldOut
+from bookings.services import Busy, InvalidTransition, LineRequest, SoldOut, holds
 from operators.models import CancellationPolicy, CancellationTier, Slot
 from operators.pricing import PaxMix
 from places.models import Comune
@@ -455,7 +455,7 @@ def test_a_lock_timeout_is_busy_not_a_crash(monkeypatch):
         error.__cause__ = LockNotAvailable()
         raise error
 
-    monkeypatch.setattr(services, "_take", locked)
+    monkeypatch.setattr(holds, "_take", locked)
     product, slot = bookable_experience()
     with pytest.raises(Busy):
         services.booking_hold(

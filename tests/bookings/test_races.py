@@ -10,7 +10,7 @@ from django.db.models import Sum
 
 from bookings import services
 from bookings.models import Allocation
-from bookings.services import Busy, LineRequest, SoldOut
+from bookings.services import Busy, LineRequest, SoldOut, inventory
 from operators.pricing import PaxMix
 from tests.operators.factories import bookable_experience
 
@@ -79,8 +79,8 @@ def test_many_clients_never_oversell_a_slot_of_five():
 def test_canary_without_locks_the_race_oversells(monkeypatch):
     """With the locks and F() updates switched off, the same race sells more than capacity:
     the test above is able to see an oversell."""
-    monkeypatch.setattr(services, "LOCKING_ENABLED", False)
-    monkeypatch.setattr(services, "_race_window", lambda: time.sleep(0.05))
+    monkeypatch.setattr(inventory, "LOCKING_ENABLED", False)
+    monkeypatch.setattr(inventory, "_race_window", lambda: time.sleep(0.05))
     product, slot = bookable_experience(capacity=5)
     results = _race(product, slot, clients=12)
     sold = Allocation.objects.filter(slot=slot).aggregate(n=Sum("quantity"))["n"] or 0

@@ -8,6 +8,7 @@ from pypdf import PdfReader
 from bookings import services
 from bookings.models import BookingStatus, LineStatus, Participant, RedemptionAttempt
 from bookings.vouchers import render_voucher_pdf, voucher_token
+from operators.pricing import PaxMix
 from tests.bookings.factories import hold_experience
 from tests.operators.factories import bookable_stay
 
@@ -54,7 +55,7 @@ def test_the_voucher_shows_the_tourist_tax_to_pay_on_site():
                 unit_type=unit_type,
                 check_out=start + timedelta(days=2),
                 units=1,
-                pax=services.PaxMix.of(adults=2),
+                pax=PaxMix.of(adults=2),
             )
         ],
         channel="web",
