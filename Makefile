@@ -38,7 +38,7 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 
 messages: install
-	$(PY) manage.py makemessages -l it -l en --ignore=.venv --ignore=staticfiles
+	$(PY) manage.py makemessages -l it -l en -l de -l fr --no-location --ignore=.venv --ignore=staticfiles
 	$(PY) manage.py compilemessages --ignore=.venv
 
 screenshots: install
