@@ -3,8 +3,9 @@ PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
+PORT ?= 8000
 
-.PHONY: install run test bench worker lint format migrate messages screenshots clean
+.PHONY: install run test bench worker lint format migrate messages screenshots clean production-smoke
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -18,7 +19,7 @@ migrate: install
 	$(PY) manage.py migrate --noinput
 
 run: migrate
-	$(PY) manage.py runplatform
+	SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)} $(PY) manage.py runplatform --port $(PORT)
 
 test: install
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
@@ -43,6 +44,9 @@ messages: install
 
 screenshots: install
 	$(PY) docs/screenshots.py
+
+production-smoke: install
+	bash .ci/production_smoke.sh
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
