@@ -1,10 +1,11 @@
-"""Booking engine throughput: holds per second with 8 concurrent clients on one hot slot and
-spread over 100 slots (PostgreSQL: set DATABASE_URL), and voucher PDF rendering time.
+"""Booking engine throughput against the database's own limit: holds per second with 8 client
+processes on one hot slot and over 100 slots, beside pgbench running the minimal hold
+transaction (the same four statements) in the same run, and the same through HTTP under
+gunicorn; queries per hold; voucher PDF rendering time (PostgreSQL: set DATABASE_URL).
 
 It creates its own products in the database named by DATABASE_URL and deletes them after."""
 
 import statistics
-import threading
 import time
 from datetime import time as dtime
 from datetime import timedelta
@@ -74,87 +75,339 @@ def _teardown(org):
     Product.objects.filter(organisation=org).delete()
 
 
-def _holds(slots, seconds=5.0):
+def _client_process(slot_pks, index, seconds, results):
+    """One client in its own process (its own interpreter and connection, no shared GIL)."""
     from django.db import connection
+
+    from bookings import services
+    from operators.models import Slot
+    from operators.pricing import PaxMix
+
+    slots = list(Slot.objects.select_related("product").filter(pk__in=slot_pks).order_by("pk"))
+    done = refused = 0
+    errors = []
+    n = index
+    stop_at = time.perf_counter() + seconds
+    while time.perf_counter() < stop_at:
+        slot = slots[n % len(slots)]
+        n += CLIENTS
+        try:
+            services.booking_hold(
+                lines=[
+                    services.LineRequest(
+                        product=slot.product, day=slot.date, slot=slot, pax=PaxMix.of(adults=1)
+                    )
+                ],
+                channel="api",
+                contact_name="Bench",
+                contact_email="b@example.com",
+            )
+            done += 1
+        except (services.SoldOut, services.Busy):
+            refused += 1
+        except Exception as exc:  # noqa: BLE001
+            errors.append(repr(exc))
+    connection.close()
+    results.put((done, refused, errors[:3]))
+
+
+def _in_processes(target, args_for, seconds):
+    """Run CLIENTS processes of target(*args_for(i), seconds, queue); sum what they report."""
+    import multiprocessing
+
+    from django.db import connections
+
+    connections.close_all()  # children must not inherit the parent's connection
+    context = multiprocessing.get_context("fork")
+    results = context.Queue()
+    processes = [
+        context.Process(target=target, args=(*args_for(i), seconds, results))
+        for i in range(CLIENTS)
+    ]
+    started = time.perf_counter()
+    for process in processes:
+        process.start()
+    reports = [results.get(timeout=seconds + 120) for _ in processes]
+    for process in processes:
+        process.join()
+    elapsed = time.perf_counter() - started
+    done = sum(r[0] for r in reports)
+    refused = sum(r[1] for r in reports)
+    errors = [e for r in reports for e in r[2]]
+    return done, refused, errors, elapsed
+
+
+def _holds(slots, seconds=5.0):
+    pks = [s.pk for s in slots]
+    return _in_processes(_client_process, lambda i: (pks, i), seconds)
+
+
+# --- the limit: PostgreSQL itself running the minimal hold transaction ---------------------
+
+PGBENCH_SCRIPT = """\\set s random(1, :nslots)
+BEGIN;
+SELECT capacity, held, sold FROM bench_pg_slot WHERE id = :s FOR UPDATE;
+INSERT INTO bench_pg_booking (reference, created_at) VALUES (md5(random()::text), now());
+UPDATE bench_pg_slot SET held = held + 1 WHERE id = :s AND sold + held + 1 <= capacity;
+INSERT INTO bench_pg_allocation (booking_id, slot_id, quantity)
+  VALUES (currval('bench_pg_booking_id_seq'), :s, 1);
+END;
+"""
+
+
+def _pgbench(n_slots: int, seconds: int = 5) -> float | None:
+    """tx/s of pgbench (the machine's) running the four statements of a minimal hold on a
+    scratch table beside the service's, with CLIENTS client connections."""
+    import re
+    import shutil
+    import subprocess
+    import tempfile
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql" or not shutil.which("pgbench"):
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DROP TABLE IF EXISTS bench_pg_allocation, bench_pg_booking, bench_pg_slot;"
+            "CREATE TABLE bench_pg_slot (id int PRIMARY KEY, capacity int NOT NULL,"
+            " held int NOT NULL DEFAULT 0, sold int NOT NULL DEFAULT 0,"
+            " CHECK (sold + held <= capacity));"
+            "CREATE TABLE bench_pg_booking (id bigserial PRIMARY KEY, reference text NOT NULL,"
+            " created_at timestamptz NOT NULL);"
+            "CREATE TABLE bench_pg_allocation (id bigserial PRIMARY KEY,"
+            " booking_id bigint NOT NULL REFERENCES bench_pg_booking,"
+            " slot_id int NOT NULL REFERENCES bench_pg_slot, quantity int NOT NULL);"
+            "INSERT INTO bench_pg_slot (id, capacity) SELECT g, 1000000 FROM"
+            " generate_series(1, %s) g;",
+            [n_slots],
+        )
+    db = connection.settings_dict
+    with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as script:
+        script.write(PGBENCH_SCRIPT)
+    command = ["pgbench", "-n", "-c", str(CLIENTS), "-j", "2", "-T", str(seconds)]
+    command += ["-f", script.name, "-D", f"nslots={n_slots}"]
+    command += ["-h", db["HOST"] or "127.0.0.1", "-p", str(db["PORT"] or 5432)]
+    command += ["-U", db["USER"] or "postgres", db["NAME"]]
+    try:
+        output = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "DROP TABLE IF EXISTS bench_pg_allocation, bench_pg_booking, bench_pg_slot"
+            )
+    match = re.search(r"tps = ([0-9.]+)", output.stdout)
+    if not match:
+        print("pgbench failed:", output.stderr.strip()[:300])
+        return None
+    return float(match.group(1))
+
+
+# --- the same holds through HTTP under gunicorn --------------------------------------------
+
+
+def _http_client_process(base, raw_key, slot_specs, index, seconds, results):
+    import requests
+
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {raw_key}"
+    done = refused = 0
+    errors = []
+    n = index
+    stop_at = time.perf_counter() + seconds
+    while time.perf_counter() < stop_at:
+        slug, day, slot_pk = slot_specs[n % len(slot_specs)]
+        n += CLIENTS
+        body = {
+            "contact_name": "Bench",
+            "contact_email": "b@example.com",
+            "lines": [{"product": slug, "date": day, "slot": slot_pk, "adults": 1}],
+        }
+        response = session.post(f"{base}/api/v1/bookings/", json=body, timeout=30)
+        if response.status_code == 201:
+            done += 1
+        elif response.status_code in (409, 429):
+            refused += 1
+        else:
+            errors.append(f"{response.status_code} {response.text[:120]}")
+    results.put((done, refused, errors[:3]))
+
+
+def _gunicorn(workers=4):
+    """Start gunicorn on the bench's database; return (process, base URL)."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import requests
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    root = Path(__file__).resolve().parent.parent
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    env = {**os.environ, "DJANGO_DEBUG": "false", "LOG_LEVEL": "WARNING"}
+    process = subprocess.Popen(
+        [
+            str(gunicorn),
+            "marketplace.wsgi",
+            "--workers",
+            str(workers),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=root,
+        env=env,
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(120):
+        try:
+            requests.get(f"{base}/healthz", timeout=1)
+            return process, base
+        except requests.RequestException:
+            time.sleep(0.25)
+    process.terminate()
+    raise RuntimeError("gunicorn did not start")
+
+
+def _partner_key():
+    from accounts.models import Organisation
+    from accounts.services import api_key_create
+
+    partner, _ = Organisation.objects.get_or_create(
+        slug="bench-bookings-partner",
+        defaults={"name": "Bench partner", "kind": "trade", "subkind": "tour_operator"},
+    )
+    _key, raw = api_key_create(organisation=partner, name=f"bench {time.time_ns()}")
+    return partner, raw
+
+
+def _http_holds(slots, seconds=5.0):
+    from bookings.models import Booking
+
+    partner, raw = _partner_key()
+    specs = [(s.product.slug, s.date.isoformat(), s.pk) for s in slots]
+    process, base = _gunicorn()
+    try:
+        result = _in_processes(_http_client_process, lambda i: (base, raw, specs, i), seconds)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    Booking.objects.filter(buyer_organisation=partner).delete()
+    return result
+
+
+def _queries_per_hold(slot):
+    """Queries of one hold through the service and through the API (in-process)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from rest_framework.test import APIClient
 
     from bookings import services
     from operators.pricing import PaxMix
 
-    done, refused, errors = [0], [0], []
-    lock = threading.Lock()
-    stop_at = time.perf_counter() + seconds
-
-    def client(i):
-        n = i
-        try:
-            while time.perf_counter() < stop_at:
-                slot = slots[n % len(slots)]
-                n += CLIENTS
-                try:
-                    services.booking_hold(
-                        lines=[
-                            services.LineRequest(
-                                product=slot.product,
-                                day=slot.date,
-                                slot=slot,
-                                pax=PaxMix.of(adults=1),
-                            )
-                        ],
-                        channel="api",
-                        contact_name="Bench",
-                        contact_email="b@example.com",
-                    )
-                    with lock:
-                        done[0] += 1
-                except (services.SoldOut, services.Busy):
-                    with lock:
-                        refused[0] += 1
-                except Exception as exc:  # noqa: BLE001
-                    errors.append(repr(exc))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=client, args=(i,)) for i in range(CLIENTS)]
-    started = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    elapsed = time.perf_counter() - started
-    return done[0], refused[0], errors, elapsed
+    request = services.LineRequest(
+        product=slot.product, day=slot.date, slot=slot, pax=PaxMix.of(adults=1)
+    )
+    with CaptureQueriesContext(connection) as service_queries:
+        services.booking_hold(
+            lines=[request], channel="api", contact_name="B", contact_email="b@example.com"
+        )
+    _partner, raw = _partner_key()
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    body = {
+        "contact_name": "B",
+        "contact_email": "b@example.com",
+        "lines": [
+            {
+                "product": slot.product.slug,
+                "date": slot.date.isoformat(),
+                "slot": slot.pk,
+                "adults": 1,
+            }
+        ],
+    }
+    with CaptureQueriesContext(connection) as api_queries:
+        response = client.post("/api/v1/bookings/", body, format="json")
+    if response.status_code != 201:
+        return len(service_queries), None
+    return len(service_queries), len(api_queries)
 
 
-def run():
-    from django.db import connection
+def _counters_line(slots, done):
     from django.db.models import F, Sum
 
     from bookings.models import Allocation
     from operators.models import Slot
 
-    print(f"database: {connection.vendor}, {CLIENTS} concurrent clients")
-    for label, n_slots, capacity in (("one hot slot", 1, 100000), ("100 slots", 100, 100000)):
-        org, slots = _setup(n_slots, capacity)
+    pks = [s.pk for s in slots]
+    sold = (
+        Allocation.objects.filter(slot__in=pks, state__in=("held", "sold")).aggregate(
+            n=Sum("quantity")
+        )["n"]
+        or 0
+    )
+    counters = Slot.objects.filter(pk__in=pks).aggregate(n=Sum(F("held") + F("sold")))["n"] or 0
+    return sold, counters
+
+
+def run():
+    from django.db import connection
+
+    from operators.models import Slot
+
+    print(f"database: {connection.vendor}; {CLIENTS} client processes (not threads)")
+    # zero oversell and counters = allocations come first
+    org, slots = _setup(1, 20)
+    try:
+        done, refused, errors, _elapsed = _holds(slots, seconds=5)
+        slot = Slot.objects.get(pk=slots[0].pk)
+        sold, counters = _counters_line(slots, done)
+        print(
+            f"capacity 20 raced: {done} holds, {refused} refused, held {slot.held}, "
+            f"allocations {sold} == counters {counters} "
+            f"(oversold: {'NO' if slot.held <= 20 and sold == counters == done else 'YES'})"
+        )
+    finally:
+        _teardown(org)
+    org, slots = _setup(1, 100000)
+    try:
+        service_q, api_q = _queries_per_hold(slots[0])
+        print(f"queries per hold: service {service_q}, API {api_q}")
+    finally:
+        _teardown(org)
+    service_rates = {}
+    for label, n_slots in (("one hot slot", 1), ("100 slots", 100)):
+        org, slots = _setup(n_slots, 100000)
         try:
             done, refused, errors, elapsed = _holds(slots)
-            sold = Allocation.objects.filter(slot__in=slots).aggregate(n=Sum("quantity"))["n"]
-            counters = Slot.objects.filter(pk__in=[s.pk for s in slots]).aggregate(
-                n=Sum(F("held") + F("sold"))
-            )["n"]
+            sold, counters = _counters_line(slots, done)
+            rate = done / elapsed
+            service_rates[label] = rate
+            limit = _pgbench(n_slots)
+            ratio = f"{rate / limit:.3f} of pgbench's {limit:.0f} tx/s" if limit else "no pgbench"
             print(
-                f"{label:>14}: {done / elapsed:7.1f} holds/s ({done} in {elapsed:.1f}s, "
-                f"{refused} busy/sold out, {len(errors)} errors); allocations {sold} == "
-                f"counters {counters}: {'ok' if sold == counters == done else 'MISMATCH'}"
+                f"{label:>14}, service: {rate:7.1f} holds/s ({refused} busy/sold out, "
+                f"{len(errors)} errors{': ' + errors[0] if errors else ''}); {ratio}; "
+                f"allocations {sold} == counters {counters}: "
+                f"{'ok' if sold == counters == done else 'MISMATCH'}"
             )
         finally:
             _teardown(org)
-    # a small hot slot to show zero oversell under contention
-    org, slots = _setup(1, 50)
+    org, slots = _setup(1, 100000)
     try:
-        done, refused, errors, elapsed = _holds(slots, seconds=3)
-        slot = Slot.objects.get(pk=slots[0].pk)
+        done, refused, errors, elapsed = _http_holds(slots)
+        rate = done / elapsed
+        share = rate / service_rates["one hot slot"]
         print(
-            f"  capacity 50: {done} holds, {refused} refused, held {slot.held} "
-            f"(oversold: {'NO' if slot.held <= 50 and done == slot.held else 'YES'})"
+            f"  one hot slot, HTTP (gunicorn 4 workers): {rate:7.1f} holds/s "
+            f"({share:.2f} of the service's; {refused} refused, {len(errors)} errors"
+            f"{': ' + errors[0] if errors else ''})"
         )
     finally:
         _teardown(org)

@@ -267,7 +267,11 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # The in-memory broker of the embedded default has no host by design: not worth a warning.
+        "kombu.connection": {"level": "ERROR"},
+    },
 }
 
 # The DMC itself, as it appears on invoices and pre-contract information.
