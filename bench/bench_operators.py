@@ -12,13 +12,15 @@ Run (PostgreSQL, as the targets are meant):
 
 from __future__ import annotations
 
+import os
 import random
 import statistics
 import time as clock
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
-N_PRODUCTS = 500
+# The growth of a search with the catalogue; BENCH_SEARCH_SIZES=50,100 for a quick look.
+SIZES = tuple(int(n) for n in os.environ.get("BENCH_SEARCH_SIZES", "500,5000").split(","))
 N_SEARCHES = 200
 N_API_CALLS = 100
 DAYS = 366
@@ -31,7 +33,7 @@ def _percentile(values, p):
     return values[k]
 
 
-def _build(rng: random.Random) -> dict:
+def _build(rng: random.Random, n_products: int) -> dict:
     from django.db import connection
     from django.utils import timezone
 
@@ -63,10 +65,16 @@ def _build(rng: random.Random) -> dict:
     )
     _key, raw_key = api_key_create(organisation=trade, name="bench")
 
-    kinds = ["experience"] * 240 + ["service"] * 80 + ["accommodation"] * 130 + ["goods"] * 50
+    share = n_products / 500
+    kinds = (
+        ["experience"] * round(240 * share)
+        + ["service"] * round(80 * share)
+        + ["accommodation"] * round(130 * share)
+        + ["goods"] * round(50 * share)
+    )
     rng.shuffle(kinds)
     products = []
-    for i, kind in enumerate(kinds[:N_PRODUCTS]):
+    for i, kind in enumerate(kinds[:n_products]):
         per_unit = kind == "service" and i % 2 == 0
         products.append(
             Product(
@@ -248,7 +256,7 @@ def _query_string(c) -> str:
     return "&".join(parts)
 
 
-def _measure(data: dict) -> None:
+def _measure(data: dict) -> tuple[float, float, float]:
     from django.db import connection, reset_queries
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -261,6 +269,7 @@ def _measure(data: dict) -> None:
     times, query_counts, result_counts, totals = [], [], [], []
     for _ in range(N_SEARCHES):
         criteria = _criteria(rng, data)
+        reset_queries()  # a full query log (9,000 entries) would capture nothing: "0-0 queries"
         with CaptureQueriesContext(connection) as ctx:
             started = clock.perf_counter()
             total, results = availability_search_page(criteria=criteria, limit=20)
@@ -302,6 +311,7 @@ def _measure(data: dict) -> None:
         f"median {statistics.median(api_times):.1f} ms, p95 {_percentile(api_times, 95):.1f} ms"
         "  (target: median < 100 ms)"
     )
+    return statistics.median(times), _percentile(times, 95), max(times)
 
 
 def run() -> None:
@@ -313,11 +323,21 @@ def run() -> None:
         f"{original}_bench" if connection.vendor == "postgresql" else "file:benchdb?mode=memory"
     )
     settings_dict.setdefault("TEST", {})["NAME"] = bench_name
-    started = clock.perf_counter()
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    try:
-        data = _build(random.Random(SEED))
-        print(f"built the data set in {clock.perf_counter() - started:.0f} s")
-        _measure(data)
-    finally:
-        connection.creation.destroy_test_db(original, verbosity=0)
+    figures = {}
+    for size in SIZES:
+        started = clock.perf_counter()
+        connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+        try:
+            data = _build(random.Random(SEED), size)
+            print(
+                f"built the data set of {size} products in {clock.perf_counter() - started:.0f} s"
+            )
+            figures[size] = _measure(data)
+        finally:
+            connection.creation.destroy_test_db(original, verbosity=0)
+    small, large = figures[SIZES[0]], figures[SIZES[-1]]
+    print(
+        f"growth {SIZES[0]} -> {SIZES[-1]} products: median x{large[0] / small[0]:.2f}, "
+        f"p95 x{large[1] / small[1]:.2f}, slowest search {large[2]:.0f} ms "
+        "(targets: x1.3, x1.5, 200 ms)"
+    )
