@@ -3,7 +3,7 @@
 import pytest
 from django.core.management import call_command
 
-from accounts.models import Organisation
+from accounts.models import Organisation, User
 from bookings.models import Booking
 from operators.models import Product, Slot
 
@@ -39,6 +39,10 @@ def test_seed_demo_twice_gives_the_same_data(capsys):
         "Porcari",
     }
     assert Organisation.objects.filter(kind="trade").count() == 3
+    demo_users = User.objects.filter(email__endswith=".example")
+    assert demo_users.count() >= 10
+    assert all(user.check_password("piana-demo-2026") for user in demo_users[:3])
+    assert not demo_users.exclude(password=demo_users[0].password).exists()
     assert Product.objects.count() >= 55
     statuses = set(Booking.objects.values_list("status", flat=True))
     assert statuses >= {"held", "pending_payment", "confirmed", "completed", "no_show", "cancelled"}
