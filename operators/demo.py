@@ -1548,7 +1548,7 @@ def _rates(product: Product, spec: Spec, organisation, unit_types: list, today: 
 
     def rate(**data):
         data.setdefault("net_price", None)
-        services.rate_save(product=product, data=data)
+        services.rate_save(product=product, data=data, by_operator=False)
 
     if spec.kind == "accommodation":
         start, end = _high_season(today)
@@ -1568,7 +1568,9 @@ def _rates(product: Product, spec: Spec, organisation, unit_types: list, today: 
                 rate(unit_type=unit_type, pax_category="adult", retail_price=D("30.00"))
         return
     category = "unit" if spec.per_unit or spec.kind == "goods" else "adult"
-    rate(pax_category=category, retail_price=D(spec.price))
+    # The standard price ends where the group band begins: overlapping rates are refused.
+    band = {"max_group": spec.group[0] - 1} if spec.group else {}
+    rate(pax_category=category, retail_price=D(spec.price), **band)
     if spec.child:
         low, high, price = spec.child
         rate(pax_category="child", age_min=low, age_max=high, retail_price=D(price))

@@ -43,6 +43,8 @@ from .models import (
     ProductPhoto,
     ProductStatus,
     Rate,
+    RateChange,
+    RateChangeStatus,
     Slot,
     SlotStatus,
     UnitType,
@@ -87,6 +89,20 @@ def product_detail_queryset(*, organisation=None) -> QuerySet[Product]:
 def rates_of(product: Product) -> QuerySet[Rate]:
     return product.rates.select_related("season", "unit_type").order_by(
         "unit_type_id", "season__start_date", "pax_category", "min_group", "pk"
+    )
+
+
+def rate_changes_of(product: Product) -> QuerySet[RateChange]:
+    """The product's price proposals that wait for the DMC, or were decided lately."""
+    return product.rate_changes.select_related("rate", "decided_by").order_by("-created_at")[:20]
+
+
+def pending_rate_changes() -> QuerySet[RateChange]:
+    """Price proposals below the contract's commission, oldest first, for the curation desk."""
+    return (
+        RateChange.objects.filter(status=RateChangeStatus.PENDING)
+        .select_related("product__organisation", "rate__season", "proposed_by")
+        .order_by("created_at", "pk")
     )
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import secrets
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -22,19 +21,26 @@ from .models import (
     CurationEvent,
     GoodsStock,
     NightInventory,
-    OperatorContract,
     Product,
     ProductKind,
     ProductPhoto,
     ProductStatus,
-    Rate,
     ScheduleRule,
-    Season,
     Slot,
     SlotStatus,
     UnitType,
 )
-from .pricing import money
+from .rates import (  # noqa: F401  (the public names of rate services)
+    commission_below_contract,
+    default_commission,
+    net_from_retail,
+    rate_change_approve,
+    rate_change_reject,
+    rate_delete,
+    rate_save,
+    season_delete,
+    season_save,
+)
 
 DEFAULT_HORIZON_DAYS = 365
 
@@ -226,6 +232,22 @@ def nights_bulk_update(*, unit_type: UnitType, start: date, end: date, changes: 
     price, net = changes.get("price_override"), changes.get("net_override")
     if price is not None and net is not None and net > price:
         raise ValidationError({"net_override": _("The net price cannot be above the price.")})
+    if price is not None:
+        organisation = unit_type.product.organisation
+        if net is None:
+            changes["net_override"] = net_from_retail(organisation=organisation, retail=price)
+        elif commission_below_contract(organisation=organisation, retail=price, net=net):
+            raise ValidationError(
+                {
+                    "net_override": ValidationError(
+                        _(
+                            "This net leaves the DMC less than the contract's commission: "
+                            "set it as a price for the DMC to approve."
+                        ),
+                        code="commission_below_contract",
+                    )
+                }
+            )
     return NightInventory.objects.filter(pk__in=[n.pk for n in nights]).update(**changes)
 
 
@@ -515,93 +537,6 @@ def photo_delete(*, photo: ProductPhoto, actor=None) -> None:
     photo.delete()
     if content_would_resubmit(product=product):
         _resubmit(product=product, actor=actor, why="photos")
-
-
-# --- Rates and seasons (price changes never send a product back to review) ----------------
-
-
-def default_commission(organisation) -> Decimal:
-    contract = OperatorContract.objects.filter(organisation=organisation).first()
-    return (
-        contract.commission_percent
-        if contract
-        else OperatorContract._meta.get_field("commission_percent").default
-    )
-
-
-def net_from_retail(*, organisation, retail: Decimal) -> Decimal:
-    """The operator's net when they leave it empty: retail less the contract's commission."""
-    commission = default_commission(organisation)
-    return money(Decimal(retail) * (Decimal("100") - commission) / Decimal("100"))
-
-
-_RATE_FIELDS = (
-    "unit_type",
-    "season",
-    "pax_category",
-    "age_min",
-    "age_max",
-    "weekdays",
-    "min_group",
-    "max_group",
-    "retail_price",
-    "net_price",
-)
-
-
-def _rate_checks(product: Product, rate: Rate) -> None:
-    errors = {}
-    if rate.unit_type_id and rate.unit_type.product_id != product.pk:
-        errors["unit_type"] = _("This unit type belongs to another product.")
-    if rate.season_id and rate.season.product_id != product.pk:
-        errors["season"] = _("This season belongs to another product.")
-    if errors:
-        raise ValidationError(errors)
-
-
-@transaction.atomic
-def rate_save(*, product: Product, data: dict, rate: Rate | None = None) -> Rate:
-    """Create or change a rate; an empty net price is computed from the contract commission."""
-    unknown = set(data) - set(_RATE_FIELDS)
-    if unknown:
-        raise ValidationError({sorted(unknown)[0]: _("Unknown field.")})
-    rate = rate or Rate(product=product)
-    for key, value in data.items():
-        setattr(rate, key, value)
-    if rate.retail_price is not None and rate.net_price is None:
-        rate.net_price = net_from_retail(
-            organisation=product.organisation, retail=rate.retail_price
-        )
-    if rate.retail_price is not None:
-        rate.retail_price = money(rate.retail_price)
-    if rate.net_price is not None:
-        rate.net_price = money(rate.net_price)
-    _rate_checks(product, rate)
-    rate.full_clean()
-    rate.save()
-    return rate
-
-
-@transaction.atomic
-def rate_delete(*, rate: Rate) -> None:
-    rate.delete()
-
-
-@transaction.atomic
-def season_save(*, product: Product, data: dict, season: Season | None = None) -> Season:
-    """Create or change a season; overlapping another season of the product is refused."""
-    season = season or Season(product=product)
-    for key in ("name", "start_date", "end_date"):
-        if key in data:
-            setattr(season, key, data[key])
-    season.full_clean()
-    season.save()
-    return season
-
-
-@transaction.atomic
-def season_delete(*, season: Season) -> None:
-    season.delete()
 
 
 # --- Unit types, slots, inventory -----------------------------------------------------------

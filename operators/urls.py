@@ -45,5 +45,10 @@ urlpatterns = [
         views.CurationReviewView.as_view(),
         name="curation_review",
     ),
+    path(
+        "backoffice/curation/rate-changes/<int:pk>/",
+        views.RateChangeDecisionView.as_view(),
+        name="rate_change_decision",
+    ),
     path("backoffice/catalogue/", views.CatalogueView.as_view(), name="catalogue"),
 ]

@@ -42,6 +42,7 @@ from .models import (
     ProductPhoto,
     ProductStatus,
     Rate,
+    RateChange,
     Season,
     Slot,
     UnitType,
@@ -279,15 +280,30 @@ class RatesView(ProductMixin, TemplateView):
     template_name = "operators/rates.html"
     tab = "rates"
 
+    def _editing(self, product) -> Rate | None:
+        pk = self.request.POST.get("rate") or self.request.GET.get("rate")
+        if not pk:
+            return None
+        return get_object_or_404(Rate, product=product, pk=pk if str(pk).isdigit() else 0)
+
     def get_context_data(self, product=None, season_form=None, rate_form=None, **kwargs):
         product = product or self.get_product(self.kwargs["pk"])
+        editing = self._editing(product)
+        if rate_form is None:
+            initial = None
+            if editing is not None:
+                initial = {f: getattr(editing, f) for f in RateForm.base_fields}
+                initial["weekdays"] = list(editing.weekdays)
+            rate_form = RateForm(product=product, initial=initial)
         return {
             **super().get_context_data(**kwargs),
             **self.product_context(product),
             "rates": selectors.rates_of(product),
+            "rate_changes": selectors.rate_changes_of(product),
             "seasons": product.seasons.all(),
             "season_form": season_form or SeasonForm(),
-            "rate_form": rate_form or RateForm(product=product),
+            "rate_form": rate_form,
+            "editing": editing,
             "commission": services.default_commission(product.organisation),
         }
 
@@ -305,14 +321,36 @@ class RatesView(ProductMixin, TemplateView):
                     messages.success(request, _("Season added."))
                     return redirect("operators:rates", pk=pk)
         else:
+            editing = self._editing(product)
             rate_form = RateForm(request.POST, product=product)
             if rate_form.is_valid():
                 try:
-                    services.rate_save(product=product, data=rate_form.cleaned_data)
+                    result = services.rate_save(
+                        product=product,
+                        data=rate_form.cleaned_data,
+                        rate=editing,
+                        actor=request.user,
+                    )
                 except ValidationError as exc:
                     add_service_errors(rate_form, exc)
                 else:
-                    messages.success(request, _("Price added."))
+                    if isinstance(result, RateChange):
+                        messages.warning(
+                            request,
+                            _(
+                                "This price leaves the DMC %(percent)s%% commission, less than "
+                                "your contract's %(contract)s%%: it was sent to the DMC for "
+                                "approval. Until then the current prices stay in force."
+                            )
+                            % {
+                                "percent": result.commission_percent,
+                                "contract": result.contract_commission_percent,
+                            },
+                        )
+                    else:
+                        messages.success(
+                            request, _("Price saved.") if editing else _("Price added.")
+                        )
                     return redirect("operators:rates", pk=pk)
         context = self.get_context_data(
             product=product, season_form=season_form, rate_form=rate_form
@@ -592,7 +630,30 @@ class CurationQueueView(CurationMixin, TemplateView):
             **super().get_context_data(**kwargs),
             "submitted": [p for p in queue if p.status == ProductStatus.SUBMITTED],
             "approved": [p for p in queue if p.status == ProductStatus.APPROVED],
+            "rate_changes": selectors.pending_rate_changes(),
         }
+
+
+class RateChangeDecisionView(CurationMixin, View):
+    """The DMC approves or rejects a price below the contract's commission."""
+
+    def post(self, request, pk):
+        change = get_object_or_404(RateChange, pk=pk)
+        try:
+            if request.POST.get("action") == "approve":
+                services.rate_change_approve(change=change, actor=request.user)
+                messages.success(request, _("Price approved: it is now in force."))
+            elif request.POST.get("action") == "reject":
+                services.rate_change_reject(
+                    change=change, actor=request.user, reason=request.POST.get("reason", "")
+                )
+                messages.success(request, _("Price rejected: the current prices stay."))
+            else:
+                raise Http404
+        except ValidationError as exc:
+            for error in exc.messages:
+                messages.error(request, error)
+        return redirect("operators:curation_queue")
 
 
 class CurationReviewView(CurationMixin, TemplateView):

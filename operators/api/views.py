@@ -18,13 +18,24 @@ from accounts.tenancy import OrganisationScopedViewSet
 from places.models import Comune
 
 from .. import selectors, services
-from ..models import Language, Product, ProductKind, ProductStatus, Season, Slot, Theme, UnitType
+from ..models import (
+    Language,
+    Product,
+    ProductKind,
+    ProductStatus,
+    RateChange,
+    Season,
+    Slot,
+    Theme,
+    UnitType,
+)
 from .serializers import (
     AvailabilityQuerySerializer,
     AvailabilityResultSerializer,
     ProductContentInputSerializer,
     ProductDetailSerializer,
     ProductListSerializer,
+    RateChangeSerializer,
     RateInputSerializer,
     RateSerializer,
     SeasonInputSerializer,
@@ -132,11 +143,16 @@ class ProductViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     @extend_schema(
         request=RateInputSerializer,
-        responses={200: RateSerializer(many=True), 201: RateSerializer},
+        responses={
+            200: RateSerializer(many=True),
+            201: RateSerializer,
+            202: RateChangeSerializer,
+        },
     )
     @action(detail=True, methods=["get", "post"])
     def rates(self, request, slug=None):
-        """The product's rates (GET); the owner adds one (POST)."""
+        """The product's rates (GET); the owner adds one (POST: 201). A price that leaves the
+        DMC less than the contract's commission waits for the DMC's approval (202)."""
         if request.method == "POST":
             product = self._own_product(slug)
             data = RateInputSerializer(data=request.data)
@@ -148,9 +164,13 @@ class ProductViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
                 values["unit_type"] = get_object_or_404(
                     UnitType, pk=values["unit_type"], product=product
                 )
-            rate = services.rate_save(product=product, data=values)
+            actor = request.user if request.user.pk else None
+            result = services.rate_save(product=product, data=values, actor=actor)
+            if isinstance(result, RateChange):
+                # Below the contract's commission: waits for the DMC, nothing changed yet.
+                return Response(RateChangeSerializer(result).data, status=status.HTTP_202_ACCEPTED)
             return Response(
-                RateSerializer(rate, context={"show_net": True}).data,
+                RateSerializer(result, context={"show_net": True}).data,
                 status=status.HTTP_201_CREATED,
             )
         product = self.get_object()
