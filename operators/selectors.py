@@ -41,10 +41,12 @@ from .models import (
     Product,
     ProductKind,
     ProductPhoto,
+    ProductRevision,
     ProductStatus,
     Rate,
     RateChange,
     RateChangeStatus,
+    RevisionStatus,
     Slot,
     SlotStatus,
     UnitType,
@@ -103,6 +105,15 @@ def pending_rate_changes() -> QuerySet[RateChange]:
         RateChange.objects.filter(status=RateChangeStatus.PENDING)
         .select_related("product__organisation", "rate__season", "proposed_by")
         .order_by("created_at", "pk")
+    )
+
+
+def pending_revisions() -> QuerySet[ProductRevision]:
+    """Edits of live listings waiting for the DMC, oldest first."""
+    return (
+        ProductRevision.objects.filter(status=RevisionStatus.PENDING)
+        .select_related("product__organisation", "product__comune", "created_by")
+        .order_by("updated_at", "pk")
     )
 
 

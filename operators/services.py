@@ -468,18 +468,33 @@ def product_create(*, organisation, kind: str, data: dict, actor=None) -> Produc
 
 
 def content_would_resubmit(*, product: Product) -> bool:
-    """Whether a content edit sends this product back to review (the form warns before)."""
-    return product.status in (S.PUBLISHED, S.APPROVED)
+    """Whether a content edit sends this product back to review (an approved listing not yet
+    on sale). A published listing keeps selling: its edits wait as a draft revision."""
+    return product.status == S.APPROVED
 
 
 @transaction.atomic
 def product_update(*, product: Product, data: dict, actor=None) -> Product:
-    """Edit a listing. A change of content of a published (or approved) product sends it back
-    to review and off sale; a change of bookable dates or group free places does not."""
+    """Edit a listing. Content changes of a published listing become its pending revision
+    for the DMC (the live version stays on sale); an approved listing goes back to review;
+    bookable dates and group free places apply at once."""
+    from .revisions import content_changes, revision_propose
+
     product = Product.objects.select_for_update().get(pk=product.pk)
     if "kind" in data and data["kind"] != product.kind:
         raise ValidationError({"kind": _("The kind of a product cannot change.")})
     data = {k: v for k, v in data.items() if k not in ("kind", "status", "organisation", "slug")}
+    product._revision = None
+    if product.status == S.PUBLISHED:
+        content = {k: v for k, v in data.items() if k not in NON_CONTENT_FIELDS}
+        direct = {k: v for k, v in data.items() if k in NON_CONTENT_FIELDS}
+        proposed = content_changes(product=product, data=content)
+        changed, _m2m = _apply(product, direct)
+        product.full_clean()
+        product.save()
+        product._revision = revision_propose(product=product, data=content, actor=actor)
+        product._changed_fields = changed | set(proposed)
+        return product
     changed, m2m = _apply(product, data)
     _set_base(product, "title", product.title_it or product.title_en or product.title)
     product.full_clean()
@@ -493,7 +508,7 @@ def product_update(*, product: Product, data: dict, actor=None) -> Product:
 
 
 def _resubmit(*, product: Product, actor, why: str) -> Product:
-    """Content of a published product changed: back to review, recorded with what changed."""
+    """Content of an approved product changed: back to review, recorded with what changed."""
     from_status = product.status
     now = timezone.now()
     Product.objects.filter(pk=product.pk).update(status=S.SUBMITTED, submitted_at=now)
@@ -508,10 +523,24 @@ def _resubmit(*, product: Product, actor, why: str) -> Product:
     return product
 
 
+def _photos_changed(*, product: Product, actor, what: str) -> None:
+    """Photos of an approved listing send it back to review; on a live listing they apply at
+    once and the curation history records it for the DMC (the listing stays on sale)."""
+    if content_would_resubmit(product=product):
+        _resubmit(product=product, actor=actor, why="photos")
+    elif product.status == S.PUBLISHED:
+        CurationEvent.objects.create(
+            product=product,
+            from_status=product.status,
+            to_status=product.status,
+            actor=actor if getattr(actor, "pk", None) else None,
+            reason=what,
+        )
+
+
 @transaction.atomic
 def photo_add(*, product: Product, image, alt_text: str = "", actor=None) -> ProductPhoto:
-    """Add a photo checked with Pillow (JPEG/PNG/WebP, at most 5 MB) and its thumbnail.
-    A new photo is new content: a published product goes back to review."""
+    """Add a photo checked with Pillow (JPEG/PNG/WebP, at most 5 MB) and its thumbnail."""
     fmt = photo_validate(image)
     ext = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}[fmt]
     stem = secrets.token_hex(8)
@@ -523,8 +552,7 @@ def photo_add(*, product: Product, image, alt_text: str = "", actor=None) -> Pro
     photo.thumbnail.save(f"{stem}-thumb.jpg", thumbnail_for(image), save=False)
     photo.full_clean()
     photo.save()
-    if content_would_resubmit(product=product):
-        _resubmit(product=product, actor=actor, why="photos")
+    _photos_changed(product=product, actor=actor, what=_("Photo added"))
     return photo
 
 
@@ -535,8 +563,7 @@ def photo_delete(*, photo: ProductPhoto, actor=None) -> None:
         if field:
             field.delete(save=False)
     photo.delete()
-    if content_would_resubmit(product=product):
-        _resubmit(product=product, actor=actor, why="photos")
+    _photos_changed(product=product, actor=actor, what=_("Photo removed"))
 
 
 # --- Unit types, slots, inventory -----------------------------------------------------------

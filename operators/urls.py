@@ -50,5 +50,10 @@ urlpatterns = [
         views.RateChangeDecisionView.as_view(),
         name="rate_change_decision",
     ),
+    path(
+        "backoffice/curation/revisions/<int:pk>/",
+        views.RevisionDecisionView.as_view(),
+        name="revision_decision",
+    ),
     path("backoffice/catalogue/", views.CatalogueView.as_view(), name="catalogue"),
 ]

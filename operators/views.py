@@ -18,7 +18,7 @@ from accounts.models import Role
 from accounts.services import DmcGroup
 from accounts.tenancy import DmcStaffRequiredMixin, OrganisationScopedMixin
 
-from . import selectors, services
+from . import revisions, selectors, services
 from .forms import (
     CurationDecisionForm,
     NightBulkForm,
@@ -40,6 +40,7 @@ from .models import (
     Product,
     ProductKind,
     ProductPhoto,
+    ProductRevision,
     ProductStatus,
     Rate,
     RateChange,
@@ -164,8 +165,11 @@ class ProductEditView(ProductMixin, TemplateView):
 
     def get_context_data(self, product=None, form=None, photo_form=None, **kwargs):
         product = product or self.get_product(self.kwargs["pk"])
+        revision = revisions.pending_revision(product)
         form = form or product_form_class(product.kind)(
-            organisation=self.get_organisation(), instance=product
+            organisation=self.get_organisation(),
+            instance=product,
+            initial=revisions.form_initial(revision),
         )
         return {
             **super().get_context_data(**kwargs),
@@ -176,6 +180,9 @@ class ProductEditView(ProductMixin, TemplateView):
             "kind": product.kind,
             "kind_label": product.get_kind_display(),
             "warn_resubmit": services.content_would_resubmit(product=product),
+            "is_live": revisions.is_live(product),
+            "revision": revision,
+            "last_revision": product.revisions.exclude(status="pending").first(),
             # Going back to review from a published listing happens by editing its content.
             "transitions": [
                 to
@@ -202,7 +209,15 @@ class ProductEditView(ProductMixin, TemplateView):
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
-                if product.status != was:
+                if getattr(product, "_revision", None) is not None:
+                    messages.info(
+                        request,
+                        _(
+                            "Saved as a draft for the DMC's review. The listing stays on sale "
+                            "with its current content until the DMC approves the change."
+                        ),
+                    )
+                elif product.status != was:
                     messages.warning(
                         request,
                         _(
@@ -631,6 +646,7 @@ class CurationQueueView(CurationMixin, TemplateView):
             "submitted": [p for p in queue if p.status == ProductStatus.SUBMITTED],
             "approved": [p for p in queue if p.status == ProductStatus.APPROVED],
             "rate_changes": selectors.pending_rate_changes(),
+            "revisions": selectors.pending_revisions(),
         }
 
 
@@ -670,6 +686,9 @@ class CurationReviewView(CurationMixin, TemplateView):
             "rates": selectors.rates_of(product),
             "photos": product.photos.all(),
             "history": selectors.curation_history(product),
+            "revision": (revision := revisions.pending_revision(product)),
+            "diff": revisions.revision_diff(revision) if revision else [],
+            "languages": revisions.LANGS,
             "form": form or CurationDecisionForm(),
             "transitions": services.allowed_transitions(product=product, actor=self.request.user),
         }
@@ -698,6 +717,29 @@ class CurationReviewView(CurationMixin, TemplateView):
                 )
                 return redirect("operators:curation_queue")
         return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+class RevisionDecisionView(CurationMixin, View):
+    """The DMC approves (applies) or rejects an edit of a live listing."""
+
+    def post(self, request, pk):
+        revision = get_object_or_404(ProductRevision.objects.select_related("product"), pk=pk)
+        try:
+            if request.POST.get("action") == "approve":
+                revisions.revision_approve(revision=revision, actor=request.user)
+                messages.success(request, _("Edit approved: the listing shows it now."))
+            elif request.POST.get("action") == "reject":
+                revisions.revision_reject(
+                    revision=revision, actor=request.user, reason=request.POST.get("reason", "")
+                )
+                messages.success(request, _("Edit rejected: the operator is told why."))
+            else:
+                raise Http404
+        except ValidationError as exc:
+            for error in exc.messages:
+                messages.error(request, error)
+            return redirect("operators:curation_review", pk=revision.product_id)
+        return redirect("operators:curation_queue")
 
 
 class CatalogueView(CurationMixin, TemplateView):

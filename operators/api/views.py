@@ -119,10 +119,14 @@ class ProductViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             raise PermissionDenied()
         return get_object_or_404(Product, slug=slug, organisation=organisation)
 
-    @extend_schema(request=ProductContentInputSerializer, responses=ProductDetailSerializer)
+    @extend_schema(
+        request=ProductContentInputSerializer,
+        responses={200: ProductDetailSerializer, 202: ProductDetailSerializer},
+    )
     def partial_update(self, request, slug=None):
-        """The owner changes the listing's content; a published listing goes back to the DMC
-        for review (and off sale) as when it is edited in the extranet."""
+        """The owner changes the listing's content. On a published listing the change waits for
+        the DMC as a draft revision (202, `pending_revision`) and the live version stays on
+        sale, as when it is edited in the extranet."""
         product = self._own_product(slug)
         data = ProductContentInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -137,9 +141,17 @@ class ProductViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         )
         if product is None:
             product, product.from_price = updated, None
-        return Response(
-            ProductDetailSerializer(product, context={"request": request, "show_net": True}).data
-        )
+        body = ProductDetailSerializer(product, context={"request": request, "show_net": True}).data
+        revision = getattr(updated, "_revision", None)
+        if revision is not None:
+            # The live listing is unchanged; the edit waits for the DMC as a revision.
+            body["pending_revision"] = {
+                "id": revision.pk,
+                "status": revision.status,
+                "fields": sorted(revision.data),
+            }
+            return Response(body, status=status.HTTP_202_ACCEPTED)
+        return Response(body)
 
     @extend_schema(
         request=RateInputSerializer,

@@ -11,7 +11,7 @@ from icalendar import Calendar
 from accounts.models import Role
 from accounts.services import DmcGroup, dmc_groups_ensure
 from operators import services
-from operators.models import CurationEvent, Product, ProductStatus, Rate, Season, Slot
+from operators.models import Product, ProductStatus, Rate, Season, Slot
 from tests.factories import MembershipFactory, OrganisationFactory, comune
 from tests.operators.factories import (
     NightFactory,
@@ -127,15 +127,19 @@ def test_an_unknown_comune_and_a_missing_english_title_are_field_errors(owner_cl
     assert not Product.objects.exists()
 
 
-def test_editing_published_content_warns_and_sends_it_back_to_review(owner_client, product):
+def test_editing_published_content_keeps_it_on_sale_as_a_draft_revision(owner_client, product):
     url = reverse("operators:product_edit", args=[product.pk])
     page = owner_client.get(url).content.decode()
-    assert "data-confirm" in page  # the operator is warned before saving
-    response = owner_client.post(url, content_post(product, description_en="New words"))
+    assert "stays on sale until the DMC approves" in page  # the operator is told before saving
+    response = owner_client.post(
+        url, content_post(product, description_en="New words", max_pax=product.max_pax)
+    )
     assert response.status_code == 302
     product.refresh_from_db()
-    assert product.status == ProductStatus.SUBMITTED
-    assert CurationEvent.objects.filter(product=product, to_status="submitted").exists()
+    assert product.status == ProductStatus.PUBLISHED and not product.description_en
+    assert product.revisions.get().data == {"description_en": "New words"}
+    page = owner_client.get(url).content.decode()
+    assert "New words" in page  # the form shows the draft
 
 
 def test_photo_upload_and_refusal_of_a_non_image(owner_client, operator_org, settings, tmp_path):
