@@ -16,6 +16,12 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from .inventory import (  # noqa: F401  (the public names of inventory edits)
+    BulkResult,
+    nights_bulk_update,
+    slots_bulk_update,
+)
+from .inventory import horizon_days as inventory_horizon_days
 from .media import photo_validate, thumbnail_for
 from .models import (
     CurationEvent,
@@ -42,7 +48,8 @@ from .rates import (  # noqa: F401  (the public names of rate services)
     season_save,
 )
 
-DEFAULT_HORIZON_DAYS = 365
+#: Kept for callers that name it; the horizon itself is the DMC's setting (see inventory).
+DEFAULT_HORIZON_DAYS = None
 
 
 def _aware(day: date, at) -> datetime:
@@ -50,12 +57,12 @@ def _aware(day: date, at) -> datetime:
 
 
 def slots_generate(
-    *, product: Product, start: date | None = None, horizon_days: int = DEFAULT_HORIZON_DAYS
+    *, product: Product, start: date | None = None, horizon_days: int | None = None
 ) -> int:
-    """Create the slots of the product's weekly schedules for the rolling horizon.
+    """Create the slots of the product's weekly schedules up to the booking horizon.
     Existing slots (and their bookings) are left as they are; returns how many were made."""
     start = start or timezone.localdate()
-    end = start + timedelta(days=horizon_days)
+    end = start + timedelta(days=horizon_days or inventory_horizon_days())
     if product.available_until:
         end = min(end, product.available_until)
     rules = list(product.schedules.all())
@@ -94,12 +101,12 @@ def slots_generate(
 
 
 def nights_generate(
-    *, unit_type: UnitType, start: date | None = None, horizon_days: int = DEFAULT_HORIZON_DAYS
+    *, unit_type: UnitType, start: date | None = None, horizon_days: int | None = None
 ) -> int:
-    """Create the nightly inventory rows of a unit type for the rolling horizon."""
+    """Create the nightly inventory rows of a unit type up to the booking horizon."""
     start = start or timezone.localdate()
     product = unit_type.product
-    end = start + timedelta(days=horizon_days)
+    end = start + timedelta(days=horizon_days or inventory_horizon_days())
     if product.available_until:
         end = min(end, product.available_until)
     existing = set(
@@ -117,8 +124,10 @@ def nights_generate(
     return len(new)
 
 
-def inventory_roll_forward(*, horizon_days: int = DEFAULT_HORIZON_DAYS) -> dict:
-    """Keep a full year of slots and nights ahead for every active product (periodic task)."""
+def inventory_roll_forward(*, horizon_days: int | None = None) -> dict:
+    """Keep slots and nights open up to the DMC's booking horizon for every active product
+    (periodic task)."""
+    horizon_days = horizon_days or inventory_horizon_days()
     made = {"slots": 0, "nights": 0}
     products = Product.objects.exclude(status="archived")
     for product in products.filter(kind__in=["experience", "service"]).prefetch_related(
@@ -199,56 +208,6 @@ def _refuse_units_below_taken(nights, units: int) -> None:
                 % {"taken": worst.sold + worst.held, "date": worst.date.isoformat()}
             }
         )
-
-
-@transaction.atomic
-def nights_bulk_update(*, unit_type: UnitType, start: date, end: date, changes: dict) -> int:
-    """Apply the same changes to every night in [start, end]; refuse to lower units below what
-    is booked on any of them (nothing is changed then)."""
-    if end < start:
-        raise ValidationError({"end": _("The end date is before the start date.")})
-    allowed = {
-        "units",
-        "closed",
-        "closed_to_arrival",
-        "closed_to_departure",
-        "min_stay",
-        "price_override",
-        "net_override",
-    }
-    unknown = set(changes) - allowed
-    if unknown:
-        raise ValidationError({sorted(unknown)[0]: _("This field cannot be bulk edited.")})
-    nights = list(
-        NightInventory.objects.select_for_update()
-        .filter(unit_type=unit_type, date__gte=start, date__lte=end)
-        .order_by("pk")
-    )
-    if "units" in changes:
-        units = changes["units"]
-        if not isinstance(units, int) or units < 0:
-            raise ValidationError({"units": _("Units must be a whole number ≥ 0.")})
-        _refuse_units_below_taken(nights, units)
-    price, net = changes.get("price_override"), changes.get("net_override")
-    if price is not None and net is not None and net > price:
-        raise ValidationError({"net_override": _("The net price cannot be above the price.")})
-    if price is not None:
-        organisation = unit_type.product.organisation
-        if net is None:
-            changes["net_override"] = net_from_retail(organisation=organisation, retail=price)
-        elif commission_below_contract(organisation=organisation, retail=price, net=net):
-            raise ValidationError(
-                {
-                    "net_override": ValidationError(
-                        _(
-                            "This net leaves the DMC less than the contract's commission: "
-                            "set it as a price for the DMC to approve."
-                        ),
-                        code="commission_below_contract",
-                    )
-                }
-            )
-    return NightInventory.objects.filter(pk__in=[n.pk for n in nights]).update(**changes)
 
 
 @transaction.atomic
@@ -712,57 +671,6 @@ def slot_update(
             note=slot.note if note is None else note,
         )
     return slot
-
-
-@transaction.atomic
-def slots_bulk_update(
-    *,
-    product: Product,
-    start: date,
-    end: date,
-    weekdays: str = "1234567",
-    capacity: int | None = None,
-    status: str | None = None,
-) -> int:
-    """Change capacity and/or open-closed status of the product's slots in [start, end] on
-    the given weekdays; refuse (changing nothing) to go below what is booked on any of them."""
-    if end < start:
-        raise ValidationError({"end": _("The end date is before the start date.")})
-    if capacity is not None:
-        _check_capacity(capacity, field="capacity")
-    if status is not None and status not in SlotStatus.values:
-        raise ValidationError({"status": _("Unknown slot status.")})
-    days = {int(d) for d in weekdays or "1234567"}
-    slots = [
-        s
-        for s in Slot.objects.select_for_update()
-        .filter(product=product, date__gte=start, date__lte=end)
-        .order_by("pk")
-        if s.date.isoweekday() in days
-    ]
-    if capacity is not None:
-        worst = max(slots, key=lambda s: s.sold + s.held, default=None)
-        if worst is not None and worst.sold + worst.held > capacity:
-            raise ValidationError(
-                {
-                    "capacity": _(
-                        "%(taken)s places are already booked or held on %(when)s: "
-                        "the capacity cannot go below that."
-                    )
-                    % {
-                        "taken": worst.sold + worst.held,
-                        "when": timezone.localtime(worst.starts_at).strftime("%Y-%m-%d %H:%M"),
-                    }
-                }
-            )
-    changes = {}
-    if capacity is not None:
-        changes["capacity"] = capacity
-    if status is not None:
-        changes["status"] = status
-    if not changes:
-        return 0
-    return Slot.objects.filter(pk__in=[s.pk for s in slots]).update(**changes)
 
 
 def product_ical_token(*, product: Product, rotate: bool = False) -> str:

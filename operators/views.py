@@ -18,7 +18,7 @@ from accounts.models import Role
 from accounts.services import DmcGroup
 from accounts.tenancy import DmcStaffRequiredMixin, OrganisationScopedMixin
 
-from . import revisions, selectors, services
+from . import inventory, revisions, selectors, services
 from .forms import (
     CurationDecisionForm,
     NightBulkForm,
@@ -491,6 +491,8 @@ class CalendarView(ProductMixin, TemplateView):
             "schedules": product.schedules.all(),
             "stock": stock,
             "today": timezone.localdate(),
+            "horizon_end": (horizon := inventory.horizon_end()),
+            "beyond_horizon": month > horizon,
             "feed_url": self.request.build_absolute_uri(
                 reverse("operators:ical_feed", args=[services.product_ical_token(product=product)])
             )
@@ -517,7 +519,12 @@ class CalendarView(ProductMixin, TemplateView):
                 if which == "slot_edit":
                     extra = self._slot(product)
             else:
-                messages.success(request, done if isinstance(done, str) else _("Saved."))
+                if isinstance(done, inventory.BulkResult):
+                    # Days left alone are said as plainly as the ones changed.
+                    level = messages.warning if done.skipped else messages.success
+                    level(request, done.message())
+                else:
+                    messages.success(request, done if isinstance(done, str) else _("Saved."))
                 return HttpResponseRedirect(request.get_full_path())
         elif which == "slot_edit":
             extra = self._slot(product)
@@ -533,7 +540,7 @@ class CalendarView(ProductMixin, TemplateView):
     def _apply(self, product, which, form, data):
         if which == "schedule":
             services.schedule_add(product=product, data=data, generate=True)
-            return _("Weekly schedule added and its slots generated for a year.")
+            return _("Weekly schedule added and its slots generated up to the booking horizon.")
         if which == "slot":
             services.slot_create(
                 product=product,
@@ -551,7 +558,7 @@ class CalendarView(ProductMixin, TemplateView):
             )
             return _("Slot saved.")
         if which == "slot_bulk":
-            n = services.slots_bulk_update(
+            result = services.slots_bulk_update(
                 product=product,
                 start=data["start"],
                 end=data["end"],
@@ -559,19 +566,23 @@ class CalendarView(ProductMixin, TemplateView):
                 capacity=data["capacity"],
                 status=data["status"] or None,
             )
-            return _("%(n)s slots changed.") % {"n": n}
+            return result
         if which == "night_bulk":
             unit_type = self._unit_type(product)
             changes = form.changes()
             if not changes:
                 raise ValidationError(_("Choose at least one change."))
-            n = services.nights_bulk_update(
-                unit_type=unit_type, start=data["start"], end=data["end"], changes=changes
+            result = services.nights_bulk_update(
+                unit_type=unit_type,
+                start=data["start"],
+                end=data["end"],
+                changes=changes,
+                weekdays=data["weekdays"],
             )
-            return _("%(n)s nights changed.") % {"n": n}
+            return result
         if which == "unit_type":
             services.unit_type_save(product=product, data=data)
-            return _("Unit type added with a year of nights.")
+            return _("Unit type added with its nights up to the booking horizon.")
         if which == "unit_type_edit":
             unit_type = self._unit_type(product)
             services.unit_type_save(product=product, unit_type=unit_type, data=data)

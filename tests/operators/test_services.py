@@ -113,10 +113,10 @@ def test_bulk_slot_edit_refuses_below_booked_on_any_slot_and_changes_nothing():
         )
     assert "8 places" in exc.value.message_dict["capacity"][0]
     assert set(Slot.objects.values_list("capacity", flat=True)) == {10}
-    n = services.slots_bulk_update(
+    result = services.slots_bulk_update(
         product=product, start=day, end=day + timedelta(days=3), status="closed"
     )
-    assert n == 2
+    assert result.changed == 2
     assert set(Slot.objects.values_list("status", flat=True)) == {"closed"}
 
 
