@@ -1,6 +1,6 @@
 """Demo listings (the slugs other apps rely on) and the inventory roll-forward."""
 
-from datetime import timedelta
+from datetime import time, timedelta
 from io import StringIO
 
 import pytest
@@ -139,3 +139,18 @@ def test_the_demo_catalogue_is_a_data_file_read_by_the_one_loader():
     hotel = next(s for s in specs if s.units)
     assert isinstance(hotel.units[0], demo.Unit)
     assert len(Path(demo.__file__).read_text().splitlines()) < 500
+
+
+def test_demo_organisations_and_packages_are_data_files_too():
+    from accounts.demo import demo_organisations
+    from packages.demo import package_data, story_data
+
+    organisations = demo_organisations()
+    assert organisations["dmc"].kind == "dmc"
+    assert {o.kind for o in organisations["operators"]} == {"operator"}
+    assert {o.kind for o in organisations["trade"]} == {"trade"}
+    assert "tuscany-discovery-tours" in organisations["foreign_fiscal"]
+    walls = package_data()[0]
+    assert walls["slug"] == "puccini-and-the-walls-of-lucca"
+    assert walls["components"][0] == ("lucca-walls-guided-tour", None, 1, {"time": time(10, 0)})
+    assert {s["slug"] for s in story_data()} >= {"lucida-mansi"}
