@@ -217,6 +217,9 @@ class SlotBulkForm(DateRangeForm):
 
 
 class NightBulkForm(DateRangeForm):
+    weekdays = WeekdaysField(
+        initial=list("1234567"), required=False, help_text=_("None ticked: every day.")
+    )
     units = forms.IntegerField(label=_("Units for sale"), min_value=0, required=False)
     price_override = forms.DecimalField(
         label=_("Price per night"), min_value=0, max_digits=12, decimal_places=2, required=False

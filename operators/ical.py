@@ -1,8 +1,13 @@
-"""iCalendar feed of a product's slots (RFC 5545, with the `icalendar` package)."""
+"""iCalendar feed of a product's slots (RFC 5545, with the `icalendar` package), with the
+VTIMEZONE of the local zone."""
+
+from datetime import timedelta
 
 from django.conf import settings
 from django.utils import timezone
 from icalendar import Calendar, Event
+
+from .inventory import horizon_days
 
 
 def slots_calendar(*, product, slots) -> bytes:
@@ -32,4 +37,11 @@ def slots_calendar(*, product, slots) -> bytes:
             event.add("location", product.meeting_point)
         event.add("status", "CANCELLED" if closed else "CONFIRMED")
         cal.add_component(event)
+    # Times carry TZID=Europe/Rome: the calendar ships that zone's VTIMEZONE (RFC 5545 3.6.5)
+    # built by icalendar from the tz database, so clients do not have to guess the offsets.
+    today = timezone.localdate()
+    cal.add_missing_timezones(
+        first_date=today.replace(month=1, day=1) - timedelta(days=366),
+        last_date=today + timedelta(days=horizon_days() + 400),
+    )
     return cal.to_ical()

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
@@ -657,3 +658,104 @@ class CurationEvent(models.Model):
 
     def __str__(self):
         return f"{self.product}: {self.from_status} -> {self.to_status}"
+
+
+class RateChangeStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for the DMC")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+class RateChange(models.Model):
+    """A price proposed by the operator that leaves the DMC less than the contract's
+    commission: it waits for the DMC, and the rate in force (if any) stays until approved."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="rate_changes")
+    #: The rate being changed; empty for a new rate.
+    rate = models.ForeignKey(
+        Rate, on_delete=models.CASCADE, null=True, blank=True, related_name="changes"
+    )
+    #: The proposed field values (ids for the unit type and the season, strings for money).
+    data = models.JSONField()
+    retail_price = models.DecimalField(_("retail price (VAT incl.)"), **MONEY)
+    net_price = models.DecimalField(_("operator net price"), **MONEY)
+    contract_commission_percent = models.DecimalField(
+        _("contract commission %"), max_digits=5, decimal_places=2
+    )
+    status = models.CharField(
+        max_length=10, choices=RateChangeStatus.choices, default=RateChangeStatus.PENDING
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("rate change")
+        verbose_name_plural = _("rate changes")
+        indexes = [models.Index(fields=["status", "product"])]
+
+    def __str__(self):
+        return f"{self.product}: {self.retail_price}/{self.net_price} ({self.status})"
+
+    @property
+    def pax_category_label(self) -> str:
+        value = self.data.get("pax_category")
+        return PaxCategory(value).label if value in PaxCategory.values else str(value)
+
+    @property
+    def commission_percent(self) -> Decimal:
+        if not self.retail_price:
+            return Decimal("0")
+        return ((self.retail_price - self.net_price) * Decimal("100") / self.retail_price).quantize(
+            Decimal("0.01")
+        )
+
+
+class RevisionStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for review")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+class ProductRevision(models.Model):
+    """Content changes proposed for a live listing, kept beside it until the DMC decides:
+    the published version stays on sale meanwhile (see operators.revisions)."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="revisions")
+    #: Proposed values by field name (`title_de`, `comune`, `themes`...), JSON-encoded.
+    data = models.JSONField(default=dict)
+    status = models.CharField(
+        max_length=10, choices=RevisionStatus.choices, default=RevisionStatus.PENDING
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("listing revision")
+        verbose_name_plural = _("listing revisions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product"],
+                condition=Q(status="pending"),
+                name="one_pending_revision_per_product",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.product}: {', '.join(sorted(self.data))} ({self.status})"

@@ -306,11 +306,15 @@ def price_stay(
             rates, category=PaxCategory.UNIT, day=day, group=units, unit_type_id=unit_type.pk
         )
         if night is not None and night.price_override is not None:
-            net = (
-                night.net_override
-                if night.net_override is not None
-                else (rate.net_price if rate else money(night.price_override * Decimal("0.8")))
-            )
+            net = night.net_override
+            if net is None:
+                # An override without a net keeps the rate's share, never the rate's amount.
+                share = (
+                    rate.net_price / rate.retail_price
+                    if rate and rate.retail_price
+                    else Decimal("0.8")
+                )
+                net = money(night.price_override * share)
             quote.lines.append(
                 PriceLine(PaxCategory.UNIT, unit_type.name, units, night.price_override, net, day)
             )

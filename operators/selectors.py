@@ -32,6 +32,7 @@ from django.db.models.functions import Coalesce
 from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 
+from .inventory import horizon_days
 from .models import (
     CurationEvent,
     GoodsStock,
@@ -41,13 +42,25 @@ from .models import (
     Product,
     ProductKind,
     ProductPhoto,
+    ProductRevision,
     ProductStatus,
     Rate,
+    RateChange,
+    RateChangeStatus,
+    RevisionStatus,
     Slot,
     SlotStatus,
     UnitType,
 )
-from .pricing import NoRate, PaxMix, PriceQuote, price_goods, price_slot_product, price_stay
+from .pricing import (
+    NoRate,
+    PaxMix,
+    PriceQuote,
+    _rate_for,
+    price_goods,
+    price_slot_product,
+    price_stay,
+)
 
 SLOT_KINDS = (ProductKind.EXPERIENCE, ProductKind.SERVICE)
 _LONG_TEXTS = [
@@ -87,6 +100,29 @@ def product_detail_queryset(*, organisation=None) -> QuerySet[Product]:
 def rates_of(product: Product) -> QuerySet[Rate]:
     return product.rates.select_related("season", "unit_type").order_by(
         "unit_type_id", "season__start_date", "pax_category", "min_group", "pk"
+    )
+
+
+def rate_changes_of(product: Product) -> QuerySet[RateChange]:
+    """The product's price proposals that wait for the DMC, or were decided lately."""
+    return product.rate_changes.select_related("rate", "decided_by").order_by("-created_at")[:20]
+
+
+def pending_rate_changes() -> QuerySet[RateChange]:
+    """Price proposals below the contract's commission, oldest first, for the curation desk."""
+    return (
+        RateChange.objects.filter(status=RateChangeStatus.PENDING)
+        .select_related("product__organisation", "rate__season", "proposed_by")
+        .order_by("created_at", "pk")
+    )
+
+
+def pending_revisions() -> QuerySet[ProductRevision]:
+    """Edits of live listings waiting for the DMC, oldest first."""
+    return (
+        ProductRevision.objects.filter(status=RevisionStatus.PENDING)
+        .select_related("product__organisation", "product__comune", "created_by")
+        .order_by("updated_at", "pk")
     )
 
 
@@ -555,6 +591,9 @@ class CalendarDay:
     in_month: bool
     slots: list = field(default_factory=list)
     night: NightInventory | None = None
+    #: The price of one unit for this night: the night's override, else the unit rate.
+    price: Decimal | None = None
+    overridden: bool = False
 
 
 def month_grid(*, product: Product, year: int, month: int, unit_type: UnitType | None = None):
@@ -574,26 +613,44 @@ def month_grid(*, product: Product, year: int, month: int, unit_type: UnitType |
             unit_type=unit_type, date__gte=first, date__lte=last
         ):
             nights_by_day[night.date] = night
-    return [
-        [
-            CalendarDay(
+    unit_rates = (
+        list(
+            Rate.objects.filter(
+                product=product, unit_type=unit_type, pax_category=PaxCategory.UNIT
+            ).select_related("season")
+        )
+        if unit_type is not None
+        else []
+    )
+
+    def day_of(d: date) -> CalendarDay:
+        night = nights_by_day.get(d)
+        cell = CalendarDay(
+            day=d, in_month=d.month == month, slots=slots_by_day.get(d, []), night=night
+        )
+        if night is not None and night.price_override is not None:
+            cell.price, cell.overridden = night.price_override, True
+        elif night is not None:
+            rate = _rate_for(
+                unit_rates,
+                category=PaxCategory.UNIT,
                 day=d,
-                in_month=d.month == month,
-                slots=slots_by_day.get(d, []),
-                night=nights_by_day.get(d),
+                group=1,
+                unit_type_id=unit_type.pk,
             )
-            for d in week
-        ]
-        for week in weeks
-    ]
+            cell.price = rate.retail_price if rate else None
+        return cell
+
+    return [[day_of(d) for d in week] for week in weeks]
 
 
-def feed_slots(*, product: Product, days: int = 400) -> QuerySet[Slot]:
+def feed_slots(*, product: Product, days: int | None = None) -> QuerySet[Slot]:
+    """The feed's slots: the last month and everything open up to the booking horizon."""
     today = timezone.localdate()
     return Slot.objects.filter(
         product=product,
         date__gte=today - timedelta(days=30),
-        date__lte=today + timedelta(days=days),
+        date__lte=today + timedelta(days=days or horizon_days()),
     ).order_by("starts_at")
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import secrets
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -17,26 +16,40 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from .inventory import (  # noqa: F401  (the public names of inventory edits)
+    BulkResult,
+    nights_bulk_update,
+    slots_bulk_update,
+)
+from .inventory import horizon_days as inventory_horizon_days
 from .media import photo_validate, thumbnail_for
 from .models import (
     CurationEvent,
     GoodsStock,
     NightInventory,
-    OperatorContract,
     Product,
     ProductKind,
     ProductPhoto,
     ProductStatus,
-    Rate,
     ScheduleRule,
-    Season,
     Slot,
     SlotStatus,
     UnitType,
 )
-from .pricing import money
+from .rates import (  # noqa: F401  (the public names of rate services)
+    commission_below_contract,
+    default_commission,
+    net_from_retail,
+    rate_change_approve,
+    rate_change_reject,
+    rate_delete,
+    rate_save,
+    season_delete,
+    season_save,
+)
 
-DEFAULT_HORIZON_DAYS = 365
+#: Kept for callers that name it; the horizon itself is the DMC's setting (see inventory).
+DEFAULT_HORIZON_DAYS = None
 
 
 def _aware(day: date, at) -> datetime:
@@ -44,12 +57,12 @@ def _aware(day: date, at) -> datetime:
 
 
 def slots_generate(
-    *, product: Product, start: date | None = None, horizon_days: int = DEFAULT_HORIZON_DAYS
+    *, product: Product, start: date | None = None, horizon_days: int | None = None
 ) -> int:
-    """Create the slots of the product's weekly schedules for the rolling horizon.
+    """Create the slots of the product's weekly schedules up to the booking horizon.
     Existing slots (and their bookings) are left as they are; returns how many were made."""
     start = start or timezone.localdate()
-    end = start + timedelta(days=horizon_days)
+    end = start + timedelta(days=horizon_days or inventory_horizon_days())
     if product.available_until:
         end = min(end, product.available_until)
     rules = list(product.schedules.all())
@@ -88,12 +101,12 @@ def slots_generate(
 
 
 def nights_generate(
-    *, unit_type: UnitType, start: date | None = None, horizon_days: int = DEFAULT_HORIZON_DAYS
+    *, unit_type: UnitType, start: date | None = None, horizon_days: int | None = None
 ) -> int:
-    """Create the nightly inventory rows of a unit type for the rolling horizon."""
+    """Create the nightly inventory rows of a unit type up to the booking horizon."""
     start = start or timezone.localdate()
     product = unit_type.product
-    end = start + timedelta(days=horizon_days)
+    end = start + timedelta(days=horizon_days or inventory_horizon_days())
     if product.available_until:
         end = min(end, product.available_until)
     existing = set(
@@ -111,8 +124,10 @@ def nights_generate(
     return len(new)
 
 
-def inventory_roll_forward(*, horizon_days: int = DEFAULT_HORIZON_DAYS) -> dict:
-    """Keep a full year of slots and nights ahead for every active product (periodic task)."""
+def inventory_roll_forward(*, horizon_days: int | None = None) -> dict:
+    """Keep slots and nights open up to the DMC's booking horizon for every active product
+    (periodic task)."""
+    horizon_days = horizon_days or inventory_horizon_days()
     made = {"slots": 0, "nights": 0}
     products = Product.objects.exclude(status="archived")
     for product in products.filter(kind__in=["experience", "service"]).prefetch_related(
@@ -193,40 +208,6 @@ def _refuse_units_below_taken(nights, units: int) -> None:
                 % {"taken": worst.sold + worst.held, "date": worst.date.isoformat()}
             }
         )
-
-
-@transaction.atomic
-def nights_bulk_update(*, unit_type: UnitType, start: date, end: date, changes: dict) -> int:
-    """Apply the same changes to every night in [start, end]; refuse to lower units below what
-    is booked on any of them (nothing is changed then)."""
-    if end < start:
-        raise ValidationError({"end": _("The end date is before the start date.")})
-    allowed = {
-        "units",
-        "closed",
-        "closed_to_arrival",
-        "closed_to_departure",
-        "min_stay",
-        "price_override",
-        "net_override",
-    }
-    unknown = set(changes) - allowed
-    if unknown:
-        raise ValidationError({sorted(unknown)[0]: _("This field cannot be bulk edited.")})
-    nights = list(
-        NightInventory.objects.select_for_update()
-        .filter(unit_type=unit_type, date__gte=start, date__lte=end)
-        .order_by("pk")
-    )
-    if "units" in changes:
-        units = changes["units"]
-        if not isinstance(units, int) or units < 0:
-            raise ValidationError({"units": _("Units must be a whole number ≥ 0.")})
-        _refuse_units_below_taken(nights, units)
-    price, net = changes.get("price_override"), changes.get("net_override")
-    if price is not None and net is not None and net > price:
-        raise ValidationError({"net_override": _("The net price cannot be above the price.")})
-    return NightInventory.objects.filter(pk__in=[n.pk for n in nights]).update(**changes)
 
 
 @transaction.atomic
@@ -446,18 +427,33 @@ def product_create(*, organisation, kind: str, data: dict, actor=None) -> Produc
 
 
 def content_would_resubmit(*, product: Product) -> bool:
-    """Whether a content edit sends this product back to review (the form warns before)."""
-    return product.status in (S.PUBLISHED, S.APPROVED)
+    """Whether a content edit sends this product back to review (an approved listing not yet
+    on sale). A published listing keeps selling: its edits wait as a draft revision."""
+    return product.status == S.APPROVED
 
 
 @transaction.atomic
 def product_update(*, product: Product, data: dict, actor=None) -> Product:
-    """Edit a listing. A change of content of a published (or approved) product sends it back
-    to review and off sale; a change of bookable dates or group free places does not."""
+    """Edit a listing. Content changes of a published listing become its pending revision
+    for the DMC (the live version stays on sale); an approved listing goes back to review;
+    bookable dates and group free places apply at once."""
+    from .revisions import content_changes, revision_propose
+
     product = Product.objects.select_for_update().get(pk=product.pk)
     if "kind" in data and data["kind"] != product.kind:
         raise ValidationError({"kind": _("The kind of a product cannot change.")})
     data = {k: v for k, v in data.items() if k not in ("kind", "status", "organisation", "slug")}
+    product._revision = None
+    if product.status == S.PUBLISHED:
+        content = {k: v for k, v in data.items() if k not in NON_CONTENT_FIELDS}
+        direct = {k: v for k, v in data.items() if k in NON_CONTENT_FIELDS}
+        proposed = content_changes(product=product, data=content)
+        changed, _m2m = _apply(product, direct)
+        product.full_clean()
+        product.save()
+        product._revision = revision_propose(product=product, data=content, actor=actor)
+        product._changed_fields = changed | set(proposed)
+        return product
     changed, m2m = _apply(product, data)
     _set_base(product, "title", product.title_it or product.title_en or product.title)
     product.full_clean()
@@ -471,7 +467,7 @@ def product_update(*, product: Product, data: dict, actor=None) -> Product:
 
 
 def _resubmit(*, product: Product, actor, why: str) -> Product:
-    """Content of a published product changed: back to review, recorded with what changed."""
+    """Content of an approved product changed: back to review, recorded with what changed."""
     from_status = product.status
     now = timezone.now()
     Product.objects.filter(pk=product.pk).update(status=S.SUBMITTED, submitted_at=now)
@@ -486,10 +482,24 @@ def _resubmit(*, product: Product, actor, why: str) -> Product:
     return product
 
 
+def _photos_changed(*, product: Product, actor, what: str) -> None:
+    """Photos of an approved listing send it back to review; on a live listing they apply at
+    once and the curation history records it for the DMC (the listing stays on sale)."""
+    if content_would_resubmit(product=product):
+        _resubmit(product=product, actor=actor, why="photos")
+    elif product.status == S.PUBLISHED:
+        CurationEvent.objects.create(
+            product=product,
+            from_status=product.status,
+            to_status=product.status,
+            actor=actor if getattr(actor, "pk", None) else None,
+            reason=what,
+        )
+
+
 @transaction.atomic
 def photo_add(*, product: Product, image, alt_text: str = "", actor=None) -> ProductPhoto:
-    """Add a photo checked with Pillow (JPEG/PNG/WebP, at most 5 MB) and its thumbnail.
-    A new photo is new content: a published product goes back to review."""
+    """Add a photo checked with Pillow (JPEG/PNG/WebP, at most 5 MB) and its thumbnail."""
     fmt = photo_validate(image)
     ext = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}[fmt]
     stem = secrets.token_hex(8)
@@ -501,8 +511,7 @@ def photo_add(*, product: Product, image, alt_text: str = "", actor=None) -> Pro
     photo.thumbnail.save(f"{stem}-thumb.jpg", thumbnail_for(image), save=False)
     photo.full_clean()
     photo.save()
-    if content_would_resubmit(product=product):
-        _resubmit(product=product, actor=actor, why="photos")
+    _photos_changed(product=product, actor=actor, what=_("Photo added"))
     return photo
 
 
@@ -513,95 +522,7 @@ def photo_delete(*, photo: ProductPhoto, actor=None) -> None:
         if field:
             field.delete(save=False)
     photo.delete()
-    if content_would_resubmit(product=product):
-        _resubmit(product=product, actor=actor, why="photos")
-
-
-# --- Rates and seasons (price changes never send a product back to review) ----------------
-
-
-def default_commission(organisation) -> Decimal:
-    contract = OperatorContract.objects.filter(organisation=organisation).first()
-    return (
-        contract.commission_percent
-        if contract
-        else OperatorContract._meta.get_field("commission_percent").default
-    )
-
-
-def net_from_retail(*, organisation, retail: Decimal) -> Decimal:
-    """The operator's net when they leave it empty: retail less the contract's commission."""
-    commission = default_commission(organisation)
-    return money(Decimal(retail) * (Decimal("100") - commission) / Decimal("100"))
-
-
-_RATE_FIELDS = (
-    "unit_type",
-    "season",
-    "pax_category",
-    "age_min",
-    "age_max",
-    "weekdays",
-    "min_group",
-    "max_group",
-    "retail_price",
-    "net_price",
-)
-
-
-def _rate_checks(product: Product, rate: Rate) -> None:
-    errors = {}
-    if rate.unit_type_id and rate.unit_type.product_id != product.pk:
-        errors["unit_type"] = _("This unit type belongs to another product.")
-    if rate.season_id and rate.season.product_id != product.pk:
-        errors["season"] = _("This season belongs to another product.")
-    if errors:
-        raise ValidationError(errors)
-
-
-@transaction.atomic
-def rate_save(*, product: Product, data: dict, rate: Rate | None = None) -> Rate:
-    """Create or change a rate; an empty net price is computed from the contract commission."""
-    unknown = set(data) - set(_RATE_FIELDS)
-    if unknown:
-        raise ValidationError({sorted(unknown)[0]: _("Unknown field.")})
-    rate = rate or Rate(product=product)
-    for key, value in data.items():
-        setattr(rate, key, value)
-    if rate.retail_price is not None and rate.net_price is None:
-        rate.net_price = net_from_retail(
-            organisation=product.organisation, retail=rate.retail_price
-        )
-    if rate.retail_price is not None:
-        rate.retail_price = money(rate.retail_price)
-    if rate.net_price is not None:
-        rate.net_price = money(rate.net_price)
-    _rate_checks(product, rate)
-    rate.full_clean()
-    rate.save()
-    return rate
-
-
-@transaction.atomic
-def rate_delete(*, rate: Rate) -> None:
-    rate.delete()
-
-
-@transaction.atomic
-def season_save(*, product: Product, data: dict, season: Season | None = None) -> Season:
-    """Create or change a season; overlapping another season of the product is refused."""
-    season = season or Season(product=product)
-    for key in ("name", "start_date", "end_date"):
-        if key in data:
-            setattr(season, key, data[key])
-    season.full_clean()
-    season.save()
-    return season
-
-
-@transaction.atomic
-def season_delete(*, season: Season) -> None:
-    season.delete()
+    _photos_changed(product=product, actor=actor, what=_("Photo removed"))
 
 
 # --- Unit types, slots, inventory -----------------------------------------------------------
@@ -750,57 +671,6 @@ def slot_update(
             note=slot.note if note is None else note,
         )
     return slot
-
-
-@transaction.atomic
-def slots_bulk_update(
-    *,
-    product: Product,
-    start: date,
-    end: date,
-    weekdays: str = "1234567",
-    capacity: int | None = None,
-    status: str | None = None,
-) -> int:
-    """Change capacity and/or open-closed status of the product's slots in [start, end] on
-    the given weekdays; refuse (changing nothing) to go below what is booked on any of them."""
-    if end < start:
-        raise ValidationError({"end": _("The end date is before the start date.")})
-    if capacity is not None:
-        _check_capacity(capacity, field="capacity")
-    if status is not None and status not in SlotStatus.values:
-        raise ValidationError({"status": _("Unknown slot status.")})
-    days = {int(d) for d in weekdays or "1234567"}
-    slots = [
-        s
-        for s in Slot.objects.select_for_update()
-        .filter(product=product, date__gte=start, date__lte=end)
-        .order_by("pk")
-        if s.date.isoweekday() in days
-    ]
-    if capacity is not None:
-        worst = max(slots, key=lambda s: s.sold + s.held, default=None)
-        if worst is not None and worst.sold + worst.held > capacity:
-            raise ValidationError(
-                {
-                    "capacity": _(
-                        "%(taken)s places are already booked or held on %(when)s: "
-                        "the capacity cannot go below that."
-                    )
-                    % {
-                        "taken": worst.sold + worst.held,
-                        "when": timezone.localtime(worst.starts_at).strftime("%Y-%m-%d %H:%M"),
-                    }
-                }
-            )
-    changes = {}
-    if capacity is not None:
-        changes["capacity"] = capacity
-    if status is not None:
-        changes["status"] = status
-    if not changes:
-        return 0
-    return Slot.objects.filter(pk__in=[s.pk for s in slots]).update(**changes)
 
 
 def product_ical_token(*, product: Product, rotate: bool = False) -> str:

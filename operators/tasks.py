@@ -6,6 +6,6 @@ from . import services
 
 
 @shared_task(name="operators.tasks.roll_inventory_forward")
-def roll_inventory_forward(horizon_days: int = services.DEFAULT_HORIZON_DAYS) -> dict:
-    """Keep a full year of slots and nights ahead of today."""
+def roll_inventory_forward(horizon_days: int | None = None) -> dict:
+    """Keep slots and nights open up to the DMC's booking horizon (at least two years)."""
     return services.inventory_roll_forward(horizon_days=horizon_days)

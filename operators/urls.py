@@ -45,5 +45,15 @@ urlpatterns = [
         views.CurationReviewView.as_view(),
         name="curation_review",
     ),
+    path(
+        "backoffice/curation/rate-changes/<int:pk>/",
+        views.RateChangeDecisionView.as_view(),
+        name="rate_change_decision",
+    ),
+    path(
+        "backoffice/curation/revisions/<int:pk>/",
+        views.RevisionDecisionView.as_view(),
+        name="revision_decision",
+    ),
     path("backoffice/catalogue/", views.CatalogueView.as_view(), name="catalogue"),
 ]

@@ -18,7 +18,7 @@ from accounts.models import Role
 from accounts.services import DmcGroup
 from accounts.tenancy import DmcStaffRequiredMixin, OrganisationScopedMixin
 
-from . import selectors, services
+from . import inventory, revisions, selectors, services
 from .forms import (
     CurationDecisionForm,
     NightBulkForm,
@@ -40,8 +40,10 @@ from .models import (
     Product,
     ProductKind,
     ProductPhoto,
+    ProductRevision,
     ProductStatus,
     Rate,
+    RateChange,
     Season,
     Slot,
     UnitType,
@@ -163,8 +165,11 @@ class ProductEditView(ProductMixin, TemplateView):
 
     def get_context_data(self, product=None, form=None, photo_form=None, **kwargs):
         product = product or self.get_product(self.kwargs["pk"])
+        revision = revisions.pending_revision(product)
         form = form or product_form_class(product.kind)(
-            organisation=self.get_organisation(), instance=product
+            organisation=self.get_organisation(),
+            instance=product,
+            initial=revisions.form_initial(revision),
         )
         return {
             **super().get_context_data(**kwargs),
@@ -175,6 +180,9 @@ class ProductEditView(ProductMixin, TemplateView):
             "kind": product.kind,
             "kind_label": product.get_kind_display(),
             "warn_resubmit": services.content_would_resubmit(product=product),
+            "is_live": revisions.is_live(product),
+            "revision": revision,
+            "last_revision": product.revisions.exclude(status="pending").first(),
             # Going back to review from a published listing happens by editing its content.
             "transitions": [
                 to
@@ -201,7 +209,15 @@ class ProductEditView(ProductMixin, TemplateView):
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
-                if product.status != was:
+                if getattr(product, "_revision", None) is not None:
+                    messages.info(
+                        request,
+                        _(
+                            "Saved as a draft for the DMC's review. The listing stays on sale "
+                            "with its current content until the DMC approves the change."
+                        ),
+                    )
+                elif product.status != was:
                     messages.warning(
                         request,
                         _(
@@ -279,15 +295,30 @@ class RatesView(ProductMixin, TemplateView):
     template_name = "operators/rates.html"
     tab = "rates"
 
+    def _editing(self, product) -> Rate | None:
+        pk = self.request.POST.get("rate") or self.request.GET.get("rate")
+        if not pk:
+            return None
+        return get_object_or_404(Rate, product=product, pk=pk if str(pk).isdigit() else 0)
+
     def get_context_data(self, product=None, season_form=None, rate_form=None, **kwargs):
         product = product or self.get_product(self.kwargs["pk"])
+        editing = self._editing(product)
+        if rate_form is None:
+            initial = None
+            if editing is not None:
+                initial = {f: getattr(editing, f) for f in RateForm.base_fields}
+                initial["weekdays"] = list(editing.weekdays)
+            rate_form = RateForm(product=product, initial=initial)
         return {
             **super().get_context_data(**kwargs),
             **self.product_context(product),
             "rates": selectors.rates_of(product),
+            "rate_changes": selectors.rate_changes_of(product),
             "seasons": product.seasons.all(),
             "season_form": season_form or SeasonForm(),
-            "rate_form": rate_form or RateForm(product=product),
+            "rate_form": rate_form,
+            "editing": editing,
             "commission": services.default_commission(product.organisation),
         }
 
@@ -305,14 +336,36 @@ class RatesView(ProductMixin, TemplateView):
                     messages.success(request, _("Season added."))
                     return redirect("operators:rates", pk=pk)
         else:
+            editing = self._editing(product)
             rate_form = RateForm(request.POST, product=product)
             if rate_form.is_valid():
                 try:
-                    services.rate_save(product=product, data=rate_form.cleaned_data)
+                    result = services.rate_save(
+                        product=product,
+                        data=rate_form.cleaned_data,
+                        rate=editing,
+                        actor=request.user,
+                    )
                 except ValidationError as exc:
                     add_service_errors(rate_form, exc)
                 else:
-                    messages.success(request, _("Price added."))
+                    if isinstance(result, RateChange):
+                        messages.warning(
+                            request,
+                            _(
+                                "This price leaves the DMC %(percent)s%% commission, less than "
+                                "your contract's %(contract)s%%: it was sent to the DMC for "
+                                "approval. Until then the current prices stay in force."
+                            )
+                            % {
+                                "percent": result.commission_percent,
+                                "contract": result.contract_commission_percent,
+                            },
+                        )
+                    else:
+                        messages.success(
+                            request, _("Price saved.") if editing else _("Price added.")
+                        )
                     return redirect("operators:rates", pk=pk)
         context = self.get_context_data(
             product=product, season_form=season_form, rate_form=rate_form
@@ -438,6 +491,8 @@ class CalendarView(ProductMixin, TemplateView):
             "schedules": product.schedules.all(),
             "stock": stock,
             "today": timezone.localdate(),
+            "horizon_end": (horizon := inventory.horizon_end()),
+            "beyond_horizon": month > horizon,
             "feed_url": self.request.build_absolute_uri(
                 reverse("operators:ical_feed", args=[services.product_ical_token(product=product)])
             )
@@ -464,7 +519,12 @@ class CalendarView(ProductMixin, TemplateView):
                 if which == "slot_edit":
                     extra = self._slot(product)
             else:
-                messages.success(request, done if isinstance(done, str) else _("Saved."))
+                if isinstance(done, inventory.BulkResult):
+                    # Days left alone are said as plainly as the ones changed.
+                    level = messages.warning if done.skipped else messages.success
+                    level(request, done.message())
+                else:
+                    messages.success(request, done if isinstance(done, str) else _("Saved."))
                 return HttpResponseRedirect(request.get_full_path())
         elif which == "slot_edit":
             extra = self._slot(product)
@@ -480,7 +540,7 @@ class CalendarView(ProductMixin, TemplateView):
     def _apply(self, product, which, form, data):
         if which == "schedule":
             services.schedule_add(product=product, data=data, generate=True)
-            return _("Weekly schedule added and its slots generated for a year.")
+            return _("Weekly schedule added and its slots generated up to the booking horizon.")
         if which == "slot":
             services.slot_create(
                 product=product,
@@ -498,7 +558,7 @@ class CalendarView(ProductMixin, TemplateView):
             )
             return _("Slot saved.")
         if which == "slot_bulk":
-            n = services.slots_bulk_update(
+            result = services.slots_bulk_update(
                 product=product,
                 start=data["start"],
                 end=data["end"],
@@ -506,19 +566,23 @@ class CalendarView(ProductMixin, TemplateView):
                 capacity=data["capacity"],
                 status=data["status"] or None,
             )
-            return _("%(n)s slots changed.") % {"n": n}
+            return result
         if which == "night_bulk":
             unit_type = self._unit_type(product)
             changes = form.changes()
             if not changes:
                 raise ValidationError(_("Choose at least one change."))
-            n = services.nights_bulk_update(
-                unit_type=unit_type, start=data["start"], end=data["end"], changes=changes
+            result = services.nights_bulk_update(
+                unit_type=unit_type,
+                start=data["start"],
+                end=data["end"],
+                changes=changes,
+                weekdays=data["weekdays"],
             )
-            return _("%(n)s nights changed.") % {"n": n}
+            return result
         if which == "unit_type":
             services.unit_type_save(product=product, data=data)
-            return _("Unit type added with a year of nights.")
+            return _("Unit type added with its nights up to the booking horizon.")
         if which == "unit_type_edit":
             unit_type = self._unit_type(product)
             services.unit_type_save(product=product, unit_type=unit_type, data=data)
@@ -592,7 +656,31 @@ class CurationQueueView(CurationMixin, TemplateView):
             **super().get_context_data(**kwargs),
             "submitted": [p for p in queue if p.status == ProductStatus.SUBMITTED],
             "approved": [p for p in queue if p.status == ProductStatus.APPROVED],
+            "rate_changes": selectors.pending_rate_changes(),
+            "revisions": selectors.pending_revisions(),
         }
+
+
+class RateChangeDecisionView(CurationMixin, View):
+    """The DMC approves or rejects a price below the contract's commission."""
+
+    def post(self, request, pk):
+        change = get_object_or_404(RateChange, pk=pk)
+        try:
+            if request.POST.get("action") == "approve":
+                services.rate_change_approve(change=change, actor=request.user)
+                messages.success(request, _("Price approved: it is now in force."))
+            elif request.POST.get("action") == "reject":
+                services.rate_change_reject(
+                    change=change, actor=request.user, reason=request.POST.get("reason", "")
+                )
+                messages.success(request, _("Price rejected: the current prices stay."))
+            else:
+                raise Http404
+        except ValidationError as exc:
+            for error in exc.messages:
+                messages.error(request, error)
+        return redirect("operators:curation_queue")
 
 
 class CurationReviewView(CurationMixin, TemplateView):
@@ -609,6 +697,9 @@ class CurationReviewView(CurationMixin, TemplateView):
             "rates": selectors.rates_of(product),
             "photos": product.photos.all(),
             "history": selectors.curation_history(product),
+            "revision": (revision := revisions.pending_revision(product)),
+            "diff": revisions.revision_diff(revision) if revision else [],
+            "languages": revisions.LANGS,
             "form": form or CurationDecisionForm(),
             "transitions": services.allowed_transitions(product=product, actor=self.request.user),
         }
@@ -637,6 +728,29 @@ class CurationReviewView(CurationMixin, TemplateView):
                 )
                 return redirect("operators:curation_queue")
         return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+class RevisionDecisionView(CurationMixin, View):
+    """The DMC approves (applies) or rejects an edit of a live listing."""
+
+    def post(self, request, pk):
+        revision = get_object_or_404(ProductRevision.objects.select_related("product"), pk=pk)
+        try:
+            if request.POST.get("action") == "approve":
+                revisions.revision_approve(revision=revision, actor=request.user)
+                messages.success(request, _("Edit approved: the listing shows it now."))
+            elif request.POST.get("action") == "reject":
+                revisions.revision_reject(
+                    revision=revision, actor=request.user, reason=request.POST.get("reason", "")
+                )
+                messages.success(request, _("Edit rejected: the operator is told why."))
+            else:
+                raise Http404
+        except ValidationError as exc:
+            for error in exc.messages:
+                messages.error(request, error)
+            return redirect("operators:curation_review", pk=revision.product_id)
+        return redirect("operators:curation_queue")
 
 
 class CatalogueView(CurationMixin, TemplateView):

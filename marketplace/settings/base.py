@@ -281,3 +281,6 @@ DMC_NOTIFICATION_EMAIL = env.str("DMC_NOTIFICATION_EMAIL", default="booking@pian
 DMC_IBAN = env.str("DMC_IBAN", default="IT60X0542811101000000123456")
 DMC_BIC = env.str("DMC_BIC", default="BPMOIT22XXX")
 PAYMENTS_GRACE_DAYS = env.int("PAYMENTS_GRACE_DAYS", default=3)
+#: How many days ahead nights and slots are open for sale (the DMC's booking horizon; at
+#: least two years, for group allotments: see operators/inventory.py).
+INVENTORY_HORIZON_DAYS = env.int("INVENTORY_HORIZON_DAYS", default=731)

@@ -11,6 +11,7 @@ from ..models import (
     Product,
     ProductKind,
     Rate,
+    RateChange,
     Season,
     Slot,
     SlotStatus,
@@ -321,6 +322,27 @@ class RateInputSerializer(serializers.Serializer):
     max_group = serializers.IntegerField(required=False, allow_null=True, min_value=1)
     season = serializers.IntegerField(required=False, allow_null=True)
     unit_type = serializers.IntegerField(required=False, allow_null=True)
+
+
+class RateChangeSerializer(serializers.ModelSerializer):
+    """A price waiting for the DMC's approval (below the contract's commission)."""
+
+    commission_percent = serializers.DecimalField(max_digits=6, decimal_places=2, read_only=True)
+
+    class Meta:
+        model = RateChange
+        fields = [
+            "id",
+            "rate",
+            "status",
+            "data",
+            "retail_price",
+            "net_price",
+            "commission_percent",
+            "contract_commission_percent",
+            "created_at",
+        ]
+        read_only_fields = fields
 
 
 class SeasonInputSerializer(serializers.Serializer):

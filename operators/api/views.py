@@ -18,13 +18,24 @@ from accounts.tenancy import OrganisationScopedViewSet
 from places.models import Comune
 
 from .. import selectors, services
-from ..models import Language, Product, ProductKind, ProductStatus, Season, Slot, Theme, UnitType
+from ..models import (
+    Language,
+    Product,
+    ProductKind,
+    ProductStatus,
+    RateChange,
+    Season,
+    Slot,
+    Theme,
+    UnitType,
+)
 from .serializers import (
     AvailabilityQuerySerializer,
     AvailabilityResultSerializer,
     ProductContentInputSerializer,
     ProductDetailSerializer,
     ProductListSerializer,
+    RateChangeSerializer,
     RateInputSerializer,
     RateSerializer,
     SeasonInputSerializer,
@@ -108,10 +119,14 @@ class ProductViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             raise PermissionDenied()
         return get_object_or_404(Product, slug=slug, organisation=organisation)
 
-    @extend_schema(request=ProductContentInputSerializer, responses=ProductDetailSerializer)
+    @extend_schema(
+        request=ProductContentInputSerializer,
+        responses={200: ProductDetailSerializer, 202: ProductDetailSerializer},
+    )
     def partial_update(self, request, slug=None):
-        """The owner changes the listing's content; a published listing goes back to the DMC
-        for review (and off sale) as when it is edited in the extranet."""
+        """The owner changes the listing's content. On a published listing the change waits for
+        the DMC as a draft revision (202, `pending_revision`) and the live version stays on
+        sale, as when it is edited in the extranet."""
         product = self._own_product(slug)
         data = ProductContentInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -126,17 +141,30 @@ class ProductViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         )
         if product is None:
             product, product.from_price = updated, None
-        return Response(
-            ProductDetailSerializer(product, context={"request": request, "show_net": True}).data
-        )
+        body = ProductDetailSerializer(product, context={"request": request, "show_net": True}).data
+        revision = getattr(updated, "_revision", None)
+        if revision is not None:
+            # The live listing is unchanged; the edit waits for the DMC as a revision.
+            body["pending_revision"] = {
+                "id": revision.pk,
+                "status": revision.status,
+                "fields": sorted(revision.data),
+            }
+            return Response(body, status=status.HTTP_202_ACCEPTED)
+        return Response(body)
 
     @extend_schema(
         request=RateInputSerializer,
-        responses={200: RateSerializer(many=True), 201: RateSerializer},
+        responses={
+            200: RateSerializer(many=True),
+            201: RateSerializer,
+            202: RateChangeSerializer,
+        },
     )
     @action(detail=True, methods=["get", "post"])
     def rates(self, request, slug=None):
-        """The product's rates (GET); the owner adds one (POST)."""
+        """The product's rates (GET); the owner adds one (POST: 201). A price that leaves the
+        DMC less than the contract's commission waits for the DMC's approval (202)."""
         if request.method == "POST":
             product = self._own_product(slug)
             data = RateInputSerializer(data=request.data)
@@ -148,9 +176,13 @@ class ProductViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
                 values["unit_type"] = get_object_or_404(
                     UnitType, pk=values["unit_type"], product=product
                 )
-            rate = services.rate_save(product=product, data=values)
+            actor = request.user if request.user.pk else None
+            result = services.rate_save(product=product, data=values, actor=actor)
+            if isinstance(result, RateChange):
+                # Below the contract's commission: waits for the DMC, nothing changed yet.
+                return Response(RateChangeSerializer(result).data, status=status.HTTP_202_ACCEPTED)
             return Response(
-                RateSerializer(rate, context={"show_net": True}).data,
+                RateSerializer(result, context={"show_net": True}).data,
                 status=status.HTTP_201_CREATED,
             )
         product = self.get_object()

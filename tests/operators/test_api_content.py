@@ -3,7 +3,7 @@
 import pytest
 
 from accounts.models import Role
-from operators.models import CurationEvent, Product, ProductStatus
+from operators.models import Product, ProductStatus
 from tests.factories import MembershipFactory, api_key_for
 from tests.operators.factories import ProductFactory
 
@@ -48,18 +48,18 @@ def test_the_owner_changes_content_in_four_languages_and_its_themes(operator_cli
     assert product.slug == Product.objects.get(pk=product.pk).slug  # the URL does not move
 
 
-def test_a_content_change_sends_a_published_listing_back_to_review(operator_client, operator_org):
+def test_a_content_change_of_a_published_listing_waits_as_a_revision(operator_client, operator_org):
     product = ProductFactory(organisation=operator_org, status="published")
     response = operator_client.patch(
         url(product), {"description_en": "Now with a tasting."}, format="json"
     )
-    assert response.status_code == 200
-    assert response.json()["status"] == ProductStatus.SUBMITTED
+    assert response.status_code == 202, response.content
+    body = response.json()
+    assert body["status"] == ProductStatus.PUBLISHED
+    assert body["pending_revision"]["fields"] == ["description_en"]
     product.refresh_from_db()
-    assert product.status == ProductStatus.SUBMITTED
-    event = CurationEvent.objects.filter(product=product).latest("pk")
-    assert (event.from_status, event.to_status) == ("published", "submitted")
-    assert "description_en" in event.reason
+    assert product.status == ProductStatus.PUBLISHED and not product.description_en
+    assert product.revisions.get().data == {"description_en": "Now with a tasting."}
 
 
 @pytest.mark.parametrize(

@@ -94,14 +94,26 @@ def test_submission_needs_both_languages_and_a_price(operator_org, owner):
     assert {"title_en", "description_en", "rates"} <= set(exc.value.message_dict)
 
 
-def test_a_content_change_of_a_published_product_goes_back_to_review(operator_org, owner):
+def test_a_content_change_of_a_published_product_waits_as_a_revision(operator_org, owner):
     product = ProductFactory(organisation=operator_org, status="published")
+    product = services.product_update(
+        product=product, data={"description_en": "New text"}, actor=owner
+    )
+    assert product.status == ProductStatus.PUBLISHED
+    assert product._revision.data == {"description_en": "New text"}
+    product.refresh_from_db()
+    assert not product.description_en
+    assert not CurationEvent.objects.filter(product=product).exists()
+
+
+def test_a_content_change_of_an_approved_product_goes_back_to_review(operator_org, owner):
+    product = ProductFactory(organisation=operator_org, status="approved")
     product = services.product_update(
         product=product, data={"description_en": "New text"}, actor=owner
     )
     assert product.status == ProductStatus.SUBMITTED
     event = CurationEvent.objects.get(product=product)
-    assert (event.from_status, event.to_status) == ("published", "submitted")
+    assert (event.from_status, event.to_status) == ("approved", "submitted")
     assert "description_en" in event.reason
 
 

@@ -1,6 +1,6 @@
 """Demo listings (the slugs other apps rely on) and the inventory roll-forward."""
 
-from datetime import timedelta
+from datetime import time, timedelta
 from io import StringIO
 
 import pytest
@@ -116,3 +116,41 @@ def test_the_task_is_in_the_beat_schedule():
 
     assert "operators-roll-inventory-forward" in settings.CELERY_BEAT_SCHEDULE
     assert roll_inventory_forward.delay().get() == {"slots": 0, "nights": 0}
+
+
+def test_the_demo_catalogue_is_a_data_file_read_by_the_one_loader():
+    """Issue 10 item 12: the catalogue is YAML (operators/demo_data/products.yaml), not
+    Python literals; every entry names only known fields and slugs are unique."""
+    import dataclasses
+    from pathlib import Path
+
+    from marketplace.demo_data import demo_data
+    from operators import demo
+
+    entries = demo_data("operators", "products")
+    known = {f.name for f in dataclasses.fields(demo.Spec)}
+    assert all(set(entry) <= known for entry in entries)
+    specs = demo.specs()
+    assert len(specs) == len(entries) == 65
+    assert len({s.slug for s in specs}) == 65
+    walls = next(s for s in specs if s.slug == "lucca-walls-guided-tour")
+    assert walls.times == (("1234567", "10:00"), ("1234567", "15:00"))
+    assert walls.child == (6, 12, "10.00") and walls.title[1] == "Lucca's Walls guided tour"
+    hotel = next(s for s in specs if s.units)
+    assert isinstance(hotel.units[0], demo.Unit)
+    assert len(Path(demo.__file__).read_text().splitlines()) < 500
+
+
+def test_demo_organisations_and_packages_are_data_files_too():
+    from accounts.demo import demo_organisations
+    from packages.demo import package_data, story_data
+
+    organisations = demo_organisations()
+    assert organisations["dmc"].kind == "dmc"
+    assert {o.kind for o in organisations["operators"]} == {"operator"}
+    assert {o.kind for o in organisations["trade"]} == {"trade"}
+    assert "tuscany-discovery-tours" in organisations["foreign_fiscal"]
+    walls = package_data()[0]
+    assert walls["slug"] == "puccini-and-the-walls-of-lucca"
+    assert walls["components"][0] == ("lucca-walls-guided-tour", None, 1, {"time": time(10, 0)})
+    assert {s["slug"] for s in story_data()} >= {"lucida-mansi"}

@@ -113,10 +113,10 @@ def test_bulk_slot_edit_refuses_below_booked_on_any_slot_and_changes_nothing():
         )
     assert "8 places" in exc.value.message_dict["capacity"][0]
     assert set(Slot.objects.values_list("capacity", flat=True)) == {10}
-    n = services.slots_bulk_update(
+    result = services.slots_bulk_update(
         product=product, start=day, end=day + timedelta(days=3), status="closed"
     )
-    assert n == 2
+    assert result.changed == 2
     assert set(Slot.objects.values_list("status", flat=True)) == {"closed"}
 
 
@@ -193,9 +193,20 @@ def test_a_photo_above_5_mb_is_refused(settings, tmp_path):
     assert "at most 5 MB" in exc.value.message_dict["image"][0]
 
 
-def test_a_new_photo_sends_a_published_product_back_to_review(settings, tmp_path):
+def test_a_new_photo_keeps_a_published_product_on_sale_and_is_recorded(settings, tmp_path):
+    from operators.models import CurationEvent
+
     settings.MEDIA_ROOT = tmp_path
     product = ProductFactory(status="published")
+    services.photo_add(product=product, image=image_file())
+    product.refresh_from_db()
+    assert product.status == ProductStatus.PUBLISHED
+    assert CurationEvent.objects.get(product=product).reason == "Photo added"
+
+
+def test_a_new_photo_sends_an_approved_product_back_to_review(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    product = ProductFactory(status="approved")
     services.photo_add(product=product, image=image_file())
     product.refresh_from_db()
     assert product.status == ProductStatus.SUBMITTED

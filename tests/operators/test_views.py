@@ -11,7 +11,7 @@ from icalendar import Calendar
 from accounts.models import Role
 from accounts.services import DmcGroup, dmc_groups_ensure
 from operators import services
-from operators.models import CurationEvent, Product, ProductStatus, Rate, Season, Slot
+from operators.models import Product, ProductStatus, Rate, Season, Slot
 from tests.factories import MembershipFactory, OrganisationFactory, comune
 from tests.operators.factories import (
     NightFactory,
@@ -127,15 +127,19 @@ def test_an_unknown_comune_and_a_missing_english_title_are_field_errors(owner_cl
     assert not Product.objects.exists()
 
 
-def test_editing_published_content_warns_and_sends_it_back_to_review(owner_client, product):
+def test_editing_published_content_keeps_it_on_sale_as_a_draft_revision(owner_client, product):
     url = reverse("operators:product_edit", args=[product.pk])
     page = owner_client.get(url).content.decode()
-    assert "data-confirm" in page  # the operator is warned before saving
-    response = owner_client.post(url, content_post(product, description_en="New words"))
+    assert "stays on sale until the DMC approves" in page  # the operator is told before saving
+    response = owner_client.post(
+        url, content_post(product, description_en="New words", max_pax=product.max_pax)
+    )
     assert response.status_code == 302
     product.refresh_from_db()
-    assert product.status == ProductStatus.SUBMITTED
-    assert CurationEvent.objects.filter(product=product, to_status="submitted").exists()
+    assert product.status == ProductStatus.PUBLISHED and not product.description_en
+    assert product.revisions.get().data == {"description_en": "New words"}
+    page = owner_client.get(url).content.decode()
+    assert "New words" in page  # the form shows the draft
 
 
 def test_photo_upload_and_refusal_of_a_non_image(owner_client, operator_org, settings, tmp_path):
@@ -222,7 +226,7 @@ def test_calendar_month_grid_bulk_edit_and_capacity_below_booked(owner_client, p
     assert (slot.capacity, slot.status) == (12, "closed")
 
 
-def test_weekly_schedule_generates_a_year_of_slots(owner_client, product):
+def test_weekly_schedule_generates_slots_up_to_the_booking_horizon(owner_client, product):
     url = reverse("operators:calendar", args=[product.pk])
     response = owner_client.post(
         url,
@@ -236,7 +240,8 @@ def test_weekly_schedule_generates_a_year_of_slots(owner_client, product):
         },
     )
     assert response.status_code == 302
-    assert 100 <= Slot.objects.filter(product=product).count() <= 106
+    # Two weekend days a week for the two-year horizon (731 days): 208 or 210 slots.
+    assert 208 <= Slot.objects.filter(product=product).count() <= 210
 
 
 def test_a_slot_outside_the_bookable_dates_is_a_form_error(owner_client, operator_org):
