@@ -1,6 +1,7 @@
 import pytest
 
 from tests.factories import OrganisationFactory, api_key_for
+from tests.payments.conftest import localstripe, localstripe_base  # noqa: F401
 
 
 @pytest.fixture
@@ -29,3 +30,19 @@ def hold_body(product, slot, adults=2):
             }
         ],
     }
+
+
+@pytest.fixture
+def redis_broker():
+    """A redis-server of this test's own, with Celery pointed at it (not eager)."""
+    from .broker import RedisServer, celery_broker
+
+    server = RedisServer()
+    if server.binary is None:
+        pytest.skip("redis-server is not installed: the broker fault tests need it")
+    server.start()
+    try:
+        with celery_broker(server.url):
+            yield server
+    finally:
+        server.stop()
