@@ -8,5 +8,7 @@ class PaymentsConfig(AppConfig):
 
     def ready(self):
         from . import events
+        from .gateway import configure_stripe
 
+        configure_stripe()
         events.register()  # handlers of the booking engine's events (bookings.events)
