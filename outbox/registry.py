@@ -57,6 +57,9 @@ def resolve(name: str) -> Handler:
     from celery import current_app
 
     task = current_app.tasks.get(name)
+    if task is None:  # the apps' tasks modules are imported lazily (autodiscovery)
+        current_app.loader.import_default_modules()
+        task = current_app.tasks.get(name)
     if task is None:
         raise UnknownHandler(name)
     return Handler(name=name, function=task.run, deferred=bool(getattr(task, "deferred", False)))
