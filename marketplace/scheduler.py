@@ -86,8 +86,6 @@ class EmbeddedBeat:
                 )
             except Exception:
                 logger.exception("scheduled job %s failed", job.name)
-            finally:
-                close_old_connections()
             job.next_at = _next_after(job.schedule, now)
             ran.append(job.name)
         return ran
@@ -103,6 +101,8 @@ class EmbeddedBeat:
                 self.tick()
             except Exception:  # the scheduler itself never dies
                 logger.exception("embedded scheduler tick failed")
+            finally:
+                close_old_connections()  # this thread's connection, as a request's
             self._stop.wait(self.seconds_to_next())
 
     def start(self) -> threading.Thread:
