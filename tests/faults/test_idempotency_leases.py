@@ -115,3 +115,41 @@ def test_a_failed_request_frees_its_key_at_once(partner_client):
     assert refused.status_code == 409 and refused.json()["error"]["code"] == "sold_out"
     assert not IdempotencyRecord.objects.filter(key="big-1").exists()
     assert_counters_equal_allocations()
+
+
+@pytest.mark.postgres
+def test_concurrent_retries_with_one_key_book_once(partner):
+    """Six clients send the same key at once (PostgreSQL): one books, the others get 409
+    in progress or the replay; never a second booking."""
+    import threading
+
+    from django.db import connection, connections
+    from rest_framework.test import APIClient
+
+    from tests.factories import api_key_for
+
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrency is proven on PostgreSQL (CI sets DATABASE_URL)")
+    product, slot = bookable_experience(capacity=20)
+    body = hold_body(product, slot)
+    _key, raw = api_key_for(partner)
+    barrier = threading.Barrier(6)
+    statuses = []
+
+    def client():
+        api = APIClient()
+        api.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+        try:
+            barrier.wait()
+            statuses.append(_post(api, body, "same-key").status_code)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=client) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses.count(201) >= 1 and set(statuses) <= {201, 409}
+    assert Booking.objects.count() == 1
+    assert_counters_equal_allocations()
