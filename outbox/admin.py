@@ -8,7 +8,8 @@ from .services import outbox_retry
 
 @admin.register(OutboxMessage)
 class OutboxMessageAdmin(admin.ModelAdmin):
-    list_display = ("pk", "handler", "status", "attempts", "available_at", "created_at", "done_at")
+    list_display = ("pk", "handler", "status", "attempts", "available_at", "done_at")
+    ordering = ("-pk",)
     list_filter = ("status", "handler")
     search_fields = ("handler", "last_error")
     date_hierarchy = "created_at"
