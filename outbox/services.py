@@ -48,12 +48,13 @@ def outbox_dispatch(*, message_id: int) -> bool:
 
         from .tasks import deliver
 
-        eager = current_app.conf.task_always_eager
-        if eager:
-            message = OutboxMessage.objects.filter(pk=message_id).only("handler").first()
-            if message is None or registry.resolve(message.handler).deferred:
-                return False  # left for the sweep: never wait on Stripe in this thread
-        deliver.delay(message_id)
+        if not current_app.conf.task_always_eager:
+            deliver.delay(message_id)
+            return True
+        message = OutboxMessage.objects.filter(pk=message_id).only("handler").first()
+        if message is None or registry.resolve(message.handler).deferred:
+            return False  # left for the sweep: never wait on Stripe in this thread
+        outbox_deliver(message_id=message_id)  # eager: no broker involved at all
         return True
     except Exception:
         logger.warning(

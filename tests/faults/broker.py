@@ -9,8 +9,11 @@ import time
 
 
 def _reset_pools(app) -> None:
+    """Forget the connection and producer pools (kombu keeps them in a registry per URL)."""
+    from kombu import pools
+
     with contextlib.suppress(Exception):
-        app.pool.force_close_all()
+        pools.reset()
     app._pool = None
     app.amqp._producer_pool = None
 
