@@ -172,3 +172,28 @@ def test_payments_and_invoices_subscribe_to_the_booking_events():
     ]
     assert registry.subscribers("bookings.amended") == ["payments.booking_amended"]
     assert registry.subscribers("bookings.redeemed") == ["payments.booking_redeemed"]
+
+
+def test_finance_staff_see_the_outbox_in_the_admin_and_retry_a_row(client):
+    from accounts.services import DmcGroup, dmc_groups_ensure
+    from tests.factories import UserFactory
+
+    groups = dmc_groups_ensure()
+    message = OutboxMessage.objects.create(
+        handler="test.fail", kwargs={}, status=MessageStatus.DEAD, attempts=12, last_error="x"
+    )
+    outsider = UserFactory(is_staff=True)
+    client.force_login(outsider)
+    assert client.get("/admin/outbox/outboxmessage/").status_code == 403
+    finance = UserFactory(is_staff=True)
+    finance.groups.add(groups[DmcGroup.FINANCE])
+    client.force_login(finance)
+    page = client.get("/admin/outbox/outboxmessage/")
+    assert page.status_code == 200 and "test.fail" in page.content.decode()
+    response = client.post(
+        "/admin/outbox/outboxmessage/",
+        {"action": "retry_now", "_selected_action": [message.pk]},
+    )
+    assert response.status_code == 302
+    message.refresh_from_db()
+    assert message.status == MessageStatus.PENDING
