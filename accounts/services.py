@@ -13,6 +13,8 @@ from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from outbox.services import outbox_enqueue
+
 from .models import (
     API_KEY_PREFIX,
     ApiKey,
@@ -102,12 +104,23 @@ def invitation_create(
     try:
         with transaction.atomic():
             invitation.save()
+            outbox_enqueue(handler=INVITATION_SEND, kwargs={"invitation_id": invitation.pk})
     except IntegrityError as exc:
         raise ValidationError(
             {"email": _("An invitation to this address is already pending.")}
         ) from exc
-    transaction.on_commit(lambda: invitation_send(invitation=invitation))
     return invitation
+
+
+INVITATION_SEND = "accounts.invitation_send"
+
+
+def _invitation_send_handler(*, invitation_id: int) -> None:
+    """The outbox handler: send the email of a still pending invitation (once accepted or
+    revoked, nothing is sent)."""
+    invitation = Invitation.objects.filter(pk=invitation_id).first()
+    if invitation is not None and invitation.accepted_at is None and not invitation.revoked_at:
+        invitation_send(invitation=invitation)
 
 
 def invitation_send(*, invitation: Invitation) -> None:

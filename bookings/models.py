@@ -470,7 +470,9 @@ class RedemptionAttempt(models.Model):
 
 
 class IdempotencyRecord(models.Model):
-    """The first response to a POST with an Idempotency-Key, replayed for the same key."""
+    """The first response to a POST with an Idempotency-Key, replayed for the same key; it is
+    stored in the transaction of what the request did, so it exists if and only if that
+    committed."""
 
     owner = models.CharField(max_length=100)  # "org:<id>" or "user:<id>"
     key = models.CharField(max_length=200)
@@ -480,6 +482,8 @@ class IdempotencyRecord(models.Model):
     status_code = models.PositiveSmallIntegerField(null=True)
     response_body = models.JSONField(null=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # While the first request runs: after this time (its worker died) a retry takes over.
+    leased_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

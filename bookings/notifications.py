@@ -52,9 +52,10 @@ def _checkout_link(booking: Booking, event: str, role: str) -> str:
     """The signed payment link for a traveller whose places are held."""
     if role != "buyer" or event != "held" or booking.buyer_organisation_id:
         return ""
-    from payments.views_pages import checkout_url
+    from .confirmation import checkout_url
 
-    return settings.SITE_URL + checkout_url(booking)
+    url = checkout_url(booking)
+    return settings.SITE_URL + url if url else ""
 
 
 def _recipients(booking: Booking) -> list[tuple[str, str, str]]:

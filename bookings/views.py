@@ -346,6 +346,8 @@ class BackofficeResendVoucherView(BackofficeActionView):
     """Regenerate the voucher and send the confirmation email again (after commit)."""
 
     def perform(self, request, booking):
+        from outbox.services import outbox_enqueue
+
         from . import tasks
         from .vouchers import voucher_generate
 
@@ -354,8 +356,10 @@ class BackofficeResendVoucherView(BackofficeActionView):
             return
         with transaction.atomic():
             voucher = voucher_generate(booking=booking)
-            pk = booking.pk
-            transaction.on_commit(lambda: tasks.send_booking_notification.delay(pk, "confirmed"))
+            outbox_enqueue(
+                handler=tasks.send_booking_notification,
+                kwargs={"booking_id": booking.pk, "event": "confirmed"},
+            )
         messages.success(
             request,
             _("Voucher version %(v)s generated and sent to %(email)s.")

@@ -1,8 +1,8 @@
 """Celery tasks of the invoices app: thin, idempotent wrappers around `invoices.adapters`.
 
-The booking engine schedules `invoice_booking` and `credit_cancellation` with
-`transaction.on_commit`; they never raise for fiscal data problems (those are recorded for
-finance), so a confirmation or a cancellation never fails because of invoicing."""
+They run after commit from the outbox, as handlers of the booking engine's "confirmed" and
+"cancelled" events (invoices/events.py); they never raise for fiscal data problems (those are
+recorded for finance), so a confirmation or a cancellation never fails because of invoicing."""
 
 import logging
 from datetime import timedelta

@@ -539,6 +539,8 @@ def departures_process_guarantees(*, today: date | None = None) -> dict[str, lis
 
     Returns {"guaranteed": [...], "cancelled": [...]}: the booking engine cancels the
     bookings of the cancelled departures (and refunds them)."""
+    from outbox.services import outbox_enqueue
+
     from . import tasks
 
     today = today or timezone.localdate()
@@ -559,8 +561,8 @@ def departures_process_guarantees(*, today: date | None = None) -> dict[str, lis
         departure.decided_at = now
         departure.save(update_fields=["status", "decided_at"])
         result["guaranteed" if confirmed else "cancelled"].append(departure)
-        transaction.on_commit(
-            lambda pk=departure.pk: tasks.departure_decision_notify.delay(departure_id=pk)
+        outbox_enqueue(
+            handler=tasks.departure_decision_notify, kwargs={"departure_id": departure.pk}
         )
     return result
 

@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class PaymentsConfig(AppConfig):
     name = "payments"
     verbose_name = _("Payments")
+
+    def ready(self):
+        from . import events
+        from .gateway import configure_stripe
+
+        configure_stripe()
+        events.register()  # handlers of the booking engine's events (bookings.events)

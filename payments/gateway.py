@@ -11,6 +11,22 @@ from operators.pricing import money
 CURRENCY = "eur"
 
 
+def _timeout() -> tuple[float, float]:
+    """(connect, read) seconds: a Stripe that does not answer never holds a request long."""
+    return (settings.STRIPE_CONNECT_TIMEOUT_SECONDS, settings.STRIPE_TIMEOUT_SECONDS)
+
+
+def stripe_http_client() -> stripe.HTTPClient:
+    return stripe.RequestsClient(timeout=_timeout())
+
+
+def configure_stripe() -> None:
+    """The module-level defaults too (webhook helpers and any call outside stripe_client):
+    bounded retries and the same timeouts. Called from PaymentsConfig.ready()."""
+    stripe.max_network_retries = settings.STRIPE_MAX_NETWORK_RETRIES
+    stripe.default_http_client = stripe_http_client()
+
+
 def stripe_client(*, http_client=None) -> stripe.StripeClient:
     base_addresses = {}
     if settings.STRIPE_API_BASE:
@@ -18,8 +34,8 @@ def stripe_client(*, http_client=None) -> stripe.StripeClient:
     return stripe.StripeClient(
         settings.STRIPE_SECRET_KEY,
         base_addresses=base_addresses,
-        http_client=http_client,
-        max_network_retries=1,
+        http_client=http_client or stripe_http_client(),
+        max_network_retries=settings.STRIPE_MAX_NETWORK_RETRIES,
     )
 
 

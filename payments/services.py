@@ -330,15 +330,16 @@ def _payment_succeeded(payment: Payment, *, charge_id: str, amount_cents: int) -
         }
         AttentionItem.objects.create(booking=booking, reason="late_payment", message=message)
         logger.warning(message)
-        payment_id = locked.pk
-        transaction.on_commit(lambda: _refund_orphan_later(payment_id, message))
+        from outbox.services import outbox_enqueue
+
+        from . import tasks
+
+        outbox_enqueue(handler=tasks.refund_orphan_payment, kwargs={"payment_id": locked.pk})
+        outbox_enqueue(handler=tasks.tell_dmc, kwargs={"message": message})
         return "refund scheduled"
 
 
-def _refund_orphan_later(payment_id: int, message: str) -> None:
-    from . import tasks
-
-    tasks.refund_orphan_payment.delay(payment_id)
+def dmc_tell_refunded_automatically(*, message: str) -> None:
     send_mail(
         _("Payment refunded automatically"),
         message,
@@ -450,6 +451,8 @@ def on_booking_cancelled(booking_id: int) -> None:
     the engine computed is executed by a task scheduled on commit. A booking cancelled as a
     whole (an expired option or checkout hold included) gets its open PaymentIntents
     cancelled at Stripe, so that no late payment can be taken."""
+    from outbox.services import outbox_enqueue
+
     from . import tasks
     from .payouts import payables_sync
     from .schedule import schedule_rebalance
@@ -459,9 +462,9 @@ def on_booking_cancelled(booking_id: int) -> None:
     with transaction.atomic():
         payables_sync(booking_id=booking_id)
         schedule_rebalance(booking=booking, paid=booking_paid(booking))
-    if booking.status == BookingStatus.CANCELLED:
-        transaction.on_commit(lambda: tasks.cancel_open_intents.delay(booking_id))
-    transaction.on_commit(lambda: tasks.refund_for_cancellation.delay(booking_id))
+        if booking.status == BookingStatus.CANCELLED:
+            outbox_enqueue(handler=tasks.cancel_open_intents, kwargs={"booking_id": booking_id})
+        outbox_enqueue(handler=tasks.refund_for_cancellation, kwargs={"booking_id": booking_id})
 
 
 def on_booking_amended(booking_id: int) -> None:
@@ -482,9 +485,10 @@ def on_booking_amended(booking_id: int) -> None:
         if LedgerEntry.objects.filter(booking=locked, kind=EntryKind.ON_ACCOUNT).exists():
             _on_account_follow_total(locked)
             return
-        refund_needed = _schedule_follow_total(locked)
-    if refund_needed:
-        transaction.on_commit(lambda: tasks.refund_for_amendment.delay(booking_id))
+        if _schedule_follow_total(locked):
+            from outbox.services import outbox_enqueue
+
+            outbox_enqueue(handler=tasks.refund_for_amendment, kwargs={"booking_id": booking_id})
 
 
 def _on_account_follow_total(booking: Booking) -> None:
@@ -556,12 +560,16 @@ def _schedule_follow_total(booking: Booking) -> bool:
         stale = Payment.objects.filter(
             schedule_item_id__in=changed, method=Method.CARD, status__in=OPEN_PAYMENT_STATUSES
         ).values_list("pk", flat=True)
+        from outbox.services import outbox_enqueue
+
+        from . import tasks
+
         for pk in list(stale):
-            transaction.on_commit(lambda pk=pk: _cancel_stale_intent(pk))
+            outbox_enqueue(handler=tasks.cancel_stale_intent, kwargs={"payment_id": pk})
     return paid > total
 
 
-def _cancel_stale_intent(payment_id: int) -> None:
+def payment_intent_cancel_stale(*, payment_id: int) -> None:
     payment = Payment.objects.get(pk=payment_id)
     if not payment.stripe_payment_intent_id or payment.status not in OPEN_PAYMENT_STATUSES:
         return

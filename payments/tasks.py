@@ -24,14 +24,37 @@ def refund_for_amendment(booking_id: int) -> str:
     return str(refund(booking=booking)) if booking else "missing"
 
 
-@shared_task(acks_late=True)
+class StripeUnreachable(Exception):
+    """Raised so that the outbox retries the row later."""
+
+
+# deferred: run by a worker or the outbox sweep, never inline in the thread that released
+# the hold (in eager mode), so that a slow Stripe never holds up a release or a request.
+@shared_task(acks_late=True, deferred=True)
 def cancel_open_intents(booking_id: int) -> dict:
     from bookings.models import Booking
 
     from .services import payment_intents_cancel_open
 
     booking = Booking.objects.filter(pk=booking_id).first()
-    return payment_intents_cancel_open(booking=booking) if booking else {}
+    result = payment_intents_cancel_open(booking=booking) if booking else {}
+    if result.get("failed"):
+        raise StripeUnreachable(f"{result['failed']} intent(s) of booking {booking_id} open")
+    return result
+
+
+@shared_task(acks_late=True)
+def cancel_stale_intent(payment_id: int) -> None:
+    from .services import payment_intent_cancel_stale
+
+    payment_intent_cancel_stale(payment_id=payment_id)
+
+
+@shared_task(acks_late=True)
+def tell_dmc(message: str) -> None:
+    from .services import dmc_tell_refunded_automatically
+
+    dmc_tell_refunded_automatically(message=message)
 
 
 @shared_task(acks_late=True)

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -74,12 +75,24 @@ class BuyerBookingMixin:
         }
 
 
+def _option_expired(booking: Booking) -> bool:
+    """Held past its expiry, not yet released by the periodic job: it cannot be paid."""
+    return (
+        booking.status in (BookingStatus.HELD, BookingStatus.PENDING_PAYMENT)
+        and booking.expires_at is not None
+        and booking.expires_at <= timezone.now()
+    )
+
+
 class CheckoutView(BuyerBookingMixin, View):
     template_name = "payments/checkout.html"
 
     def get(self, request, reference):
         booking = self.get_booking()
         context = self.base_context(booking)
+        if _option_expired(booking):
+            context.update({"closed": True, "expired": True})
+            return render(request, self.template_name, context)
         if booking.status not in (
             BookingStatus.HELD,
             BookingStatus.PENDING_PAYMENT,
@@ -112,6 +125,12 @@ class CheckoutView(BuyerBookingMixin, View):
                 if not isinstance(exc, InvalidTransition):
                     raise
             logger.warning("checkout %s: %s", booking.reference, exc)
+            booking.refresh_from_db()
+            if _option_expired(booking) or booking.status == BookingStatus.CANCELLED:
+                # Say what the booking's state is, and offer nothing to pay.
+                context.update({"booking": booking, "closed": True})
+                context["expired"] = _option_expired(booking)
+                return render(request, self.template_name, context, status=409)
             item, due = services.amount_due_now(booking)
             context.update(
                 {"item": item, "due": due, "errors": [getattr(exc, "message", None) or str(exc)]}

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -169,10 +168,7 @@ def booking_cancel(
         _recompute_totals(locked)
         if reason != CancelReason.EXPIRED:
             _notify("cancelled", locked)
-        cancelled_ids, booking_id = [ln.pk for ln in top], locked.pk
-        transaction.on_commit(
-            lambda: _after_commit("cancelled", booking_id, cancelled_ids if confirmed else None)
-        )
+        _after_commit("cancelled", locked.pk, [ln.pk for ln in top] if confirmed else None)
         return CancellationResult(
             locked, money(penalty_total), money(refund), [ln.pk for ln in top]
         )
@@ -295,8 +291,7 @@ def participants_cancel(
         Participant.objects.filter(pk__in=[p.pk for p in people]).update(cancelled=True)
         locked.refund_due = money(locked.refund_due + refund)
         locked.save(update_fields=["refund_due", "updated_at"])
-        booking_id = locked.pk
-        transaction.on_commit(lambda: _after_commit("cancelled", booking_id))
+        _after_commit("cancelled", locked.pk)
         _record(
             locked,
             action="cancel_participants",

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -203,8 +202,7 @@ def booking_amend(
         )
         _notify("amended", booking)
         # payments follows the amended total once the amendment is committed.
-        booking_id = booking.pk
-        transaction.on_commit(lambda: _after_commit("amended", booking_id))
+        _after_commit("amended", booking.pk)
         return amendment
 
     return _run_locked(write)

@@ -6,7 +6,6 @@ import logging
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import transaction
 
 from operators.pricing import money
 
@@ -20,34 +19,34 @@ from ..models import (
 logger = logging.getLogger(__name__)
 
 
-def _after_commit(event: str, booking_id: int, cancelled_line_ids=None) -> None:
-    """What other apps do once a confirmation or a cancellation is committed: payments
-    accrues the operators' payables, shrinks the schedule and executes the refund; invoices
-    issues the invoice or receipt, or the credit note of the cancelled invoiced lines."""
-    from invoices import tasks as invoice_tasks
-    from payments import services as payments
+def _publish(event: str, booking_id: int, **payload) -> None:
+    """Tell the other apps what happened (bookings.events): written in this transaction,
+    run after commit from the outbox by the handlers they registered."""
+    from ..events import booking_event_publish
 
-    if event == "confirmed":
-        payments.on_booking_confirmed(booking_id)
-        invoice_tasks.invoice_booking.delay(booking_id)
-    elif event == "cancelled":
-        payments.on_booking_cancelled(booking_id)
-        if cancelled_line_ids:
-            invoice_tasks.credit_cancellation.delay(booking_id, cancelled_line_ids)
-    elif event == "amended":
-        # payments: the on-account ledger, the schedule or a refund follow the new total.
-        payments.on_booking_amended(booking_id)
+    booking_event_publish(event=event, booking_id=booking_id, **payload)
+
+
+def _after_commit(event: str, booking_id: int, cancelled_line_ids=None) -> None:
+    """Kept for the callers' name: publishes the event (call it inside the transaction)."""
+    if event == "cancelled":
+        _publish(event, booking_id, cancelled_line_ids=cancelled_line_ids)
+    else:
+        _publish(event, booking_id)
 
 
 def _notify(event: str, booking: Booking) -> None:
+    from outbox.services import outbox_enqueue
+
     from .. import tasks
     from ..notifications import notifications_are_muted
 
-    if notifications_are_muted():  # decided when scheduled: on_commit runs after the block
+    if notifications_are_muted():  # decided when scheduled: the outbox row runs later
         return
-
-    booking_id = booking.pk
-    transaction.on_commit(lambda: tasks.send_booking_notification.delay(booking_id, event))
+    outbox_enqueue(
+        handler=tasks.send_booking_notification,
+        kwargs={"booking_id": booking.pk, "event": event},
+    )
 
 
 def _recompute_totals(booking: Booking) -> None:

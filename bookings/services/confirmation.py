@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -66,11 +65,12 @@ def booking_confirm(*, booking: Booking, actor=None, via: str = "", reason: str 
         locked.expires_at = None
         locked.save(update_fields=["status", "confirmed_at", "expires_at", "updated_at"])
         _notify("confirmed", locked)
+        from outbox.services import outbox_enqueue
+
         from .. import tasks
 
-        booking_id = locked.pk
-        transaction.on_commit(lambda: tasks.generate_voucher.delay(booking_id))
-        transaction.on_commit(lambda: _after_commit("confirmed", booking_id))
+        outbox_enqueue(handler=tasks.generate_voucher, kwargs={"booking_id": locked.pk})
+        _after_commit("confirmed", locked.pk)
         return locked
 
     return _run_locked(write)

@@ -17,6 +17,7 @@ from ..models import (
     LineKind,
     LineStatus,
 )
+from .common import _publish
 from .planning import _record, _transition
 
 logger = logging.getLogger(__name__)
@@ -109,6 +110,7 @@ def voucher_redeem(*, organisation, actor, raw: str, method: str) -> RedemptionR
             actor=actor,
             data={"lines": [ln.pk for ln in open_lines], "method": method},
         )
+        _publish("redeemed", booking.pk, line_ids=[ln.pk for ln in open_lines])
         if not booking.lines.filter(parent__isnull=True, status=LineStatus.ACTIVE).exists() and (
             booking.status == BookingStatus.CONFIRMED
         ):

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "bookings",
     "payments",
     "invoices",
+    "outbox",
     "marketplace",
 ]
 
@@ -186,8 +187,20 @@ CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=None) or None
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A broker that is down must not hold a request for long: the outbox keeps the work.
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
 CELERY_BEAT_SCHEDULE: dict = {
     "release-expired-holds": {"task": "bookings.tasks.release_expired_holds", "schedule": 60.0},
+    "outbox-sweep": {
+        "task": "outbox.tasks.sweep",
+        "schedule": env.float("OUTBOX_SWEEP_SECONDS", default=30.0),
+    },
     "operators-roll-inventory-forward": {
         "task": "operators.tasks.roll_inventory_forward",
         "schedule": crontab(hour=3, minute=0),
@@ -222,11 +235,26 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
 }
 
+# Transactional outbox (outbox/): a running row whose worker died is due again after the
+# lease; a failed row is retried with an exponential back-off, then given up (admin).
+OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=300)
+OUTBOX_BACKOFF_SECONDS = env.int("OUTBOX_BACKOFF_SECONDS", default=30)
+OUTBOX_BACKOFF_MAX_SECONDS = env.int("OUTBOX_BACKOFF_MAX_SECONDS", default=3600)
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=12)
+# An Idempotency-Key "in progress" longer than this (its worker died) is taken over by a retry.
+IDEMPOTENCY_LEASE_SECONDS = env.int("IDEMPOTENCY_LEASE_SECONDS", default=60)
+
 # Stripe (or the local Stripe-compatible server started by `make run`).
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="sk_test_local")
 STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="pk_test_local")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="whsec_local_piana")
 STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="").rstrip("/")
+# Every call to Stripe is bounded: connect and read timeouts, a few retries (with Stripe's
+# own idempotency keys on retried POSTs). Slow work (intent cancellation, refunds) runs from
+# the outbox, never inside a lock or a release.
+STRIPE_CONNECT_TIMEOUT_SECONDS = env.float("STRIPE_CONNECT_TIMEOUT_SECONDS", default=3.0)
+STRIPE_TIMEOUT_SECONDS = env.float("STRIPE_TIMEOUT_SECONDS", default=15.0)
+STRIPE_MAX_NETWORK_RETRIES = env.int("STRIPE_MAX_NETWORK_RETRIES", default=2)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from bookings import services as booking_services
 from bookings.models import Booking, BookingStatus
+from outbox.services import outbox_sweep
 from payments.gateway import stripe_client
 from payments.models import AttentionItem, Payment, PaymentStatus, Refund, RefundSource
 from payments.selectors import booking_paid
@@ -33,6 +34,7 @@ def test_an_expired_hold_cancels_its_open_intent_and_no_card_can_be_charged(
     _expire(booking)
     with django_capture_on_commit_callbacks(execute=True):
         assert booking_services.holds_release_expired() == 1
+    outbox_sweep()  # the intent cancellation is its own task, never run inline by the release
     booking.refresh_from_db()
     payment.refresh_from_db()
     assert booking.status == BookingStatus.CANCELLED
@@ -58,6 +60,7 @@ def test_a_payment_taken_just_before_the_expiry_is_refunded_automatically(
     _expire(booking)
     with django_capture_on_commit_callbacks(execute=True):
         booking_services.holds_release_expired()
+    outbox_sweep()
     payment.refresh_from_db()
     assert payment.status == PaymentStatus.SUCCEEDED
     refund = Refund.objects.get(payment=payment)
@@ -78,6 +81,7 @@ def test_cancelling_intents_is_idempotent_and_leaves_other_bookings_alone(
     _expire(expired)
     with django_capture_on_commit_callbacks(execute=True):
         booking_services.holds_release_expired()
+    outbox_sweep()
     assert payment_intents_cancel_open(booking=expired) == {"cancelled": 0, "paid": 0, "failed": 0}
     assert payment_intents_cancel_open(booking=active) == {"cancelled": 0, "paid": 0, "failed": 0}
     other.refresh_from_db()

@@ -1,5 +1,6 @@
 """Serve the whole platform on the embedded defaults: the Django server plus a local
-Stripe-compatible server (localstripe) as child processes, stopped together on Ctrl-C."""
+Stripe-compatible server (localstripe) as child processes, and the beat schedule in a thread
+of this process (tasks are eager: no worker, no `celery beat`), stopped together on Ctrl-C."""
 
 import contextlib
 import os
@@ -64,11 +65,19 @@ class Command(BaseCommand):
         parser.add_argument("--addr", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--no-seed", action="store_true")
+        parser.add_argument(
+            "--no-scheduler",
+            action="store_true",
+            help="Do not run the periodic jobs in-process (e.g. a `celery beat` runs them).",
+        )
 
-    def handle(self, *args, addr, port, no_seed, **options):
+    def handle(self, *args, addr, port, no_seed, no_scheduler, **options):
         children: list[subprocess.Popen] = []
+        beat = None
 
         def stop(*_args):
+            if beat is not None:
+                beat.stop()
             # Each child runs in its own process group (runserver's autoreloader has a child
             # of its own): stop whole groups so that nothing is left behind.
             for child in children:
@@ -106,6 +115,7 @@ class Command(BaseCommand):
                 start_new_session=True,
             )
             children.append(server)
+            beat = self.start_scheduler(env, disabled=no_scheduler)
             signal.signal(signal.SIGTERM, lambda *_: (stop(), sys.exit(0)))
             self.stdout.write(
                 self.style.SUCCESS(
@@ -117,3 +127,20 @@ class Command(BaseCommand):
             self.stdout.write("Stopping…")
         finally:
             stop()
+
+    def start_scheduler(self, env: dict, *, disabled: bool):
+        """The periodic jobs of CELERY_BEAT_SCHEDULE, when nothing else runs them."""
+        from marketplace.scheduler import EmbeddedBeat
+
+        if disabled or not settings.CELERY_TASK_ALWAYS_EAGER:
+            self.stdout.write("Periodic jobs: not run here (start `celery -A marketplace beat`).")
+            return None
+        # The jobs call Stripe (intent cancellation, reconciliation): this process must use
+        # the same Stripe server as the web server.
+        settings.STRIPE_API_BASE = env.get("STRIPE_API_BASE", settings.STRIPE_API_BASE)
+        beat = EmbeddedBeat(settings.CELERY_BEAT_SCHEDULE)
+        beat.start()
+        self.stdout.write(
+            f"Periodic jobs run in-process: {', '.join(job.name for job in beat.jobs)}"
+        )
+        return beat
