@@ -5,9 +5,7 @@ from django.urls import include, path
 from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from . import storefront
 from .health import healthz
-from .views import HomeView
 
 # Every app owns its API routes under /api/v1/ and its pages (with their own prefixes:
 # operator/, backoffice/, trade/, …) under the language prefix.
@@ -31,12 +29,7 @@ urlpatterns = [
 ]
 
 urlpatterns += i18n_patterns(
-    path("", HomeView.as_view(), name="home"),
-    path("discover/", storefront.discover, name="discover"),
-    path("discover/packages/", storefront.packages_list, name="discover_packages"),
-    path("discover/packages/<slug:slug>/", storefront.package_book, name="discover_package"),
-    path("discover/<slug:slug>/", storefront.product_page, name="discover_product"),
-    path("discover/<slug:slug>/book/", storefront.book, name="discover_book"),
+    path("", include("portal.urls")),
     path("accounts/", include("allauth.urls")),
     path("account/", include("accounts.urls")),
     path("", include("operators.urls")),

@@ -18,8 +18,7 @@ from operators.selectors import (
     availability_options,
     availability_search_page,
 )
-
-from .forms import BookForm, PackageBookForm, SearchForm
+from portal.forms import BookForm, PackageBookForm, SearchForm
 
 PAGE_SIZE = 12
 
@@ -51,7 +50,7 @@ def discover(request):
     query = {k: v for k, v in request.GET.items() if k != "page"}
     return render(
         request,
-        "marketplace/discover.html",
+        "portal/discover.html",
         {
             "form": form,
             "results": results,
@@ -84,7 +83,7 @@ def product_page(request, slug):
     }
     return render(
         request,
-        "marketplace/product.html",
+        "portal/product.html",
         {
             "product": product,
             "form": form,
@@ -174,7 +173,7 @@ def packages_list(request):
         .prefetch_related("comuni", "themes")
         .order_by("title")
     )
-    return render(request, "marketplace/packages.html", {"packages": packages})
+    return render(request, "portal/packages.html", {"packages": packages})
 
 
 def package_book(request, slug):
@@ -235,5 +234,5 @@ def package_book(request, slug):
                 )
                 return redirect(_checkout_url(booking))
     return render(
-        request, "marketplace/package_book.html", {"package": package, "form": form, "quote": quote}
+        request, "portal/package_book.html", {"package": package, "form": form, "quote": quote}
     )

@@ -9,7 +9,7 @@ from places.models import Comune
 class HomeView(TemplateView):
     """The public portal "Discover Piana di Lucca"."""
 
-    template_name = "marketplace/home.html"
+    template_name = "portal/home.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
