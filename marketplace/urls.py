@@ -30,6 +30,7 @@ urlpatterns = [
 
 urlpatterns += i18n_patterns(
     path("", include("portal.urls")),
+    path("", include("portal.urls_content")),
     path("accounts/", include("allauth.urls")),
     path("account/", include("accounts.urls")),
     path("", include("operators.urls")),

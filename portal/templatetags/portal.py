@@ -1,9 +1,12 @@
 """Template helpers of the public portal: alternate-language links, canonical URLs and the
 visible note when a translatable text falls back to another language."""
 
+import json
+
 from django import template
 from django.conf import settings
 from django.urls import translate_url
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 register = template.Library()
@@ -61,3 +64,21 @@ def fallback_note(obj, field: str):
     shown = shown_language(obj, field)
     names = dict(settings.LANGUAGES)
     return {"shown": shown, "shown_name": names.get(shown, shown), "differs": shown != current}
+
+
+@register.simple_tag
+def site_url() -> str:
+    return settings.SITE_URL
+
+
+@register.simple_tag
+def jsonld(obj_or_data):
+    """A `<script type="application/ld+json">` block, escaped for HTML."""
+    from portal.seo import jsonld_for
+
+    data = obj_or_data if isinstance(obj_or_data, dict) else jsonld_for(obj_or_data)
+    if not data:
+        return ""
+    text = json.dumps(data, ensure_ascii=False, default=str)
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return mark_safe(f'<script type="application/ld+json">{text}</script>')

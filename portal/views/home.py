@@ -4,6 +4,7 @@ from accounts.models import Organisation, OrganisationKind
 from operators.models import Product, ProductKind, ProductStatus
 from packages.models import Package, PackageStatus
 from places.models import Comune
+from portal import selectors
 
 
 class HomeView(TemplateView):
@@ -27,4 +28,8 @@ class HomeView(TemplateView):
             .select_related("comune")
             .order_by("-published_at", "title")[:6]
         )
+        context["comune_pages"] = selectors.comune_pages()
+        context["stories"] = selectors.stories().order_by("-updated_at", "title")[:3]
+        context["events"] = selectors.upcoming_events()[:3]
+        context["themes"] = selectors.theme_pages()
         return context
