@@ -99,12 +99,30 @@ class BookForm(forms.Form):
     quantity = forms.IntegerField(
         label=_("Quantity"), min_value=1, max_value=50, initial=1, required=False
     )
+    #: One radio per option on the product page: "slot:<id>:<units>" or "unit:<id>:<units>".
+    choice = forms.CharField(required=False, max_length=40)
     contact_name = forms.CharField(label=_("Your name"), max_length=200)
     contact_email = forms.EmailField(label=_("Email"))
     contact_phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
 
     def clean_children_ages(self):
         return parse_ages(self.cleaned_data.get("children_ages", ""))
+
+    def clean(self):
+        cleaned = super().clean()
+        choice = cleaned.get("choice")
+        if choice:
+            parts = choice.split(":")
+            if (
+                len(parts) != 3
+                or parts[0] not in ("slot", "unit")
+                or not all(p.isdigit() for p in parts[1:])
+            ):
+                raise ValidationError(_("Choose one of the options shown."), code="bad_choice")
+            field = "slot" if parts[0] == "slot" else "unit_type"
+            cleaned[field] = int(parts[1])
+            cleaned["units"] = max(int(parts[2]), 1)
+        return cleaned
 
 
 class PackageBookForm(forms.Form):

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -18,6 +19,7 @@ from operators.selectors import (
     availability_options,
     availability_search_page,
 )
+from portal.calendars import availability_calendar
 from portal.forms import BookForm, PackageBookForm, SearchForm
 
 PAGE_SIZE = 12
@@ -76,6 +78,7 @@ def product_page(request, slug):
         criteria = _criteria(form)
         found = availability_options([product], criteria=criteria)
         availability = found[0] if found else None
+    calendar = availability_calendar(product=product, form=form)
     user = request.user
     contact = {
         "contact_name": user.get_full_name() if user.is_authenticated else "",
@@ -90,6 +93,7 @@ def product_page(request, slug):
             "availability": availability,
             "contact": contact,
             "search_query": urlencode(dict(request.GET.items())),
+            "calendar": calendar,
         },
     )
 
@@ -130,6 +134,8 @@ def book(request, slug):
     if product.kind in (ProductKind.EXPERIENCE, ProductKind.SERVICE):
         line.slot = product.slots.filter(pk=data.get("slot")).first()
         line.units = data.get("units") or 1
+        if line.slot is not None:
+            line.day = line.slot.date
     elif product.kind == ProductKind.ACCOMMODATION:
         line.unit_type = product.unit_types.filter(pk=data.get("unit_type")).first()
         line.check_out = data["end"]
@@ -181,7 +187,8 @@ def package_book(request, slug):
     book it once the traveller has accepted it."""
     from bookings.package_lines import PackageLineRequest
     from packages.models import Package, PackageStatus
-    from packages.quotes import package_quote
+    from packages.quotes import package_month_availability, package_quote
+    from packages.selectors import upcoming_departures
 
     package = get_object_or_404(Package, slug=slug, status=PackageStatus.PUBLISHED)
     data = request.POST if request.method == "POST" else (request.GET or None)
@@ -233,6 +240,25 @@ def package_book(request, slug):
                     % {"ref": booking.reference},
                 )
                 return redirect(_checkout_url(booking))
+    today = timezone.localdate()
+    pax = form.pax() if form.is_valid() and form.pax().seats else PaxMix.of(adults=2)
+    month = form.cleaned_data["start"] if form.is_valid() else today
+    month_days = [
+        day
+        for day in package_month_availability(package, month=month, pax=pax)
+        if day.date >= today
+    ]
     return render(
-        request, "portal/package_book.html", {"package": package, "form": form, "quote": quote}
+        request,
+        "portal/package_book.html",
+        {
+            "package": package,
+            "form": form,
+            "quote": quote,
+            "departures": upcoming_departures(package).filter(date__gte=today)[:12],
+            "month_days": month_days,
+            "pax_query": urlencode(
+                {"adults": pax.adults, "children_ages": ", ".join(map(str, pax.children_ages))}
+            ),
+        },
     )
