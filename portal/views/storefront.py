@@ -17,10 +17,13 @@ from operators.pricing import PaxMix
 from operators.selectors import (
     SearchCriteria,
     availability_options,
-    availability_search_page,
+    availability_search,
+    counted_page,
 )
 from portal.calendars import availability_calendar
+from portal.filters import CatalogueFilter
 from portal.forms import BookForm, PackageBookForm, SearchForm
+from portal.suggestions import search_suggestions
 
 PAGE_SIZE = 12
 
@@ -40,26 +43,32 @@ def _criteria(form: SearchForm) -> SearchCriteria:
 
 def discover(request):
     form = SearchForm(request.GET or None)
-    results, total, page = [], 0, 1
-    if form.is_valid():
+    filters = CatalogueFilter(request.GET or None, queryset=Product.objects.none())
+    results, total, page, suggestions = [], 0, 1, None
+    if form.is_valid() and filters.form.is_valid():
         try:
             page = max(int(request.GET.get("page", 1)), 1)
         except ValueError:
             page = 1
-        total, results = availability_search_page(
-            criteria=_criteria(form), limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
-        )
+        criteria = _criteria(form)
+        queryset = CatalogueFilter(request.GET, queryset=availability_search(criteria=criteria)).qs
+        total, rows = counted_page(queryset, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+        results = availability_options(rows, criteria=criteria)
+        if not total:
+            suggestions = search_suggestions(criteria=criteria, query=request.GET)
     query = {k: v for k, v in request.GET.items() if k != "page"}
     return render(
         request,
         "portal/discover.html",
         {
             "form": form,
+            "filters": filters,
             "results": results,
             "total": total,
             "page": page,
             "has_next": page * PAGE_SIZE < total,
             "query": urlencode(query),
+            "suggestions": suggestions,
         },
     )
 
