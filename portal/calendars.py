@@ -28,13 +28,16 @@ class CalendarCell:
         return self.price is not None
 
 
-def availability_calendar(*, product: Product, form) -> list[list[CalendarCell]] | None:
-    """Weeks (Monday first) of cells; None for products without time slots."""
+def availability_calendar(
+    *, product: Product, form, from_today: bool = False
+) -> list[list[CalendarCell]] | None:
+    """Weeks (Monday first) of cells from the chosen date (or today when the visitor chose
+    none); None for products without time slots."""
     if not product.uses_slots:
         return None
     today = timezone.localdate()
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    start = max(data.get("start") or today + timedelta(days=1), today)
+    start = today if from_today else max(data.get("start") or today, today)
     adults = data.get("adults", 2) if data else 2
     ages = data.get("children_ages") or []
     pax = PaxMix.of(adults=adults, children_ages=ages)

@@ -126,15 +126,14 @@ def portal_content_load(*, directory: Path = DATA_DIR, today: date | None = None
             },
         )
     themes = _read("themes.yaml", directory)
-    for spec in themes:
-        if spec.get("name"):
-            Theme.objects.get_or_create(
-                slug=spec["theme"],
-                defaults={
-                    "position": 50 + spec.get("position", 0),
-                    **_translated("name", spec["name"]),
-                },
-            )
+    for spec in themes:  # a theme the catalogue does not have yet is added
+        Theme.objects.get_or_create(
+            slug=spec["theme"],
+            defaults={
+                "position": 50 + spec.get("position", 0),
+                **_translated("name", spec.get("name") or spec["title"]),
+            },
+        )
     linker = _Linker(report)
 
     for spec in _read("comuni.yaml", directory):

@@ -87,7 +87,9 @@ def product_page(request, slug):
         criteria = _criteria(form)
         found = availability_options([product], criteria=criteria)
         availability = found[0] if found else None
-    calendar = availability_calendar(product=product, form=form)
+    calendar = availability_calendar(
+        product=product, form=form, from_today="start" not in request.GET
+    )
     user = request.user
     contact = {
         "contact_name": user.get_full_name() if user.is_authenticated else "",
