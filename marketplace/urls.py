@@ -1,13 +1,14 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from . import storefront
+from portal.sitemaps import SITEMAPS
+
 from .health import healthz
-from .views import HomeView
 
 # Every app owns its API routes under /api/v1/ and its pages (with their own prefixes:
 # operator/, backoffice/, trade/, …) under the language prefix.
@@ -22,6 +23,7 @@ api_v1 = [
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
@@ -31,12 +33,8 @@ urlpatterns = [
 ]
 
 urlpatterns += i18n_patterns(
-    path("", HomeView.as_view(), name="home"),
-    path("discover/", storefront.discover, name="discover"),
-    path("discover/packages/", storefront.packages_list, name="discover_packages"),
-    path("discover/packages/<slug:slug>/", storefront.package_book, name="discover_package"),
-    path("discover/<slug:slug>/", storefront.product_page, name="discover_product"),
-    path("discover/<slug:slug>/book/", storefront.book, name="discover_book"),
+    path("", include("portal.urls")),
+    path("", include("portal.urls_content")),
     path("accounts/", include("allauth.urls")),
     path("account/", include("accounts.urls")),
     path("", include("operators.urls")),

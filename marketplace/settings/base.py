@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django.contrib.sites",
+    "django.contrib.sitemaps",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
@@ -70,6 +71,7 @@ INSTALLED_APPS = [
     "invoices",
     "outbox",
     "marketplace",
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -147,10 +149,16 @@ LOGIN_REDIRECT_URL = "accounts:home"
 LOGIN_URL = "account_login"
 
 LANGUAGE_CODE = "it"
-LANGUAGES = [("it", _("Italian")), ("en", _("English"))]
+LANGUAGES = [
+    ("it", _("Italian")),
+    ("en", _("English")),
+    ("de", _("German")),
+    ("fr", _("French")),
+]
 MODELTRANSLATION_LANGUAGES = ("it", "en", "de", "fr")
 MODELTRANSLATION_DEFAULT_LANGUAGE = "it"
-MODELTRANSLATION_FALLBACK_LANGUAGES = ("it", "en")
+# A German or French visitor reads English before Italian where a text is missing.
+MODELTRANSLATION_FALLBACK_LANGUAGES = {"default": ("en", "it"), "en": ("it",), "it": ("en",)}
 LOCALE_PATHS = [BASE_DIR / "locale"]
 FORMAT_MODULE_PATH = ["marketplace.formats"]
 TIME_ZONE = "Europe/Rome"

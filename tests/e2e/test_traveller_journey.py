@@ -44,7 +44,7 @@ def test_a_traveller_finds_and_books_a_guided_tour_on_a_phone(live_server, page)
     page.get_by_role("link", name="Walls of Lucca at dawn").first.click()
     page.wait_for_load_state()
     assert "€ 60.00" in page.content()
-    form = page.locator("form.option").first
+    form = page.locator("form.booking-form")
     form.get_by_label("Your name").fill("Emily Clarke")
     form.get_by_label("Email").fill("emily@example.co.uk")
     form.get_by_role("button", name="Book and pay").click()

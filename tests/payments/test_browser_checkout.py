@@ -37,7 +37,7 @@ def test_a_traveller_books_and_pays_by_card_in_the_browser(live_server, localstr
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         page = browser.new_page()
         page.goto(f"{live_server.url}/en/discover/{product.slug}/?{query}")
-        form = page.locator("form.option").first
+        form = page.locator("form.booking-form")
         form.get_by_label("Your name").fill("Emily Clarke")
         form.get_by_label("Email").fill("emily@example.co.uk")
         form.get_by_role("button", name="Book and pay").click()

@@ -1,0 +1,275 @@
+"""The public storefront: search the destination's offer, see a product's bookable options
+priced for your party, and book one (a 15-minute hold, then the checkout)."""
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from bookings import services as booking_services
+from operators.models import Product, ProductKind, ProductStatus
+from operators.pricing import PaxMix
+from operators.selectors import (
+    SearchCriteria,
+    availability_options,
+    availability_search,
+    counted_page,
+)
+from portal.calendars import availability_calendar
+from portal.filters import CatalogueFilter
+from portal.forms import BookForm, PackageBookForm, SearchForm
+from portal.suggestions import search_suggestions
+
+PAGE_SIZE = 12
+
+
+def _criteria(form: SearchForm) -> SearchCriteria:
+    data = form.cleaned_data
+    return SearchCriteria(
+        start=data["start"],
+        end=data["end"],
+        pax=form.pax(),
+        comune=data["comune"].istat_code if data.get("comune") else None,
+        kind=data.get("kind") or None,
+        theme=data["theme"].slug if data.get("theme") else None,
+        q=data.get("q") or "",
+    )
+
+
+def discover(request):
+    form = SearchForm(request.GET or None)
+    filters = CatalogueFilter(request.GET or None, queryset=Product.objects.none())
+    results, total, page, suggestions = [], 0, 1, None
+    if form.is_valid() and filters.form.is_valid():
+        try:
+            page = max(int(request.GET.get("page", 1)), 1)
+        except ValueError:
+            page = 1
+        criteria = _criteria(form)
+        queryset = CatalogueFilter(request.GET, queryset=availability_search(criteria=criteria)).qs
+        total, rows = counted_page(queryset, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+        results = availability_options(rows, criteria=criteria)
+        if not total:
+            suggestions = search_suggestions(criteria=criteria, query=request.GET)
+    query = {k: v for k, v in request.GET.items() if k != "page"}
+    return render(
+        request,
+        "portal/discover.html",
+        {
+            "form": form,
+            "filters": filters,
+            "results": results,
+            "total": total,
+            "page": page,
+            "has_next": page * PAGE_SIZE < total,
+            "query": urlencode(query),
+            "suggestions": suggestions,
+        },
+    )
+
+
+def product_page(request, slug):
+    product = get_object_or_404(
+        Product.objects.select_related(
+            "comune", "organisation", "cancellation_policy"
+        ).prefetch_related("photos", "themes", "languages", "cancellation_policy__tiers"),
+        slug=slug,
+        status=ProductStatus.PUBLISHED,
+    )
+    form = SearchForm(request.GET or None)
+    availability = None
+    if form.is_valid():
+        criteria = _criteria(form)
+        found = availability_options([product], criteria=criteria)
+        availability = found[0] if found else None
+    calendar = availability_calendar(
+        product=product, form=form, from_today="start" not in request.GET
+    )
+    user = request.user
+    contact = {
+        "contact_name": user.get_full_name() if user.is_authenticated else "",
+        "contact_email": user.email if user.is_authenticated else "",
+    }
+    return render(
+        request,
+        "portal/product.html",
+        {
+            "product": product,
+            "form": form,
+            "availability": availability,
+            "contact": contact,
+            "search_query": urlencode(dict(request.GET.items())),
+            "calendar": calendar,
+        },
+    )
+
+
+def _channel(request) -> str:
+    """An IAT desk agent booking for a visitor sells through the IAT channel."""
+    membership = getattr(request, "membership", None)
+    if membership and membership.organisation.kind == "iat":
+        return "iat"
+    return "web"
+
+
+def _checkout_url(booking) -> str:
+    from payments.views_pages import checkout_url
+
+    return checkout_url(booking)
+
+
+@require_POST
+def book(request, slug):
+    product = get_object_or_404(Product, slug=slug, status=ProductStatus.PUBLISHED)
+    form = BookForm(request.POST)
+    back = (
+        reverse("discover_product", args=[slug])
+        + "?"
+        + urlencode(
+            {k: request.POST.get(k, "") for k in ("start", "end", "adults", "children_ages")}
+        )
+    )
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(back)
+    data = form.cleaned_data
+    pax = PaxMix.of(adults=data["adults"], children_ages=data["children_ages"])
+    line = booking_services.LineRequest(product=product, day=data["start"], pax=pax)
+    if product.kind in (ProductKind.EXPERIENCE, ProductKind.SERVICE):
+        line.slot = product.slots.filter(pk=data.get("slot")).first()
+        line.units = data.get("units") or 1
+        if line.slot is not None:
+            line.day = line.slot.date
+    elif product.kind == ProductKind.ACCOMMODATION:
+        line.unit_type = product.unit_types.filter(pk=data.get("unit_type")).first()
+        line.check_out = data["end"]
+        line.units = data.get("units") or 1
+    else:
+        line.quantity = data.get("quantity") or 1
+    try:
+        booking = booking_services.booking_hold(
+            lines=[line],
+            channel=_channel(request),
+            contact_name=data["contact_name"],
+            contact_email=data["contact_email"],
+            contact_phone=data["contact_phone"],
+            language=request.LANGUAGE_CODE,
+            buyer_user=request.user if request.user.is_authenticated else None,
+            actor=request.user if request.user.is_authenticated else None,
+        )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect(back)
+    except (booking_services.SoldOut, booking_services.Busy) as exc:
+        messages.error(request, exc.message)
+        return redirect(back)
+    messages.success(
+        request,
+        _(
+            "We are holding your places for 15 minutes: complete the "
+            "payment to confirm booking %(ref)s."
+        )
+        % {"ref": booking.reference},
+    )
+    return redirect(_checkout_url(booking))
+
+
+def packages_list(request):
+    from packages.models import Package, PackageStatus
+
+    packages = (
+        Package.objects.filter(status=PackageStatus.PUBLISHED)
+        .prefetch_related("comuni", "themes")
+        .order_by("title")
+    )
+    return render(request, "portal/packages.html", {"packages": packages})
+
+
+def package_book(request, slug):
+    """Quote a package for a date and party, show the pre-contract information's link and
+    book it once the traveller has accepted it."""
+    from bookings.package_lines import PackageLineRequest
+    from packages.models import Package, PackageStatus
+    from packages.quotes import package_month_availability, package_quote
+    from packages.selectors import upcoming_departures
+
+    package = get_object_or_404(Package, slug=slug, status=PackageStatus.PUBLISHED)
+    data = request.POST if request.method == "POST" else (request.GET or None)
+    form = PackageBookForm(data)
+    quote = None
+    if form.is_valid() and form.pax().seats:
+        quote = package_quote(
+            package=package, start_date=form.cleaned_data["start"], pax=form.pax()
+        )
+    if request.method == "POST" and form.is_valid() and quote is not None:
+        values = dict(form.cleaned_data)
+        missing = [name for name in ("contact_name", "contact_email") if not values[name]]
+        for name in missing:
+            form.add_error(name, _("This field is required."))
+        if not values["accept_terms"]:
+            form.add_error("accept_terms", _("Accept the pre-contract information to book."))
+        if not missing and values["accept_terms"] and quote.available:
+            try:
+                booking = booking_services.booking_hold(
+                    lines=[],
+                    package_lines=[
+                        PackageLineRequest(
+                            package=package,
+                            start_date=values["start"],
+                            pax=form.pax(),
+                            terms_accepted=True,
+                        )
+                    ],
+                    channel=_channel(request),
+                    contact_name=values["contact_name"],
+                    contact_email=values["contact_email"],
+                    contact_phone=values["contact_phone"],
+                    language=request.LANGUAGE_CODE,
+                    buyer_user=request.user if request.user.is_authenticated else None,
+                )
+            except ValidationError as exc:
+                for message in exc.messages:
+                    messages.error(request, message)
+            except (booking_services.SoldOut, booking_services.Busy) as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "We are holding your package for 15 minutes: "
+                        "complete the payment to confirm booking "
+                        "%(ref)s."
+                    )
+                    % {"ref": booking.reference},
+                )
+                return redirect(_checkout_url(booking))
+    today = timezone.localdate()
+    pax = form.pax() if form.is_valid() and form.pax().seats else PaxMix.of(adults=2)
+    month = form.cleaned_data["start"] if form.is_valid() else today
+    month_days = [
+        day
+        for day in package_month_availability(package, month=month, pax=pax)
+        if day.date >= today
+    ]
+    return render(
+        request,
+        "portal/package_book.html",
+        {
+            "package": package,
+            "form": form,
+            "quote": quote,
+            "departures": upcoming_departures(package).filter(date__gte=today)[:12],
+            "month_days": month_days,
+            "pax_query": urlencode(
+                {"adults": pax.adults, "children_ages": ", ".join(map(str, pax.children_ages))}
+            ),
+        },
+    )

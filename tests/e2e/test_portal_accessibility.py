@@ -1,0 +1,116 @@
+"""The public portal in a real browser: axe-core (vendored, pinned) finds no serious or
+critical WCAG 2.2 AA violation on any public page, and no page scrolls sideways on a phone.
+A traveller reads a story, opens its experience and books it, in German."""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from places.services import comuni_ensure_piana
+from portal.content import portal_content_load
+from tests.factories import comune
+from tests.operators.factories import bookable_experience
+
+from .test_traveller_journey import ARGS, CHROMIUM
+
+AXE = Path(settings.BASE_DIR) / "static" / "vendor" / "axe-core" / "axe.min.js"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="chromium is not installed"),
+]
+
+PUBLIC_PAGES = [
+    "/{lang}/",
+    "/{lang}/discover/",
+    "/{lang}/discover/?adults=2",
+    "/{lang}/discover/{product}/",
+    "/{lang}/discover/packages/",
+    "/{lang}/comuni/",
+    "/{lang}/comuni/capannori/",
+    "/{lang}/stories/",
+    "/{lang}/stories/quercia-delle-streghe/",
+    "/{lang}/events/",
+    "/{lang}/events/luminara-santa-croce/",
+    "/{lang}/itineraries/",
+    "/{lang}/itineraries/walls-villas-paper/",
+    "/{lang}/themes/food-wine/",
+]
+
+
+@pytest.fixture
+def browser():
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def site(db):
+    comuni_ensure_piana()
+    product, slot = bookable_experience(comune=comune("Capannori"), days_ahead=5)
+    portal_content_load()
+    return {"product": product, "slot": slot}
+
+
+def _axe(page) -> list[dict]:
+    page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+    result = page.evaluate(
+        """async () => {
+            const r = await axe.run(document, {runOnly: {type: 'tag',
+                values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}});
+            return r.violations.map(v => ({id: v.id, impact: v.impact,
+                nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
+        }"""
+    )
+    return [v for v in result if v["impact"] in ("serious", "critical")]
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_no_serious_accessibility_violation_and_no_sideways_scroll(
+    live_server, browser, site, lang
+):
+    problems = {}
+    for width in (1280, 320):
+        page = browser.new_page(viewport={"width": width, "height": 900})
+        for template in PUBLIC_PAGES:
+            path = template.format(lang=lang, product=site["product"].slug)
+            page.goto(live_server.url + path)
+            if width == 1280:
+                violations = _axe(page)
+                if violations:
+                    problems[path] = violations
+            scroll = page.evaluate("document.documentElement.scrollWidth")
+            if scroll > width:
+                problems[f"{path} at {width}px"] = f"{scroll}px wide"
+        page.close()
+    assert problems == {}
+
+
+def test_a_german_visitor_reads_a_legend_and_books_its_experience(live_server, browser, site):
+    from portal.models import Story
+
+    story = Story.objects.get(slug="quercia-delle-streghe")
+    story.products.set([site["product"]])
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(live_server.url + "/de/stories/quercia-delle-streghe/")
+    assert page.locator("h1").inner_text() == "Die Hexeneiche"
+    page.locator(".offer a", has_text=site["product"].title).first.click()
+    page.wait_for_url(f"**/de/discover/{site['product'].slug}/**")
+    page.locator(".availability-calendar .day-open a").first.click()
+    page.locator("input[name=contact_name]").fill("Lena Vogel")
+    page.locator("input[name=contact_email]").fill("lena@example.de")
+    page.locator(".booking-form button[type=submit]").click()
+    page.wait_for_url("**/checkout/**")
+    from bookings.models import Booking
+
+    booking = Booking.objects.get()
+    assert booking.contact_email == "lena@example.de"
+    assert booking.language == "de"
