@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from marketplace.errors import DomainError
 from operators.media import ALLOWED_FORMATS, photo_validate, thumbnail_for
 from operators.models import ProductKind, ProductStatus
 from operators.pricing import PaxMix
@@ -497,6 +498,12 @@ def departures_create_series(
     return Departure.objects.bulk_create(new)
 
 
+class DepartureFull(DomainError):
+    """Not enough places left on a fixed departure: sold out (409), like any inventory."""
+
+    code = "sold_out"
+
+
 @transaction.atomic
 def departure_take_pax(*, departure: Departure, pax: int) -> Departure:
     """Take places on a departure (called by the booking engine inside its transaction)."""
@@ -506,14 +513,14 @@ def departure_take_pax(*, departure: Departure, pax: int) -> Departure:
     if departure.status == DepartureStatus.CANCELLED:
         raise ValidationError({"departure": _("This departure is cancelled.")})
     if departure.available < pax:
-        raise ValidationError(
-            {"pax": _("Only %(n)s places left on this departure.") % {"n": departure.available}}
+        raise DepartureFull(
+            _("Only %(n)s places left on this departure.") % {"n": departure.available}
         )
     try:
         with transaction.atomic():
             Departure.objects.filter(pk=departure.pk).update(booked_pax=F("booked_pax") + pax)
     except IntegrityError as exc:
-        raise ValidationError({"pax": _("The departure is full.")}) from exc
+        raise DepartureFull(_("The departure is full.")) from exc
     departure.refresh_from_db(fields=["booked_pax"])
     return departure
 
