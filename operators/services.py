@@ -17,7 +17,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from .media import photo_validate, thumbnail_for
+from .media import photo_prepare
 from .models import (
     CurationEvent,
     GoodsStock,
@@ -488,17 +488,17 @@ def _resubmit(*, product: Product, actor, why: str) -> Product:
 
 @transaction.atomic
 def photo_add(*, product: Product, image, alt_text: str = "", actor=None) -> ProductPhoto:
-    """Add a photo checked with Pillow (JPEG/PNG/WebP, at most 5 MB) and its thumbnail.
+    """Add a photo checked with Pillow (JPEG/PNG/WebP, at most 5 MB and 25 megapixels),
+    stored re-encoded without metadata, and its thumbnail.
     A new photo is new content: a published product goes back to review."""
-    fmt = photo_validate(image)
-    ext = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}[fmt]
+    clean = photo_prepare(image)
     stem = secrets.token_hex(8)
     position = (
         product.photos.order_by("-position").values_list("position", flat=True).first()
     ) or 0
     photo = ProductPhoto(product=product, alt_text=alt_text, position=position + 1)
-    photo.image.save(f"{stem}.{ext}", image, save=False)
-    photo.thumbnail.save(f"{stem}-thumb.jpg", thumbnail_for(image), save=False)
+    photo.image.save(f"{stem}.{clean.extension}", clean.image, save=False)
+    photo.thumbnail.save(f"{stem}-thumb.jpg", clean.thumbnail, save=False)
     photo.full_clean()
     photo.save()
     if content_would_resubmit(product=product):

@@ -16,7 +16,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from marketplace.errors import DomainError
-from operators.media import ALLOWED_FORMATS, photo_validate, thumbnail_for
+from operators.media import photo_prepare
 from operators.models import ProductKind, ProductStatus
 from operators.pricing import PaxMix
 
@@ -378,14 +378,14 @@ def component_remove(*, component: Component) -> None:
 
 @transaction.atomic
 def package_photo_add(*, package: Package, image, alt_text: str = "") -> PackagePhoto:
-    """Add a photo checked like the operators' ones (JPEG/PNG/WebP read by Pillow, at most
-    5 MB) with a JPEG thumbnail; it goes last in the gallery."""
-    fmt = photo_validate(image)
+    """Add a photo checked and re-encoded like the operators' ones (operators.media), with a
+    JPEG thumbnail; it goes last in the gallery."""
+    clean = photo_prepare(image)
     stem = secrets.token_hex(8)
     last = package.photos.order_by("-position").values_list("position", flat=True).first()
     photo = PackagePhoto(package=package, alt_text=alt_text, position=(last or 0) + 1)
-    photo.image.save(f"{stem}.{ALLOWED_FORMATS[fmt]}", image, save=False)
-    photo.thumbnail.save(f"{stem}-thumb.jpg", thumbnail_for(image), save=False)
+    photo.image.save(f"{stem}.{clean.extension}", clean.image, save=False)
+    photo.thumbnail.save(f"{stem}-thumb.jpg", clean.thumbnail, save=False)
     photo.full_clean()
     photo.save()
     return photo
