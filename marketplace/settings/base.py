@@ -119,6 +119,16 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         f"-c lock_timeout={env.int('DATABASE_LOCK_TIMEOUT_MS', default=5000)}"
     )
 
+# One cache for every worker (Redis) where CACHE_URL or REDIS_URL is set, as in production and
+# CI: the sign-in throttles count there. The embedded default keeps a per-process memory cache.
+CACHES = {
+    "default": environ.Env.cache_url_config(
+        env.str("CACHE_URL", default="")
+        or env.str("REDIS_URL", default="")
+        or "locmemcache://piana-default"
+    )
+}
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
@@ -143,6 +153,21 @@ ACCOUNT_EMAIL_VERIFICATION = env_choice(
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+# Throttling of sign-in and password reset (allauth's rate limits, counted in the default
+# cache, which production and CI share between workers through Redis; see docs/notes/hardening.md):
+# - wrong passwords: 10 a minute per client address, and 5 in 5 minutes per (address, account),
+#   so a stranger elsewhere can never lock the real user out of the right password;
+# - a ceiling per account (30 wrong passwords an hour, from any address): then a password alone
+#   no longer signs in to that account, and the owner signs in with a code sent by email;
+# - password reset: 5 a minute and 20 an hour per client address, 3 per 15 minutes per email.
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": "10/m/ip,5/5m/key",
+    "login_failed_account": "30/h/key",
+    "reset_password": "5/m/ip,20/h/ip,3/15m/key",
+}
+# Behind a proxy: how many proxies append to X-Forwarded-For (0 = use REMOTE_ADDR).
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 LOGIN_REDIRECT_URL = "accounts:home"
 LOGIN_URL = "account_login"
 
