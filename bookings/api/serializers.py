@@ -184,3 +184,18 @@ class BookingListOutput(serializers.ModelSerializer):
             "first_service_date",
             "created_at",
         ]
+
+
+class AmendPreviewOutput(serializers.Serializer):
+    """What `amend` answers with preview=true: the price of the change, nothing changed."""
+
+    old_total = serializers.DecimalField(max_digits=12, decimal_places=2)
+    new_total = serializers.DecimalField(max_digits=12, decimal_places=2)
+    difference = serializers.DecimalField(max_digits=12, decimal_places=2)
+    problem = serializers.CharField(allow_null=True, allow_blank=True)
+
+
+class CancelPreviewOutput(serializers.Serializer):
+    """What `cancel` answers with preview=true: the penalty, nothing cancelled."""
+
+    penalty = serializers.DecimalField(max_digits=12, decimal_places=2)

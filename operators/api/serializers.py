@@ -124,7 +124,10 @@ class ProductDetailSerializer(ProductListSerializer):
 
 class RateSerializer(serializers.ModelSerializer):
     season = serializers.SerializerMethodField()
-    unit_type = serializers.PrimaryKeyRelatedField(read_only=True)
+    unit_type = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    net_price = serializers.DecimalField(
+        max_digits=12, decimal_places=2, required=False, help_text="The operator and the DMC only."
+    )
 
     class Meta:
         model = Rate
@@ -182,7 +185,9 @@ class SlotSerializer(serializers.ModelSerializer):
 
 class QuoteSerializer(serializers.Serializer):
     retail_total = serializers.DecimalField(max_digits=12, decimal_places=2)
-    net_total = serializers.DecimalField(max_digits=12, decimal_places=2)
+    net_total = serializers.DecimalField(
+        max_digits=12, decimal_places=2, required=False, help_text="DMC and the operator only."
+    )
     vat_rate = serializers.DecimalField(max_digits=5, decimal_places=2)
     free_places = serializers.IntegerField()
     lines = serializers.ListField(child=serializers.DictField())

@@ -134,7 +134,7 @@ class ProductViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         request=RateInputSerializer,
         responses={200: RateSerializer(many=True), 201: RateSerializer},
     )
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
     def rates(self, request, slug=None):
         """The product's rates (GET); the owner adds one (POST)."""
         if request.method == "POST":
@@ -163,7 +163,7 @@ class ProductViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         )
 
     @extend_schema(request=SeasonInputSerializer, responses={201: SeasonSerializer})
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], pagination_class=None, filter_backends=[])
     def seasons(self, request, slug=None):
         """The owner adds a season (overlaps are refused)."""
         product = self._own_product(slug)

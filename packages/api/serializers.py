@@ -12,8 +12,12 @@ class ComponentSerializer(serializers.ModelSerializer):
     product = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     product_title = serializers.CharField(source="product.title", read_only=True)
     kind = serializers.CharField(source="product.kind", read_only=True)
-    unit_type = serializers.CharField(source="unit_type.name", default=None, read_only=True)
-    alternative_product = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    unit_type = serializers.CharField(
+        source="unit_type.name", default=None, read_only=True, allow_null=True
+    )
+    alternative_product = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Component
@@ -179,7 +183,9 @@ class AllocationSerializer(serializers.Serializer):
     quantity = serializers.IntegerField()
     seats = serializers.IntegerField()
     retail = serializers.DecimalField(max_digits=12, decimal_places=2)
-    net = serializers.DecimalField(max_digits=12, decimal_places=2)
+    net = serializers.DecimalField(
+        max_digits=12, decimal_places=2, required=False, help_text="DMC callers only."
+    )
     problem = serializers.CharField()
 
 
