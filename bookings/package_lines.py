@@ -55,11 +55,13 @@ class PackageLineRequest:
             rooms=self.rooms,
         )
         if not quote.available:
-            component_problems = [ln.problem for ln in quote.lines if ln.problem]
-            message = "; ".join(quote.problems or component_problems)
-            if component_problems:
-                raise SoldOut(message)
-            raise BookingError({"package": message})
+            # A wrong request (dates, party size) is a 400 whatever the inventory; otherwise
+            # what is missing is places (a component or the departure): sold out, 409.
+            wrong = [p for p in quote.problems if p not in quote.sold_out_problems]
+            if wrong:
+                raise BookingError({"package": "; ".join(wrong)})
+            missing = quote.sold_out_problems + [ln.problem for ln in quote.lines if ln.problem]
+            raise SoldOut("; ".join(missing))
         self.quote = quote
         self._component_needs = [self._needs_of(line) for line in quote.lines]
         self.needs = [need for needs in self._component_needs for need in needs]

@@ -3,6 +3,7 @@ the offending field."""
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import OperationalError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -56,7 +57,24 @@ class DomainError(exceptions.APIException):
         super().__init__(detail=exc.message, code=exc.code)
 
 
+# Lock waits that ran out: PostgreSQL's lock_not_available, deadlock, serialization failure;
+# SQLite's BUSY and LOCKED result codes.
+_LOCK_SQLSTATES = {"55P03", "40P01", "40001"}
+_SQLITE_LOCK_CODES = {5, 6}
+
+
+def _is_lock_timeout(exc) -> bool:
+    if not isinstance(exc, OperationalError):
+        return False
+    cause = exc.__cause__
+    return (getattr(cause, "sqlstate", None) in _LOCK_SQLSTATES) or (
+        getattr(cause, "sqlite_errorcode", None) in _SQLITE_LOCK_CODES
+    )
+
+
 def exception_handler(exc, context):
+    if _is_lock_timeout(exc):
+        exc = Conflict(code="busy")
     if hasattr(exc, "api_status") and hasattr(exc, "code"):
         exc = DomainError(exc)
     if isinstance(exc, DjangoValidationError):

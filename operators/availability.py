@@ -20,6 +20,23 @@ class Unavailable:
     reason: str
 
 
+class StayProblem(str):
+    """Why a stay cannot be sold: the translated message, with a machine code chosen where the
+    problem is found. `sold_out` problems are missing inventory (a 409 for a buyer); the others
+    are a request the property cannot take (a 400 on the dates or the party)."""
+
+    code: str
+
+    def __new__(cls, message: str, *, code: str):
+        problem = super().__new__(cls, message)
+        problem.code = code
+        return problem
+
+    @property
+    def sold_out(self) -> bool:
+        return self.code == "sold_out"
+
+
 def bookable_slots(product: Product, *, day: date, seats: int):
     """Open slots of the product on the day with at least `seats` places free."""
     return Slot.objects.filter(
@@ -49,21 +66,34 @@ def stay_problem(
     units: int,
     pax: PaxMix,
     nights: list[NightInventory] | None = None,
-) -> str | None:
+) -> StayProblem | None:
     """Why this stay cannot be sold, or None if it can. One query for the nights."""
     n_nights = (check_out - check_in).days
     if n_nights < 1:
-        return _("The check-out must be after the check-in.")
+        return StayProblem(
+            _("The check-out must be after the check-in."),
+            code="invalid_dates",
+        )
     if units < 1:
-        return _("Book at least one unit.")
+        return StayProblem(
+            _("Book at least one unit."),
+            code="invalid_units",
+        )
     if pax.persons - pax.infants > unit_type.max_occupancy * units:
-        return _("Too many guests for %(units)s × %(name)s (at most %(max)s each).") % {
-            "units": units,
-            "name": unit_type.name,
-            "max": unit_type.max_occupancy,
-        }
+        return StayProblem(
+            _("Too many guests for %(units)s × %(name)s (at most %(max)s each).")
+            % {
+                "units": units,
+                "name": unit_type.name,
+                "max": unit_type.max_occupancy,
+            },
+            code="too_many_guests",
+        )
     if pax.children > unit_type.max_children * units:
-        return _("Too many children for %(name)s.") % {"name": unit_type.name}
+        return StayProblem(
+            _("Too many children for %(name)s.") % {"name": unit_type.name},
+            code="too_many_children",
+        )
     if nights is None:
         nights = list(
             NightInventory.objects.filter(
@@ -73,23 +103,39 @@ def stay_problem(
     by_date = {n.date: n for n in nights}
     arrival = by_date.get(check_in)
     if arrival is None:
-        return _("Not available on these dates.")
+        return StayProblem(
+            _("Not available on these dates."),
+            code="sold_out",
+        )
     if arrival.closed_to_arrival:
-        return _("Arrivals are not possible on %(date)s.") % {"date": check_in.isoformat()}
+        return StayProblem(
+            _("Arrivals are not possible on %(date)s.") % {"date": check_in.isoformat()},
+            code="closed_to_arrival",
+        )
     min_stay = arrival.min_stay or unit_type.min_stay
     if n_nights < min_stay:
-        return _("The minimum stay from %(date)s is %(n)s nights.") % {
-            "date": check_in.isoformat(),
-            "n": min_stay,
-        }
+        return StayProblem(
+            _("The minimum stay from %(date)s is %(n)s nights.")
+            % {
+                "date": check_in.isoformat(),
+                "n": min_stay,
+            },
+            code="min_stay",
+        )
     departure = by_date.get(check_out)
     if departure is not None and departure.closed_to_departure:
-        return _("Departures are not possible on %(date)s.") % {"date": check_out.isoformat()}
+        return StayProblem(
+            _("Departures are not possible on %(date)s.") % {"date": check_out.isoformat()},
+            code="closed_to_departure",
+        )
     day = check_in
     while day < check_out:
         night = by_date.get(day)
         if night is None or night.closed or night.units - night.sold - night.held < units:
-            return _("Sold out on the night of %(date)s.") % {"date": day.isoformat()}
+            return StayProblem(
+                _("Sold out on the night of %(date)s.") % {"date": day.isoformat()},
+                code="sold_out",
+            )
         day += timedelta(days=1)
     return None
 

@@ -22,7 +22,7 @@ from .inventory import (  # noqa: F401  (the public names of inventory edits)
     slots_bulk_update,
 )
 from .inventory import horizon_days as inventory_horizon_days
-from .media import photo_validate, thumbnail_for
+from .media import photo_prepare
 from .models import (
     CurationEvent,
     GoodsStock,
@@ -499,16 +499,17 @@ def _photos_changed(*, product: Product, actor, what: str) -> None:
 
 @transaction.atomic
 def photo_add(*, product: Product, image, alt_text: str = "", actor=None) -> ProductPhoto:
-    """Add a photo checked with Pillow (JPEG/PNG/WebP, at most 5 MB) and its thumbnail."""
-    fmt = photo_validate(image)
-    ext = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}[fmt]
+    """Add a photo checked with Pillow (JPEG/PNG/WebP, at most 5 MB and 25 megapixels),
+    stored re-encoded without metadata, and its thumbnail; on a live listing it applies at
+    once and is recorded in the curation history."""
+    clean = photo_prepare(image)
     stem = secrets.token_hex(8)
     position = (
         product.photos.order_by("-position").values_list("position", flat=True).first()
     ) or 0
     photo = ProductPhoto(product=product, alt_text=alt_text, position=position + 1)
-    photo.image.save(f"{stem}.{ext}", image, save=False)
-    photo.thumbnail.save(f"{stem}-thumb.jpg", thumbnail_for(image), save=False)
+    photo.image.save(f"{stem}.{clean.extension}", clean.image, save=False)
+    photo.thumbnail.save(f"{stem}-thumb.jpg", clean.thumbnail, save=False)
     photo.full_clean()
     photo.save()
     _photos_changed(product=product, actor=actor, what=_("Photo added"))

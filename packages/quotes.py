@@ -117,6 +117,8 @@ class PackageQuote:
     pax: PaxMix
     available: bool = True
     problems: list[str] = field(default_factory=list)
+    # The problems above that are missing places (a full departure), not a wrong request.
+    sold_out_problems: list[str] = field(default_factory=list)
     pricing_mode: str = PricingMode.COMPUTED
     components_retail: Decimal = ZERO
     retail_total: Decimal = ZERO
@@ -522,10 +524,12 @@ def _check_dates_and_pax(package: Package, start: date, pax: PaxMix, window: _Wi
                 _("There is no departure on %(date)s.") % {"date": start.isoformat()}
             )
         elif departure.available < pax.seats:
-            quote.problems.append(
-                _("Only %(n)s places left on the departure of %(date)s.")
-                % {"n": departure.available, "date": start.isoformat()}
-            )
+            problem = _("Only %(n)s places left on the departure of %(date)s.") % {
+                "n": departure.available,
+                "date": start.isoformat(),
+            }
+            quote.problems.append(problem)
+            quote.sold_out_problems.append(problem)
             quote.departure_id = departure.pk
         else:
             quote.departure_id = departure.pk

@@ -15,7 +15,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from operators.media import ALLOWED_FORMATS, photo_validate, thumbnail_for
+from marketplace.errors import DomainError
+from operators.media import photo_prepare
 from operators.models import ProductKind, ProductStatus
 from operators.pricing import PaxMix
 
@@ -377,14 +378,14 @@ def component_remove(*, component: Component) -> None:
 
 @transaction.atomic
 def package_photo_add(*, package: Package, image, alt_text: str = "") -> PackagePhoto:
-    """Add a photo checked like the operators' ones (JPEG/PNG/WebP read by Pillow, at most
-    5 MB) with a JPEG thumbnail; it goes last in the gallery."""
-    fmt = photo_validate(image)
+    """Add a photo checked and re-encoded like the operators' ones (operators.media), with a
+    JPEG thumbnail; it goes last in the gallery."""
+    clean = photo_prepare(image)
     stem = secrets.token_hex(8)
     last = package.photos.order_by("-position").values_list("position", flat=True).first()
     photo = PackagePhoto(package=package, alt_text=alt_text, position=(last or 0) + 1)
-    photo.image.save(f"{stem}.{ALLOWED_FORMATS[fmt]}", image, save=False)
-    photo.thumbnail.save(f"{stem}-thumb.jpg", thumbnail_for(image), save=False)
+    photo.image.save(f"{stem}.{clean.extension}", clean.image, save=False)
+    photo.thumbnail.save(f"{stem}-thumb.jpg", clean.thumbnail, save=False)
     photo.full_clean()
     photo.save()
     return photo
@@ -497,6 +498,12 @@ def departures_create_series(
     return Departure.objects.bulk_create(new)
 
 
+class DepartureFull(DomainError):
+    """Not enough places left on a fixed departure: sold out (409), like any inventory."""
+
+    code = "sold_out"
+
+
 @transaction.atomic
 def departure_take_pax(*, departure: Departure, pax: int) -> Departure:
     """Take places on a departure (called by the booking engine inside its transaction)."""
@@ -506,14 +513,14 @@ def departure_take_pax(*, departure: Departure, pax: int) -> Departure:
     if departure.status == DepartureStatus.CANCELLED:
         raise ValidationError({"departure": _("This departure is cancelled.")})
     if departure.available < pax:
-        raise ValidationError(
-            {"pax": _("Only %(n)s places left on this departure.") % {"n": departure.available}}
+        raise DepartureFull(
+            _("Only %(n)s places left on this departure.") % {"n": departure.available}
         )
     try:
         with transaction.atomic():
             Departure.objects.filter(pk=departure.pk).update(booked_pax=F("booked_pax") + pax)
     except IntegrityError as exc:
-        raise ValidationError({"pax": _("The departure is full.")}) from exc
+        raise DepartureFull(_("The departure is full.")) from exc
     departure.refresh_from_db(fields=["booked_pax"])
     return departure
 

@@ -40,6 +40,12 @@ from .models import (
     ScheduleStatus,
     StripeEvent,
 )
+from .webhook_events import (
+    UNPROCESSABLE,
+    Unprocessable,
+    event_parse,
+    unprocessable_record_fields,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -351,24 +357,34 @@ def dmc_tell_refunded_automatically(*, message: str) -> None:
 # --- webhooks ----------------------------------------------------------------------------
 
 
-def stripe_event_verify(*, payload: bytes, signature: str) -> dict:
+def stripe_event_verify(*, payload: bytes, signature: str) -> bytes:
+    """The payload, once its signature is checked (the shape is checked when it is recorded)."""
     try:
-        event = stripe.Webhook.construct_event(payload, signature, settings.STRIPE_WEBHOOK_SECRET)
-    except (ValueError, stripe.SignatureVerificationError) as exc:
+        stripe.WebhookSignature.verify_header(
+            payload, signature, settings.STRIPE_WEBHOOK_SECRET, stripe.Webhook.DEFAULT_TOLERANCE
+        )
+    except (ValueError, UnicodeDecodeError, stripe.SignatureVerificationError) as exc:
         raise InvalidSignature(str(exc)) from exc
-    return event.to_dict() if hasattr(event, "to_dict") else dict(event)
+    return payload
 
 
-def stripe_event_record(*, event: dict) -> tuple[StripeEvent, bool]:
-    """Store the event; return (event, created). A duplicate id is refused by the database."""
+def stripe_event_record(*, payload: bytes) -> tuple[StripeEvent, bool]:
+    """Store the verified event; return (event, created). A duplicate id is refused by the
+    database. A signed event without the shape of one is stored already processed, as
+    unprocessable, under an id derived from its body."""
+    event, problem = event_parse(payload)
+    if event is None:
+        fields = unprocessable_record_fields(payload, problem)
+        fields["processed_at"] = timezone.now()
+        logger.warning("Stripe event unprocessable (%s): recorded", problem)
+    else:
+        fields = {"stripe_event_id": event["id"], "type": event["type"], "payload": event}
     try:
         with transaction.atomic():
-            record = StripeEvent.objects.create(
-                stripe_event_id=event["id"], type=event.get("type", ""), payload=event
-            )
+            record = StripeEvent.objects.create(**fields)
     except IntegrityError:
-        logger.info("Stripe event %s received again: ignored", event["id"])
-        return StripeEvent.objects.get(stripe_event_id=event["id"]), False
+        logger.info("Stripe event %s received again: ignored", fields["stripe_event_id"])
+        return StripeEvent.objects.get(stripe_event_id=fields["stripe_event_id"]), False
     return record, True
 
 
@@ -397,8 +413,8 @@ def handle_charge_refunded(payload: dict) -> str:
     if payment is None and charge.get("payment_intent"):
         payment = Payment.objects.filter(stripe_payment_intent_id=charge["payment_intent"]).first()
     if payment is None:
-        logger.warning("charge.refunded for unknown charge %s: ignored", charge["id"])
-        return "unknown charge"
+        logger.warning("charge.refunded for unknown charge %s: unprocessable", charge["id"])
+        raise Unprocessable("unknown charge")
     try:
         return refunds_sync_charge(payment=payment, charge_id=charge["id"])
     except (stripe.APIConnectionError, stripe.APIError, stripe.RateLimitError) as exc:
@@ -422,6 +438,8 @@ def stripe_event_process(*, record: StripeEvent) -> str:
     handler = EVENT_HANDLERS.get(record.type)
     try:
         result = handler(record.payload) if handler else "ignored"
+    except Unprocessable as exc:
+        result = f"{UNPROCESSABLE}: {exc.reason}"
     except OperationalError as exc:
         raise RetryLater(str(exc)) from exc
     except Exception as exc:

@@ -15,15 +15,15 @@ def stripe_webhook(request):
     """Stripe's webhook: 400 for a bad signature, 200 for a handled, duplicate or ignored
     event, 503 only where Stripe should retry (a lock timeout, Stripe unreachable)."""
     try:
-        event = services.stripe_event_verify(
+        payload = services.stripe_event_verify(
             payload=request.body, signature=request.headers.get("Stripe-Signature", "")
         )
     except services.InvalidSignature:
         logger.warning("Stripe webhook with an invalid signature refused")
         return HttpResponseBadRequest("invalid signature")
-    record, created = services.stripe_event_record(event=event)
-    if not created and record.processed_at is not None:
-        return HttpResponse("duplicate")
+    record, created = services.stripe_event_record(payload=payload)
+    if record.processed_at is not None:
+        return HttpResponse(record.result if created else "duplicate")
     try:
         result = services.stripe_event_process(record=record)
     except services.RetryLater as exc:

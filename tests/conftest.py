@@ -48,6 +48,14 @@ def user(db):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Throttle counters (sign-in, password reset) never leak from one test to the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _default_language():
     """Every test starts in the default language: a request to /en/ activates English for the
     thread, which would otherwise leak into the next test's reverse() and formatting."""

@@ -4,7 +4,7 @@ from ..models import Membership, Organisation
 
 
 class OrganisationSerializer(serializers.ModelSerializer):
-    comune = serializers.SlugRelatedField(slug_field="istat_code", read_only=True)
+    comune = serializers.SlugRelatedField(slug_field="istat_code", read_only=True, allow_null=True)
 
     class Meta:
         model = Organisation

@@ -1,36 +1,35 @@
 from rest_framework import serializers
 
+from marketplace import bounds
+
 from ..models import Amendment, Booking, BookingEvent, BookingLine, Participant
 
 
 class PaxInput(serializers.Serializer):
-    adults = serializers.IntegerField(min_value=0, default=0)
-    seniors = serializers.IntegerField(min_value=0, default=0)
-    children_ages = serializers.ListField(
-        child=serializers.IntegerField(min_value=0, max_value=17),
+    adults = bounds.pax_count(default=0)
+    seniors = bounds.pax_count(default=0)
+    children_ages = bounds.children_ages(
         default=list,
         help_text="Age of every child; a child without an age is refused.",
     )
-    infants = serializers.IntegerField(min_value=0, default=0)
+    infants = bounds.infants_count(default=0)
 
 
 class LineInput(PaxInput):
     product = serializers.SlugField(help_text="Product slug.")
-    date = serializers.DateField(help_text="Service date, or check-in for stays.")
-    slot = serializers.IntegerField(required=False, help_text="Slot id (experiences, services).")
-    unit_type = serializers.IntegerField(required=False, help_text="Unit type id (stays).")
-    check_out = serializers.DateField(required=False)
-    units = serializers.IntegerField(min_value=1, default=1)
-    quantity = serializers.IntegerField(min_value=1, default=1, help_text="Goods items.")
-    residents = serializers.IntegerField(
-        min_value=0, default=0, help_text="Guests resident in the comune (tax)."
-    )
+    date = bounds.service_date(help_text="Service date, or check-in for stays.")
+    slot = bounds.object_id(required=False, help_text="Slot id (experiences, services).")
+    unit_type = bounds.object_id(required=False, help_text="Unit type id (stays).")
+    check_out = bounds.service_date(required=False)
+    units = bounds.units_count(default=1)
+    quantity = bounds.quantity(default=1, help_text="Goods items.")
+    residents = bounds.pax_count(default=0, help_text="Guests resident in the comune (tax).")
 
 
 class PackageLineInput(PaxInput):
     package = serializers.SlugField()
-    date = serializers.DateField()
-    extras = serializers.ListField(child=serializers.IntegerField(), default=list)
+    date = bounds.service_date()
+    extras = bounds.id_list(default=list)
 
 
 class HoldInput(serializers.Serializer):
@@ -39,9 +38,9 @@ class HoldInput(serializers.Serializer):
     contact_phone = serializers.CharField(max_length=40, required=False, default="")
     language = serializers.ChoiceField(choices=["it", "en", "de", "fr"], default="en")
     buyer_reference = serializers.CharField(max_length=60, required=False, default="")
-    notes = serializers.CharField(required=False, default="", allow_blank=True)
-    lines = LineInput(many=True, required=False, default=list)
-    packages = PackageLineInput(many=True, required=False, default=list)
+    notes = serializers.CharField(required=False, default="", allow_blank=True, max_length=4000)
+    lines = LineInput(many=True, required=False, default=list, max_length=bounds.MAX_IDS)
+    packages = PackageLineInput(many=True, required=False, default=list, max_length=20)
     accept_package_terms = serializers.BooleanField(
         default=False,
         help_text="Required when booking a package: the pre-contract "
@@ -50,12 +49,12 @@ class HoldInput(serializers.Serializer):
 
 
 class AmendInput(PaxInput):
-    line = serializers.IntegerField()
-    date = serializers.DateField(required=False)
-    slot = serializers.IntegerField(required=False)
-    unit_type = serializers.IntegerField(required=False)
-    check_out = serializers.DateField(required=False)
-    units = serializers.IntegerField(min_value=1, required=False)
+    line = bounds.object_id()
+    date = bounds.service_date(required=False)
+    slot = bounds.object_id(required=False)
+    unit_type = bounds.object_id(required=False)
+    check_out = bounds.service_date(required=False)
+    units = bounds.units_count(required=False)
     expected_total = serializers.DecimalField(
         max_digits=12,
         decimal_places=2,
@@ -66,8 +65,7 @@ class AmendInput(PaxInput):
 
 
 class CancelInput(serializers.Serializer):
-    lines = serializers.ListField(
-        child=serializers.IntegerField(),
+    lines = bounds.id_list(
         required=False,
         help_text="Cancel only these lines (default: all).",
     )
@@ -186,3 +184,18 @@ class BookingListOutput(serializers.ModelSerializer):
             "first_service_date",
             "created_at",
         ]
+
+
+class AmendPreviewOutput(serializers.Serializer):
+    """What `amend` answers with preview=true: the price of the change, nothing changed."""
+
+    old_total = serializers.DecimalField(max_digits=12, decimal_places=2)
+    new_total = serializers.DecimalField(max_digits=12, decimal_places=2)
+    difference = serializers.DecimalField(max_digits=12, decimal_places=2)
+    problem = serializers.CharField(allow_null=True, allow_blank=True)
+
+
+class CancelPreviewOutput(serializers.Serializer):
+    """What `cancel` answers with preview=true: the penalty, nothing cancelled."""
+
+    penalty = serializers.DecimalField(max_digits=12, decimal_places=2)

@@ -1,7 +1,7 @@
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -16,9 +16,11 @@ from ..models import Booking, BookingLine, BookingStatus, Channel, TradeContract
 from .serializers import (
     AmendInput,
     AmendmentOutput,
+    AmendPreviewOutput,
     BookingListOutput,
     BookingOutput,
     CancelInput,
+    CancelPreviewOutput,
     HoldInput,
 )
 
@@ -143,7 +145,11 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Organisat
 
     @extend_schema(
         request=AmendInput,
-        responses=AmendmentOutput,
+        responses=PolymorphicProxySerializer(
+            component_name="AmendOrPreview",
+            serializers=[AmendmentOutput, AmendPreviewOutput],
+            resource_type_field_name=None,
+        ),
         parameters=[IDEMPOTENCY_HEADER],
         summary="Change a line's date, slot, pax or stay (preview=true to price it)",
     )
@@ -173,12 +179,14 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Organisat
         if values["preview"]:
             preview = services.amendment_preview(line=line, **changes)
             return Response(
-                {
-                    "old_total": str(preview.old_total),
-                    "new_total": str(preview.new_total),
-                    "difference": str(preview.difference),
-                    "problem": preview.problem,
-                }
+                AmendPreviewOutput(
+                    {
+                        "old_total": preview.old_total,
+                        "new_total": preview.new_total,
+                        "difference": preview.difference,
+                        "problem": preview.problem,
+                    }
+                ).data
             )
         amendment = services.booking_amend(
             line=line, actor=None, expected_total=values.get("expected_total"), **changes
@@ -187,7 +195,11 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Organisat
 
     @extend_schema(
         request=CancelInput,
-        responses=BookingOutput,
+        responses=PolymorphicProxySerializer(
+            component_name="CancelOrPreview",
+            serializers=[BookingOutput, CancelPreviewOutput],
+            resource_type_field_name=None,
+        ),
         parameters=[IDEMPOTENCY_HEADER],
         summary="Cancel the booking or some lines (preview=true for the penalty)",
     )
@@ -201,7 +213,7 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Organisat
         line_ids = values.get("lines")
         if values["preview"]:
             penalty = services.cancellation_preview(booking=booking, line_ids=line_ids)
-            return Response({"penalty": str(penalty)})
+            return Response(CancelPreviewOutput({"penalty": penalty}).data)
         services.booking_cancel(booking=booking, reason="buyer", line_ids=line_ids)
         return Response(BookingOutput(self._fresh(booking)).data)
 

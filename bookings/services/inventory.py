@@ -53,12 +53,34 @@ def _lock_rows(model, pks):
     return {row.pk: row for row in qs}
 
 
+# SQLite's result codes (sqlite3 exposes them as `sqlite_errorcode` on its exceptions).
+_SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_CONSTRAINT_CHECK = 5, 6, 275
+_SQLITE_CHECK_FAILED = "CHECK constraint failed: "
+# The CheckConstraints of operators.models that refuse `sold + held > capacity`.
+OVERSOLD_CONSTRAINTS = frozenset({"slot_not_oversold", "night_not_oversold", "stock_not_oversold"})
+
+
 def _is_lock_error(exc: Exception) -> bool:
     cause = getattr(exc, "__cause__", None)
     sqlstate = getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)
     if sqlstate in ("55P03", "40P01", "40001"):  # lock_not_available, deadlock, serialization
         return True
-    return "database is locked" in str(exc)
+    return getattr(cause, "sqlite_errorcode", None) in (_SQLITE_BUSY, _SQLITE_LOCKED)
+
+
+def violated_constraint(exc: IntegrityError) -> str | None:
+    """The name of the constraint an IntegrityError violated, from the driver's diagnostics:
+    psycopg's `diag.constraint_name`; SQLite reports a failed CHECK by its extended result code
+    and names the constraint after a fixed prefix of the engine (never translated)."""
+    cause = exc.__cause__
+    diag = getattr(cause, "diag", None)
+    if diag is not None:
+        return diag.constraint_name
+    if getattr(cause, "sqlite_errorcode", None) == _SQLITE_CONSTRAINT_CHECK:
+        detail = str(cause)
+        if detail.startswith(_SQLITE_CHECK_FAILED):
+            return detail.removeprefix(_SQLITE_CHECK_FAILED).strip()
+    return None
 
 
 def _run_locked(fn):
@@ -71,7 +93,7 @@ def _run_locked(fn):
             raise Busy() from exc
         raise
     except IntegrityError as exc:
-        if "oversold" in str(exc) or "not_oversold" in str(exc):
+        if violated_constraint(exc) in OVERSOLD_CONSTRAINTS:
             raise SoldOut(_("Sold out: not enough places left.")) from exc
         raise
     except DatabaseError as exc:

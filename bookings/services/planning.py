@@ -171,11 +171,9 @@ def _plan(request: LineRequest, today: date) -> _PlannedLine:
             nights=nights,
         )
         if problem:
-            raise (
-                SoldOut(problem)
-                if "Sold out" in problem or "Not available" in problem
-                else BookingError({"date": problem})
-            )
+            if problem.sold_out:
+                raise SoldOut(problem)
+            raise BookingError({"date": BookingError(problem, code=problem.code)})
         by_date = {n.date: n for n in nights}
         quote = price_product(
             product,

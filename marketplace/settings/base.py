@@ -76,6 +76,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "marketplace.middleware.RefuseNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -121,6 +122,16 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         f"-c lock_timeout={env.int('DATABASE_LOCK_TIMEOUT_MS', default=5000)}"
     )
 
+# One cache for every worker (Redis) where CACHE_URL or REDIS_URL is set, as in production and
+# CI: the sign-in throttles count there. The embedded default keeps a per-process memory cache.
+CACHES = {
+    "default": environ.Env.cache_url_config(
+        env.str("CACHE_URL", default="")
+        or env.str("REDIS_URL", default="")
+        or "locmemcache://piana-default"
+    )
+}
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
@@ -145,6 +156,21 @@ ACCOUNT_EMAIL_VERIFICATION = env_choice(
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+# Throttling of sign-in and password reset (allauth's rate limits, counted in the default
+# cache, which production and CI share between workers through Redis; see docs/notes/hardening.md):
+# - wrong passwords: 10 a minute per client address, and 5 in 5 minutes per (address, account),
+#   so a stranger elsewhere can never lock the real user out of the right password;
+# - a ceiling per account (30 wrong passwords an hour, from any address): then a password alone
+#   no longer signs in to that account, and the owner signs in with a code sent by email;
+# - password reset: 5 a minute and 20 an hour per client address, 3 per 15 minutes per email.
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": "10/m/ip,5/5m/key",
+    "login_failed_account": "30/h/key",
+    "reset_password": "5/m/ip,20/h/ip,3/15m/key",
+}
+# Behind a proxy: how many proxies append to X-Forwarded-For (0 = use REMOTE_ADDR).
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 LOGIN_REDIRECT_URL = "accounts:home"
 LOGIN_URL = "account_login"
 
@@ -272,9 +298,19 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "marketplace.pagination.BoundedLimitOffsetPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "marketplace.api.exception_handler",
+    # Counted in the default cache (shared by the workers where CACHE_URL is set): 429 with
+    # Retry-After beyond these rates.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env.str("API_RATE_ANON", default="120/min"),
+        "user": env.str("API_RATE_USER", default="1200/min"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Piana di Lucca DMC API",
@@ -295,6 +331,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "marketplace.schema.postprocess",
+    ],
 }
 
 LOGGING = {

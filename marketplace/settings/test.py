@@ -12,3 +12,8 @@ CELERY_TASK_ALWAYS_EAGER = True
 # Static files are served from the finders in tests (no collectstatic run).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# A memory cache per test process (cleared before each test); the throttling tests switch to
+# Redis explicitly to prove that workers share their counts.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}
+}

@@ -3,6 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from marketplace import bounds
 from places.models import Comune
 
 from ..models import (
@@ -124,7 +125,10 @@ class ProductDetailSerializer(ProductListSerializer):
 
 class RateSerializer(serializers.ModelSerializer):
     season = serializers.SerializerMethodField()
-    unit_type = serializers.PrimaryKeyRelatedField(read_only=True)
+    unit_type = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    net_price = serializers.DecimalField(
+        max_digits=12, decimal_places=2, required=False, help_text="The operator and the DMC only."
+    )
 
     class Meta:
         model = Rate
@@ -182,7 +186,9 @@ class SlotSerializer(serializers.ModelSerializer):
 
 class QuoteSerializer(serializers.Serializer):
     retail_total = serializers.DecimalField(max_digits=12, decimal_places=2)
-    net_total = serializers.DecimalField(max_digits=12, decimal_places=2)
+    net_total = serializers.DecimalField(
+        max_digits=12, decimal_places=2, required=False, help_text="DMC and the operator only."
+    )
     vat_rate = serializers.DecimalField(max_digits=5, decimal_places=2)
     free_places = serializers.IntegerField()
     lines = serializers.ListField(child=serializers.DictField())
@@ -231,11 +237,11 @@ class AvailabilityQuerySerializer(serializers.Serializer):
     """Query of the availability search. For accommodation `start` is the check-in and `end`
     the check-out; for slots both days are included."""
 
-    start = serializers.DateField()
-    end = serializers.DateField(required=False)
-    adults = serializers.IntegerField(min_value=0, max_value=500, default=2)
-    seniors = serializers.IntegerField(min_value=0, max_value=500, default=0)
-    infants = serializers.IntegerField(min_value=0, max_value=50, default=0)
+    start = bounds.service_date()
+    end = bounds.service_date(required=False)
+    adults = bounds.pax_count(default=2)
+    seniors = bounds.pax_count(default=0)
+    infants = bounds.infants_count(default=0)
     children_ages = serializers.CharField(required=False, allow_blank=True, default="")
     comune = serializers.SlugRelatedField(
         slug_field="istat_code", queryset=Comune.objects.all(), required=False
@@ -258,15 +264,7 @@ class AvailabilityQuerySerializer(serializers.Serializer):
     def validate_children_ages(self, value):
         if not value.strip():
             return []
-        try:
-            ages = [int(part) for part in value.split(",")]
-        except ValueError:
-            raise serializers.ValidationError(
-                _("Give the children's ages as whole numbers separated by commas.")
-            ) from None
-        if any(a < 0 or a > 17 for a in ages):
-            raise serializers.ValidationError(_("Every child needs an age from 0 to 17."))
-        return ages
+        return bounds.int_list(value, low=0, high=17, max_items=bounds.MAX_CHILDREN)
 
     def validate(self, data):
         start, end = data["start"], data.get("end") or data["start"]
@@ -311,17 +309,17 @@ class RateInputSerializer(serializers.Serializer):
     """A new rate; leave `net_price` out to have it computed from the contract commission."""
 
     pax_category = serializers.ChoiceField(choices=PaxCategory.choices)
-    retail_price = serializers.DecimalField(max_digits=12, decimal_places=2)
+    retail_price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
     net_price = serializers.DecimalField(
         max_digits=12, decimal_places=2, required=False, allow_null=True
     )
-    age_min = serializers.IntegerField(required=False, allow_null=True, min_value=0)
-    age_max = serializers.IntegerField(required=False, allow_null=True, min_value=0)
+    age_min = bounds.age(required=False, allow_null=True)
+    age_max = bounds.age(required=False, allow_null=True)
     weekdays = serializers.CharField(required=False, max_length=7)
-    min_group = serializers.IntegerField(required=False, min_value=1)
-    max_group = serializers.IntegerField(required=False, allow_null=True, min_value=1)
-    season = serializers.IntegerField(required=False, allow_null=True)
-    unit_type = serializers.IntegerField(required=False, allow_null=True)
+    min_group = bounds.pax_count(required=False, min_value=1)
+    max_group = bounds.pax_count(required=False, allow_null=True, min_value=1)
+    season = bounds.object_id(required=False, allow_null=True)
+    unit_type = bounds.object_id(required=False, allow_null=True)
 
 
 class RateChangeSerializer(serializers.ModelSerializer):
@@ -347,8 +345,8 @@ class RateChangeSerializer(serializers.ModelSerializer):
 
 class SeasonInputSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=80)
-    start_date = serializers.DateField()
-    end_date = serializers.DateField()
+    start_date = bounds.service_date()
+    end_date = bounds.service_date()
 
 
 class SeasonSerializer(serializers.ModelSerializer):
@@ -360,7 +358,7 @@ class SeasonSerializer(serializers.ModelSerializer):
 class SlotUpdateSerializer(serializers.Serializer):
     """Capacity must be a whole number; the service refuses going below what is booked."""
 
-    capacity = serializers.IntegerField(required=False)
+    capacity = bounds.capacity(required=False)
     status = serializers.ChoiceField(choices=SlotStatus.choices, required=False)
     note = serializers.CharField(required=False, allow_blank=True, max_length=200)
 

@@ -7,7 +7,6 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -15,6 +14,7 @@ from rest_framework.views import APIView
 from accounts.models import ApiKey, Role
 from accounts.selectors import user_is_dmc_staff
 from accounts.tenancy import OrganisationScopedViewSet
+from marketplace.pagination import BoundedLimitOffsetPagination
 from places.models import Comune
 
 from .. import selectors, services
@@ -161,7 +161,7 @@ class ProductViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             202: RateChangeSerializer,
         },
     )
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
     def rates(self, request, slug=None):
         """The product's rates (GET); the owner adds one (POST: 201). A price that leaves the
         DMC less than the contract's commission waits for the DMC's approval (202)."""
@@ -195,7 +195,7 @@ class ProductViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         )
 
     @extend_schema(request=SeasonInputSerializer, responses={201: SeasonSerializer})
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], pagination_class=None, filter_backends=[])
     def seasons(self, request, slug=None):
         """The owner adds a season (overlaps are refused)."""
         product = self._own_product(slug)
@@ -234,7 +234,7 @@ class SlotViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Organisation
         return Response(SlotSerializer(slot).data)
 
 
-class AvailabilityPagination(LimitOffsetPagination):
+class AvailabilityPagination(BoundedLimitOffsetPagination):
     """Limit/offset whose total comes with the page (one query, see selectors.counted_page)."""
 
     default_limit = 20

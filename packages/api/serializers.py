@@ -1,7 +1,8 @@
 """Input and output serializers of the packages API (reading only)."""
 
-from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
+
+from marketplace import bounds
 
 from ..models import Component, Departure, Package
 
@@ -11,8 +12,12 @@ class ComponentSerializer(serializers.ModelSerializer):
     product = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     product_title = serializers.CharField(source="product.title", read_only=True)
     kind = serializers.CharField(source="product.kind", read_only=True)
-    unit_type = serializers.CharField(source="unit_type.name", default=None, read_only=True)
-    alternative_product = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    unit_type = serializers.CharField(
+        source="unit_type.name", default=None, read_only=True, allow_null=True
+    )
+    alternative_product = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Component
@@ -120,29 +125,22 @@ class DepartureSerializer(serializers.ModelSerializer):
         ]
 
 
-def _int_list(value: str) -> list[int]:
-    try:
-        return [int(v) for v in value.replace(";", ",").split(",") if v.strip()]
-    except ValueError as exc:
-        raise serializers.ValidationError(_("A comma-separated list of numbers.")) from exc
-
-
 class PaxQuerySerializer(serializers.Serializer):
-    adults = serializers.IntegerField(min_value=0, default=2)
-    seniors = serializers.IntegerField(min_value=0, default=0)
+    adults = bounds.pax_count(default=2)
+    seniors = bounds.pax_count(default=0)
     children_ages = serializers.CharField(
         required=False, allow_blank=True, help_text="Comma separated ages, e.g. 8,11"
     )
-    infants = serializers.IntegerField(min_value=0, default=0)
+    infants = bounds.infants_count(default=0)
     extras = serializers.CharField(
         required=False, allow_blank=True, help_text="Comma separated component ids"
     )
 
     def validate_children_ages(self, value):
-        return _int_list(value)
+        return bounds.int_list(value, low=0, high=17, max_items=bounds.MAX_CHILDREN)
 
     def validate_extras(self, value):
-        return _int_list(value)
+        return bounds.int_list(value, low=1, high=bounds.MAX_ID, max_items=bounds.MAX_IDS)
 
     def pax(self):
         from operators.pricing import PaxMix
@@ -157,11 +155,11 @@ class PaxQuerySerializer(serializers.Serializer):
 
 
 class QuoteQuerySerializer(PaxQuerySerializer):
-    start_date = serializers.DateField()
+    start_date = bounds.service_date()
 
 
 class AvailabilityQuerySerializer(PaxQuerySerializer):
-    month = serializers.RegexField(r"^\d{4}-\d{2}$", help_text="YYYY-MM")
+    month = serializers.RegexField(r"^20\d{2}-(0[1-9]|1[0-2])$", help_text="YYYY-MM")
 
 
 class AllocationSerializer(serializers.Serializer):
@@ -185,7 +183,9 @@ class AllocationSerializer(serializers.Serializer):
     quantity = serializers.IntegerField()
     seats = serializers.IntegerField()
     retail = serializers.DecimalField(max_digits=12, decimal_places=2)
-    net = serializers.DecimalField(max_digits=12, decimal_places=2)
+    net = serializers.DecimalField(
+        max_digits=12, decimal_places=2, required=False, help_text="DMC callers only."
+    )
     problem = serializers.CharField()
 
 

@@ -61,7 +61,7 @@ class PackageViewSet(viewsets.ReadOnlyModelViewSet):
         return get_object_or_404(queryset, slug=self.kwargs["slug"])
 
     @extend_schema(responses=DepartureSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def departures(self, request, slug=None):
         package = self.get_object()
         departures = package.departures.filter(date__gte=timezone.localdate()).order_by("date")
@@ -70,7 +70,7 @@ class PackageViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(
         parameters=[AvailabilityQuerySerializer], responses=CalendarDaySerializer(many=True)
     )
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def availability(self, request, slug=None):
         """Availability and price per person of every start date of a month."""
         package = self.get_object()
@@ -94,7 +94,7 @@ class PackageViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(CalendarDaySerializer(data, many=True).data)
 
     @extend_schema(parameters=[QuoteQuerySerializer], responses=PackageQuoteSerializer)
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def quote(self, request, slug=None):
         """The quote of the package for a start date and a pax mix: total, per person,
         breakdown and the exact slots and nights a booking would take."""

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from packages.models import Component, Departure, Package
 from packages.services import (
+    DepartureFull,
     component_add,
     departure_create,
     departure_release_pax,
@@ -199,9 +200,9 @@ def test_taking_and_releasing_places_on_a_departure():
     departure = DepartureFactory(capacity=10)
     departure = departure_take_pax(departure=departure, pax=8)
     assert departure.booked_pax == 8
-    with pytest.raises(ValidationError) as exc:
+    with pytest.raises(DepartureFull) as exc:
         departure_take_pax(departure=departure, pax=3)
-    assert "Only 2 places left" in exc.value.message_dict["pax"][0]
+    assert exc.value.code == "sold_out"
     departure = departure_release_pax(departure=departure, pax=5)
     assert departure.booked_pax == 3
     with pytest.raises(ValidationError):
