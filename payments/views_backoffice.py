@@ -22,8 +22,14 @@ from accounts.tenancy import DmcStaffRequiredMixin, OrganisationScopedMixin
 from bookings.models import Booking
 
 from . import selectors
-from .credit import bank_csv_import, bank_transaction_match_reference, receipt_record
+from .credit import (
+    bank_statement_import,
+    bank_transaction_decide,
+    bank_transaction_match_reference,
+    receipt_record,
+)
 from .forms import (
+    BankDecisionForm,
     BankImportForm,
     BankMatchForm,
     BankRefundForm,
@@ -210,13 +216,13 @@ class BankImportView(FinanceMixin, View):
         form = BankImportForm(request.POST, request.FILES)
         result = None
         if form.is_valid():
-            raw = form.cleaned_data["file"].read()
             try:
-                content = raw.decode("utf-8-sig")
-            except UnicodeDecodeError:
-                content = raw.decode("latin-1")
-            try:
-                result = bank_csv_import(content=content, actor=request.user)
+                result = bank_statement_import(
+                    data=form.cleaned_data["file"].read(),
+                    amount_format=form.cleaned_data["amount_format"],
+                    layout=form.cleaned_data["layout"],
+                    actor=request.user,
+                )
             except ValidationError as exc:
                 _field_errors(form, exc)
         status = 200 if result else 400
@@ -226,17 +232,24 @@ class BankImportView(FinanceMixin, View):
 
 
 class BankUnmatchedView(FinanceMixin, View):
-    """Bank lines no reference matched: finance names the booking (or the invoice) by hand.
-    Errors come back as messages, and the line stays unmatched."""
+    """Bank lines not recorded yet: no reference matched (finance names the booking or the
+    invoice), or the amount is not what is due (finance decides). Errors come back as
+    messages, and the line stays as it was."""
 
     def get(self, request):
+        lines = list(selectors.bank_transactions_unmatched().select_related("booking")[:200])
         return render(
             request,
             "payments/bo_bank_unmatched.html",
-            {"transactions": selectors.bank_transactions_unmatched()[:200]},
+            {
+                "transactions": [t for t in lines if t.booking_id is None],
+                "to_decide": [t for t in lines if t.booking_id is not None],
+            },
         )
 
     def post(self, request):
+        if "decision" in request.POST:
+            return self._decide(request)
         form = BankMatchForm(request.POST)
         if not form.is_valid():
             for errors in form.errors.values():
@@ -251,9 +264,37 @@ class BankUnmatchedView(FinanceMixin, View):
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
+            if tx.ledger_entry_id:
+                messages.success(
+                    request,
+                    _("%(amount)s EUR matched to booking %(ref)s.")
+                    % {"amount": tx.amount, "ref": tx.booking.reference},
+                )
+            else:
+                messages.warning(
+                    request,
+                    _("%(amount)s EUR is not what booking %(ref)s has due: decide below.")
+                    % {"amount": tx.amount, "ref": tx.booking.reference},
+                )
+        return redirect("payments_pages:bo_bank_unmatched")
+
+    def _decide(self, request):
+        form = BankDecisionForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Choose a decision."))
+            return redirect("payments_pages:bo_bank_unmatched")
+        try:
+            tx = bank_transaction_decide(
+                transaction_id=form.cleaned_data["transaction"],
+                decision=form.cleaned_data["decision"],
+                actor=request.user,
+            )
+        except (ValidationError, BankTransaction.DoesNotExist) as exc:
+            messages.error(request, " ".join(getattr(exc, "messages", [_("Unknown bank line.")])))
+        else:
             messages.success(
                 request,
-                _("%(amount)s EUR matched to booking %(ref)s.")
+                _("%(amount)s EUR recorded for booking %(ref)s.")
                 % {"amount": tx.amount, "ref": tx.booking.reference},
             )
         return redirect("payments_pages:bo_bank_unmatched")
