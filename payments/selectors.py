@@ -198,7 +198,12 @@ def bookings_with_payments(search: str = "") -> QuerySet[Booking]:
         .values("total")
     )
     qs = Booking.objects.select_related("buyer_organisation").annotate(
-        paid_cents=Coalesce(Subquery(paid), 0)
+        paid_cents=Coalesce(Subquery(paid), 0),
+        refund_failed=Exists(
+            Refund.objects.filter(
+                booking=OuterRef("pk"), status=RefundStatus.FAILED, retry__isnull=True
+            )
+        ),
     )
     if search:
         qs = qs.filter(Q(reference__iexact=search.strip()) | Q(contact_name__icontains=search))
@@ -207,7 +212,7 @@ def bookings_with_payments(search: str = "") -> QuerySet[Booking]:
             Exists(Payment.objects.filter(booking=OuterRef("pk")))
             | Exists(LedgerEntry.objects.filter(booking=OuterRef("pk")))
         )
-    return qs.order_by("-created_at")
+    return qs.order_by("-created_at", "-pk")
 
 
 def operator_money(organisation) -> dict:

@@ -4,10 +4,12 @@ Thin views over services and selectors."""
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import urlencode
 
 import stripe
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count, Sum
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -46,6 +48,7 @@ from .models import (
     OperatorPayable,
     PayoutRun,
     ReconciliationReport,
+    Refund,
 )
 from .payouts import (
     payables_release_due,
@@ -61,7 +64,9 @@ from .refunds import (
     bank_refundable,
     refund_create,
     refund_record_bank_transfer,
+    refund_retry,
     refundable,
+    refunds_failed_open,
 )
 
 
@@ -76,12 +81,18 @@ def _field_errors(form, exc: ValidationError) -> None:
 
 class PaymentsListView(FinanceMixin, TemplateView):
     template_name = "payments/bo_payments.html"
+    paginate_by = 100
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         search = self.request.GET.get("q", "")
         context["search"] = search
-        context["bookings"] = selectors.bookings_with_payments(search)[:100]
+        paginator = Paginator(selectors.bookings_with_payments(search), self.paginate_by)
+        page = paginator.get_page(self.request.GET.get("page"))
+        context["page_obj"] = page
+        context["bookings"] = page.object_list
+        context["page_range"] = paginator.get_elided_page_range(page.number, on_each_side=2)
+        context["query_string"] = urlencode({"q": search}) if search else ""
         context["attention"] = AttentionItem.objects.filter(
             resolved_at__isnull=True
         ).select_related("booking", "organisation")[:50]
@@ -100,6 +111,7 @@ class BookingPaymentsView(FinanceMixin, TemplateView):
         context.update(selectors.booking_payments_overview(booking))
         context["booking"] = booking
         context["refundable"] = refundable(booking)
+        context["failed_refunds"] = list(refunds_failed_open(booking))
         context["refund_form"] = kwargs.get("refund_form") or RefundForm()
         context["transfer_form"] = kwargs.get("transfer_form") or BankTransferForm()
         context["bank_refundable"] = bank_refundable(booking)
@@ -135,6 +147,27 @@ class ManualRefundView(BookingPaymentsView):
                     messages.success(request, _("Refund executed."))
                 return redirect("payments_pages:bo_booking_payments", reference=reference)
         return self.render_to_response(self.get_context_data(refund_form=form), status=400)
+
+
+class RefundRetryView(FinanceMixin, View):
+    """Retry a refund that failed at Stripe."""
+
+    def post(self, request, reference, pk):
+        booking = get_object_or_404(Booking, reference=reference)
+        failed = get_object_or_404(Refund, pk=pk, booking=booking)
+        try:
+            retry = refund_retry(refund=failed, actor=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            if retry.status == "succeeded":
+                messages.success(request, _("Refund executed."))
+            else:
+                messages.error(
+                    request,
+                    _("Stripe refused the refund again: %(m)s") % {"m": retry.failure_message},
+                )
+        return redirect("payments_pages:bo_booking_payments", reference=reference)
 
 
 class BankTransferView(BookingPaymentsView):
