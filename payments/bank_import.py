@@ -237,6 +237,16 @@ def read_csv(text: str, *, amount_format: str = "auto", layout: str = "auto") ->
         if amount_format in ("", "conflict"):
             if chosen.amount_format != "auto" and amount_format == "":
                 amount_format = chosen.amount_format
+            elif amount_format == "conflict":
+                raise ValidationError(
+                    {
+                        "amount_format": _(
+                            "This file has amounts in both formats (e.g. 60,00 and 1,234.56): "
+                            "choose the amount format of the file; rows in the other format "
+                            "are then listed."
+                        )
+                    }
+                )
             else:
                 raise ValidationError(
                     {

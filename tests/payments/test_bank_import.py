@@ -121,6 +121,13 @@ def test_bom_and_every_line_end(line_end):
     assert sorted(t.amount for t in result.unmatched) == [Decimal("7.50"), Decimal("60.00")]
 
 
+def test_a_file_mixing_both_formats_is_refused_with_its_own_reason():
+    content = f"date;amount;description\n{TODAY:%Y-%m-%d};60,00;A\n{TODAY:%Y-%m-%d};1,234.56;B\n"
+    with pytest.raises(ValidationError) as exc:
+        bank_statement_import(data=content.encode())
+    assert "both formats" in exc.value.message_dict["amount_format"][0]
+
+
 def test_every_refused_row_is_named_with_its_line_and_nothing_is_written():
     content = (
         "Data operazione;Importo;Causale\n"
