@@ -626,45 +626,43 @@ def _summary_failed(*, partner, start, problems) -> None:
 # --- 4. operator statements from bookings -----------------------------------------------------
 
 
-def payouts_for(operator: Organisation, year: int, month: int) -> list[PayoutSpec]:
-    """The payouts paid to the operator in the month (SEPA transfers or Stripe Connect), from
-    the payments app's payout runs."""
-    from payments.selectors import operator_payouts_paid
+def _balance(operator: Organisation, year: int, month: int):
+    """What the operator was owed, paid and is due in the month: the payments app's one
+    computation, which its payout runs and the operator's page use too."""
+    from payments.selectors import operator_balance
 
     start, end = month_bounds(year, month)
+    return operator_balance(operator=operator, start=start, end=end)
+
+
+def payouts_for(operator: Organisation, year: int, month: int) -> list[PayoutSpec]:
+    """The payouts paid to the operator in the month (SEPA transfers or Stripe Connect)."""
     return [
-        PayoutSpec(paid_on=p["paid_on"], reference=p["reference"], amount=p["amount"])
-        for p in operator_payouts_paid(operator=operator, start=start, end=end)
+        PayoutSpec(paid_on=p.paid_on, reference=p.reference, amount=p.amount)
+        for p in _balance(operator, year, month).payouts
     ]
 
 
 def statement_lines_for_operator(
     operator: Organisation, year: int, month: int
 ) -> list[StatementLineSpec]:
-    """The operator's booking lines served in the month (package components included) of
-    confirmed or completed bookings, still active or completed."""
-    start, end = month_bounds(year, month)
-    lines = (
-        BookingLine.objects.filter(
-            supplier=operator,
-            service_date__gte=start,
-            service_date__lt=end,
-            status__in=(LineStatus.ACTIVE, LineStatus.COMPLETED),
-            booking__status__in=(BookingStatus.CONFIRMED, BookingStatus.COMPLETED),
-        )
-        .select_related("booking", "parent")
-        .order_by("service_date", "booking__reference", "pk")
-    )
+    """The amounts owed to the operator in the month: services (by their day or an earlier
+    redemption), no-shows, shares of cancellation penalties and adjustments."""
+    return _lines(_balance(operator, year, month))
+
+
+def _lines(balance) -> list[StatementLineSpec]:
     return [
         StatementLineSpec(
-            booking_reference=line.booking.reference,
-            service_date=line.service_date,
-            product=(f"{line.title} ({line.parent.title})" if line.parent_id else line.title)[:200],
-            gross=money(line.retail_amount),
-            commission=money(line.commission_amount),
-            net=money(line.net_amount),
+            booking_reference=row.booking_reference,
+            service_date=row.earned_on,
+            product=row.product,
+            gross=money(row.gross),
+            commission=money(row.commission),
+            net=money(row.net),
+            kind=row.kind,
         )
-        for line in lines
+        for row in balance.rows
     ]
 
 
@@ -677,33 +675,36 @@ def statement_for_operator(
     actor=None,
 ) -> OperatorStatement:
     """Build (or rebuild, until its commission is invoiced) the operator's statement of the
-    month from its bookings; with `invoice_commission` the DMC's commission is invoiced to
-    the operator and the statement becomes final."""
+    month from `payments.selectors.operator_balance`; with `invoice_commission` the DMC's
+    commission is invoiced to the operator and the statement becomes final."""
+    from payments.payouts import payables_release_due
+
+    payables_release_due()
+    balance = _balance(operator, year, month)
     return services.operator_statement_build(
         operator=operator,
         year=year,
         month=month,
-        lines=statement_lines_for_operator(operator, year, month),
-        payouts=payouts_for(operator, year, month),
+        lines=_lines(balance),
+        payouts=[
+            PayoutSpec(paid_on=p.paid_on, reference=p.reference, amount=p.amount)
+            for p in balance.payouts
+        ],
+        opening_balance=balance.opening,
         invoice_commission=invoice_commission,
         actor=actor,
     )
 
 
 def operators_served_in(year: int, month: int) -> list[Organisation]:
+    """Operators with anything owed or paid in the month."""
+    from payments.selectors import operators_with_money_in
+
     start, end = month_bounds(year, month)
-    ids = (
-        BookingLine.objects.filter(
-            service_date__gte=start,
-            service_date__lt=end,
-            supplier__kind=OrganisationKind.OPERATOR,
-            status__in=(LineStatus.ACTIVE, LineStatus.COMPLETED),
-            booking__status__in=(BookingStatus.CONFIRMED, BookingStatus.COMPLETED),
-        )
-        .values_list("supplier_id", flat=True)
-        .distinct()
+    ids = operators_with_money_in(start, end)
+    return list(
+        Organisation.objects.filter(pk__in=ids, kind=OrganisationKind.OPERATOR).order_by("name")
     )
-    return list(Organisation.objects.filter(pk__in=list(ids)).order_by("name"))
 
 
 def statements_for_month(*, year: int, month: int) -> list[OperatorStatement]:

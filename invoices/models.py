@@ -388,6 +388,7 @@ class OperatorStatement(models.Model):
     commission_total = models.DecimalField(_("DMC commission"), default=0, **MONEY)
     net_total = models.DecimalField(_("net due"), default=0, **MONEY)
     payouts_total = models.DecimalField(_("payouts made"), default=0, **MONEY)
+    opening_balance = models.DecimalField(_("due from earlier months"), default=0, **MONEY)
     balance = models.DecimalField(_("balance to pay"), default=0, **MONEY)
     commission_invoice = models.ForeignKey(
         Invoice,
@@ -414,9 +415,23 @@ class OperatorStatement(models.Model):
         return f"{self.operator} {self.period_start:%Y-%m}"
 
 
+class StatementLineKind(models.TextChoices):
+    """What a statement line is (the payments app's `OwedKind`, kept on the stored row)."""
+
+    SERVICE = "service", _("Service")
+    NO_SHOW = "no_show", _("No-show")
+    EARLY_REDEMPTION = "early_redemption", _("Redeemed early")
+    PENALTY_SHARE = "penalty_share", _("Cancellation penalty (your share)")
+    AMENDMENT = "amendment", _("Amendment")
+    CANCELLED_AFTER_PAYOUT = "cancellation_after_payout", _("Cancelled after payout")
+
+
 class OperatorStatementLine(models.Model):
     statement = models.ForeignKey(OperatorStatement, on_delete=models.CASCADE, related_name="lines")
     position = models.PositiveSmallIntegerField()
+    kind = models.CharField(
+        _("kind"), max_length=30, choices=StatementLineKind.choices, default="service"
+    )
     booking_reference = models.CharField(_("booking"), max_length=40)
     service_date = models.DateField(_("service date"))
     product = models.CharField(_("product"), max_length=200)

@@ -54,6 +54,7 @@ LABELS = {
     "net": ("Netto", _("Net")),
     "payouts": ("Bonifici effettuati", _("Payouts made")),
     "reference": ("Riferimento", _("Reference")),
+    "opening_balance": ("Saldo dei mesi precedenti", _("Due from earlier months")),
     "balance": ("Saldo da pagare", _("Balance to pay")),
     "commission_invoice": ("Fattura commissioni", _("Commission invoice")),
     "courtesy": (

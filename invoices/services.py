@@ -512,6 +512,7 @@ def operator_statement_build(
     month: int,
     lines: Sequence[StatementLineSpec],
     payouts: Sequence[PayoutSpec] = (),
+    opening_balance: Decimal = Decimal("0.00"),
     invoice_commission: bool = False,
     actor=None,
 ) -> OperatorStatement:
@@ -553,6 +554,7 @@ def operator_statement_build(
             position=position,
             booking_reference=line.booking_reference,
             service_date=line.service_date,
+            kind=line.kind,
             product=line.product[:200],
             gross=money(line.gross),
             commission=money(line.commission),
@@ -576,7 +578,8 @@ def operator_statement_build(
     statement.commission_total = money(sum((line.commission for line in lines), zero))
     statement.net_total = money(sum((line.net for line in lines), zero))
     statement.payouts_total = money(sum((payout.amount for payout in payouts), zero))
-    statement.balance = statement.net_total - statement.payouts_total
+    statement.opening_balance = money(opening_balance)
+    statement.balance = statement.opening_balance + statement.net_total - statement.payouts_total
     if invoice_commission and statement.commission_total > 0:
         statement.commission_invoice = invoice_issue_from_specs(
             customer=operator,

@@ -349,6 +349,7 @@ class StatementLineSpec:
     gross: Decimal
     commission: Decimal
     net: Decimal
+    kind: str = "service"
 
 
 @dataclass(frozen=True)

@@ -17,12 +17,15 @@ def statement_filename(statement: OperatorStatement, ext: str) -> str:
 def statement_csv(statement: OperatorStatement) -> str:
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")
-    writer.writerow(["prenotazione", "data_servizio", "prodotto", "lordo", "commissione", "netto"])
+    writer.writerow(
+        ["prenotazione", "data_servizio", "voce", "prodotto", "lordo", "commissione", "netto"]
+    )
     for line in statement.lines.all():
         writer.writerow(
             [
                 line.booking_reference,
                 line.service_date.isoformat(),
+                line.kind,
                 line.product,
                 f"{line.gross:.2f}",
                 f"{line.commission:.2f}",
@@ -30,20 +33,29 @@ def statement_csv(statement: OperatorStatement) -> str:
             ]
         )
     writer.writerow([])
-    writer.writerow(["bonifico", "data", "riferimento", "", "", "importo"])
+    writer.writerow(["bonifico", "data", "riferimento", "", "", "", "importo"])
     for payout in statement.payouts.all():
         writer.writerow(
-            ["payout", payout.paid_on.isoformat(), payout.reference, "", "", f"{payout.amount:.2f}"]
+            [
+                "payout",
+                payout.paid_on.isoformat(),
+                payout.reference,
+                "",
+                "",
+                "",
+                f"{payout.amount:.2f}",
+            ]
         )
     writer.writerow([])
     for label, value in [
+        ("saldo_precedente", statement.opening_balance),
         ("totale_lordo", statement.gross_total),
         ("commissioni_dmc", statement.commission_total),
         ("netto_dovuto", statement.net_total),
         ("bonifici_effettuati", statement.payouts_total),
         ("saldo", statement.balance),
     ]:
-        writer.writerow([label, "", "", "", "", f"{value:.2f}"])
+        writer.writerow([label, "", "", "", "", "", f"{value:.2f}"])
     return out.getvalue()
 
 
@@ -58,7 +70,9 @@ def statement_pdf(statement: OperatorStatement, language: str = "it") -> bytes:
             {
                 "ref": line.booking_reference,
                 "date": it_date(line.service_date),
-                "product": line.product,
+                "product": f"{line.get_kind_display()}: {line.product}"
+                if line.kind != "service"
+                else line.product,
                 "gross": eur(line.gross),
                 "commission": eur(line.commission),
                 "net": eur(line.net),
@@ -71,7 +85,14 @@ def statement_pdf(statement: OperatorStatement, language: str = "it") -> bytes:
         ],
         "totals": {
             key: eur(getattr(statement, key))
-            for key in ("gross_total", "commission_total", "net_total", "payouts_total", "balance")
+            for key in (
+                "opening_balance",
+                "gross_total",
+                "commission_total",
+                "net_total",
+                "payouts_total",
+                "balance",
+            )
         },
     }
     return _write_pdf(render_to_string("invoices/pdf/statement.html", context))

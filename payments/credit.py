@@ -5,13 +5,10 @@ by their reference."""
 
 from __future__ import annotations
 
-import csv
-import hashlib
-import io
 import logging
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -31,7 +28,7 @@ from operators.pricing import money
 
 from .gateway import from_cents, to_cents
 from .ledger import ledger_record
-from .models import BankTransaction, EntryKind, Method, ScheduleKind
+from .models import AttentionItem, BankTransaction, EntryKind, Method, ScheduleKind
 
 logger = logging.getLogger(__name__)
 
@@ -163,97 +160,99 @@ def receipt_record(
         return entry
 
 
-# --- bank CSV import -----------------------------------------------------------------------
+# --- bank statement import ------------------------------------------------------------------
 
 REFERENCE_RE = re.compile(rf"\b([{REFERENCE_ALPHABET}]{{{REFERENCE_LENGTH}}})\b")
-COLUMNS = {
-    "date": ("date", "data", "booking date", "data contabile", "data operazione"),
-    "amount": ("amount", "importo", "credit", "avere"),
-    "description": ("description", "descrizione", "causale", "reference", "remittance"),
-    "payer": ("payer", "ordinante", "name", "counterparty"),
-    "iban": ("iban", "payer iban", "iban ordinante"),
-}
-
-
-def _parse_amount(raw: str) -> Decimal:
-    text = raw.strip().replace("€", "").replace("EUR", "").replace(" ", "")
-    if "," in text and "." in text:
-        text = text.replace(".", "").replace(",", ".")
-    elif "," in text:
-        text = text.replace(",", ".")
-    return money(Decimal(text))
-
-
-def _parse_date(raw: str) -> date:
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y"):
-        try:
-            return datetime.strptime(raw.strip(), fmt).date()
-        except ValueError:
-            continue
-    raise ValueError(raw)
 
 
 @dataclass
 class ImportResult:
+    kind: str = "csv"
     matched: list = field(default_factory=list)
     unmatched: list = field(default_factory=list)
+    to_decide: list = field(default_factory=list)
     duplicates: int = 0
     skipped_debits: int = 0
 
 
-def bank_csv_import(*, content: str, actor=None) -> ImportResult:
-    """Import a bank statement CSV (columns date, amount, description, payer, iban; `,` or
-    `;`; Italian or English headers). The whole file is checked first: a bad line refuses
-    the file and writes nothing. Credits quoting a booking reference become receipts."""
-    try:
-        dialect = csv.Sniffer().sniff(content[:2048], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(content), dialect)
-    rows = list(reader)
-    if not rows:
-        raise ValidationError({"file": _("The file is empty.")})
-    header = [h.strip().lower() for h in rows[0]]
-    index = {}
-    for key, names in COLUMNS.items():
-        for i, name in enumerate(header):
-            if name in names:
-                index[key] = i
-                break
-    missing = [k for k in ("date", "amount", "description") if k not in index]
-    if missing:
-        raise ValidationError(
-            {"file": _("Missing columns: %(cols)s.") % {"cols": ", ".join(missing)}}
+def amounts_due(booking: Booking) -> set[Decimal]:
+    """The amounts a transfer for the booking may be without a decision by finance: the next
+    open instalment, or everything still owed."""
+    from .schedule import next_open_item
+    from .selectors import booking_paid
+
+    owed = money(booking.total_retail) - booking_paid(booking)
+    item = next_open_item(booking)
+    return {a for a in (owed, item.amount if item else None) if a is not None and a > 0}
+
+
+def _ask_finance(tx: BankTransaction, booking: Booking) -> None:
+    """An amount that is not what is due is never matched silently: finance decides."""
+    due = amounts_due(booking)
+    AttentionItem.objects.get_or_create(
+        booking=booking,
+        reason="bank_amount_differs",
+        resolved_at=None,
+        message=_(
+            "Bank transfer of %(amount)s EUR on %(day)s quotes booking %(ref)s, which has "
+            "%(due)s EUR due: decide on the bank lines page (partial payment, credit on "
+            "account or refund of the surplus)."
         )
-    parsed, errors = [], []
-    for number, row in enumerate(rows[1:], start=2):
-        if not any(cell.strip() for cell in row):
-            continue
-        try:
-            day = _parse_date(row[index["date"]])
-            amount = _parse_amount(row[index["amount"]])
-        except (ValueError, InvalidOperation, IndexError):
-            errors.append(_("line %(n)s: unreadable date or amount") % {"n": number})
-            continue
-        description = row[index["description"]].strip()
-        payer = (
-            row[index["payer"]].strip() if "payer" in index and index["payer"] < len(row) else ""
-        )
-        iban = row[index["iban"]].strip() if "iban" in index and index["iban"] < len(row) else ""
-        fingerprint = hashlib.sha256(
-            f"{day.isoformat()}|{amount}|{description}|{payer}|{iban}".encode()
-        ).hexdigest()
-        parsed.append((day, amount, description, payer, iban, fingerprint))
-    if errors:
-        logger.warning("bank CSV refused: %s", "; ".join(errors))
-        raise ValidationError({"file": errors})
-    result = ImportResult()
-    for day, amount, description, payer, iban, fingerprint in parsed:
-        if amount <= 0:
+        % {
+            "amount": tx.amount,
+            "day": tx.booked_on.isoformat(),
+            "ref": booking.reference,
+            "due": " / ".join(str(a) for a in sorted(due)) or "0.00",
+        },
+    )
+
+
+def _match(tx: BankTransaction, booking: Booking, actor) -> bool:
+    """Record the line as the booking's payment when its amount is what is due; otherwise
+    keep the booking as a suggestion and ask finance. Returns True when matched."""
+    tx.booking = booking
+    if booking.status in (BookingStatus.HELD, BookingStatus.PENDING_PAYMENT):
+        from .schedule import schedule_ensure
+
+        schedule_ensure(booking=booking)
+    if booking.status == BookingStatus.CANCELLED or tx.amount not in amounts_due(booking):
+        tx.save(update_fields=["booking"])
+        _ask_finance(tx, booking)
+        return False
+    tx.ledger_entry = receipt_record(
+        amount=tx.amount,
+        booked_on=tx.booked_on,
+        booking=booking,
+        reference=f"bank:{tx.fingerprint}",
+        actor=actor,
+        note=tx.description[:300],
+    )
+    tx.save(update_fields=["booking", "ledger_entry"])
+    return True
+
+
+def bank_statement_import(
+    *, data: bytes, amount_format: str = "auto", layout: str = "auto", actor=None
+) -> ImportResult:
+    """Import a bank statement (CSV of a known layout or CAMT.053 XML). The whole file is
+    read first: a refused row refuses the file, naming every row, and writes nothing.
+    Credits quoting a booking reference for the amount due become receipts; another amount
+    waits for finance's decision; the same movement imported again changes nothing."""
+    from .bank_import import line_fingerprint, read_bank_file
+
+    kind, lines = read_bank_file(data, amount_format=amount_format, layout=layout)
+    result = ImportResult(kind=kind)
+    seen: dict[tuple, int] = {}
+    for line in lines:
+        if line.amount <= 0:
             result.skipped_debits += 1
             continue
+        key = (line.booked_on, line.amount, line.description, line.payer, line.iban)
+        occurrence = seen.get(key, 0)
+        seen[key] = occurrence + 1
+        fingerprint = line_fingerprint(line, occurrence)
         booking = None
-        for candidate in REFERENCE_RE.findall(description.upper()):
+        for candidate in REFERENCE_RE.findall(line.description.upper()):
             booking = Booking.objects.filter(reference=candidate).first()
             if booking:
                 break
@@ -262,50 +261,119 @@ def bank_csv_import(*, content: str, actor=None) -> ImportResult:
                 with transaction.atomic():
                     tx = BankTransaction.objects.create(
                         fingerprint=fingerprint,
-                        booked_on=day,
-                        amount=amount,
-                        description=description[:500],
-                        payer_name=payer[:200],
-                        payer_iban=iban[:42],
-                        booking=booking,
+                        booked_on=line.booked_on,
+                        amount=money(line.amount),
+                        description=line.description[:500],
+                        payer_name=line.payer[:200],
+                        payer_iban=line.iban[:42],
                         imported_by=actor if getattr(actor, "pk", None) else None,
                     )
             except IntegrityError:
                 result.duplicates += 1
                 continue
-            if booking is not None:
-                tx.ledger_entry = receipt_record(
-                    amount=amount,
-                    booked_on=day,
-                    booking=booking,
-                    reference=f"bank:{fingerprint}",
-                    actor=actor,
-                    note=description[:300],
-                )
-                tx.save(update_fields=["ledger_entry"])
-                result.matched.append(tx)
-            else:
+            if booking is None:
                 result.unmatched.append(tx)
                 logger.info("bank line %s not matched to a booking", fingerprint[:12])
+            elif _match(tx, booking, actor):
+                result.matched.append(tx)
+            else:
+                result.to_decide.append(tx)
+                logger.warning(
+                    "bank line %s: %s for %s is not the amount due",
+                    fingerprint[:12],
+                    tx.amount,
+                    booking.reference,
+                )
     return result
 
 
+def bank_csv_import(*, content: str, actor=None, amount_format: str = "auto") -> ImportResult:
+    """A CSV given as text (see `bank_statement_import`)."""
+    return bank_statement_import(
+        data=content.encode("utf-8"), amount_format=amount_format, actor=actor
+    )
+
+
 def bank_transaction_match(*, transaction_id: int, booking: Booking, actor=None):
-    """Finance matches an unmatched bank line to a booking by hand."""
+    """Finance matches an unmatched bank line to a booking by hand. An amount that is not
+    what is due is not recorded: the line waits for finance's decision."""
     with transaction.atomic():
         tx = BankTransaction.objects.select_for_update().get(pk=transaction_id)
         if tx.ledger_entry_id:
             raise ValidationError({"booking": _("This bank line is already matched.")})
-        tx.booking = booking
-        tx.ledger_entry = receipt_record(
-            amount=tx.amount,
-            booked_on=tx.booked_on,
-            booking=booking,
-            reference=f"bank:{tx.fingerprint}",
-            actor=actor,
-            note=tx.description[:300],
-        )
-        tx.save(update_fields=["booking", "ledger_entry"])
+        locked = Booking.objects.select_for_update().get(pk=booking.pk)
+        _match(tx, locked, actor)
+        return tx
+
+
+class BankDecision:
+    PARTIAL = "partial"
+    CREDIT = "credit"
+    REFUND = "refund"
+
+
+def bank_transaction_decide(*, transaction_id: int, decision: str, actor=None):
+    """Finance's decision on a bank line whose amount is not what its booking has due:
+    less -> a partial payment (the rest stays due); more -> the amount due is the booking's
+    payment and the surplus is either a credit on the partner's account or due back by
+    bank transfer (an attention item for the refund)."""
+    from .refunds import _flag_refund_by_transfer
+    from .selectors import booking_paid
+
+    with transaction.atomic():
+        tx = BankTransaction.objects.select_for_update().get(pk=transaction_id)
+        if tx.ledger_entry_id:
+            raise ValidationError({"decision": _("This bank line is already recorded.")})
+        if tx.booking_id is None:
+            raise ValidationError({"decision": _("Name the booking first.")})
+        booking = Booking.objects.select_for_update().get(pk=tx.booking_id)
+        owed = max(money(booking.total_retail) - booking_paid(booking), Decimal("0"))
+        surplus = tx.amount - owed
+        if decision == BankDecision.PARTIAL:
+            if surplus >= 0:
+                raise ValidationError(
+                    {"decision": _("The transfer covers what is due: it is not partial.")}
+                )
+            paid_part = tx.amount
+        elif decision in (BankDecision.CREDIT, BankDecision.REFUND):
+            if surplus <= 0:
+                raise ValidationError({"decision": _("The transfer is not more than what is due.")})
+            if decision == BankDecision.CREDIT and booking.buyer_organisation_id is None:
+                raise ValidationError(
+                    {"decision": _("Only a trade partner has an account to credit.")}
+                )
+            paid_part = owed if decision == BankDecision.CREDIT else tx.amount
+        else:
+            raise ValidationError({"decision": _("Unknown decision.")})
+        entry = None
+        if paid_part > 0:
+            entry = receipt_record(
+                amount=paid_part,
+                booked_on=tx.booked_on,
+                booking=booking,
+                reference=f"bank:{tx.fingerprint}",
+                actor=actor,
+                note=tx.description[:300],
+            )
+        if decision == BankDecision.CREDIT:
+            credit = receipt_record(
+                amount=surplus,
+                booked_on=tx.booked_on,
+                organisation=booking.buyer_organisation,
+                reference=f"bank:{tx.fingerprint}:credit",
+                actor=actor,
+                note=_("Credit on account: surplus of a transfer for %(ref)s")
+                % {"ref": booking.reference},
+            )
+            entry = entry or credit
+        elif decision == BankDecision.REFUND:
+            _flag_refund_by_transfer(booking, surplus)
+        tx.ledger_entry = entry
+        tx.save(update_fields=["ledger_entry"])
+        AttentionItem.objects.filter(
+            booking=booking, reason="bank_amount_differs", resolved_at__isnull=True
+        ).update(resolved_at=timezone.now())
+        logger.info("bank line %s decided: %s", tx.pk, decision)
         return tx
 
 

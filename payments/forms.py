@@ -4,6 +4,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .bank_import import AMOUNT_FORMATS, LAYOUT_CHOICES
+
 
 class RefundForm(forms.Form):
     amount = forms.DecimalField(
@@ -30,8 +32,31 @@ class BankTransferForm(forms.Form):
 
 class BankImportForm(forms.Form):
     file = forms.FileField(
-        label=_("Bank statement (CSV)"),
-        help_text=_("Columns: date, amount, description, payer, iban (`,` or `;`)."),
+        label=_("Bank statement (CSV or CAMT.053 XML)"),
+        help_text=_(
+            "The bank's CSV export (UTF-8, Windows-1252 or Latin-1; `;`, `,` or tab) or its "
+            "CAMT.053 XML statement."
+        ),
+    )
+    amount_format = forms.ChoiceField(
+        label=_("Amount format"),
+        choices=lambda: list(AMOUNT_FORMATS.items()),
+        initial="auto",
+        help_text=_("How the file writes amounts: a file that can be read both ways is refused."),
+    )
+    layout = forms.ChoiceField(
+        label=_("CSV layout"), choices=lambda: list(LAYOUT_CHOICES.items()), initial="auto"
+    )
+
+
+class BankDecisionForm(forms.Form):
+    transaction = forms.IntegerField(widget=forms.HiddenInput)
+    decision = forms.ChoiceField(
+        choices=[
+            ("partial", _("Partial payment: the rest stays due")),
+            ("credit", _("Surplus as credit on the partner's account")),
+            ("refund", _("Surplus to refund by bank transfer")),
+        ]
     )
 
 

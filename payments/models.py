@@ -186,6 +186,9 @@ class Refund(models.Model):
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    retry_of = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="retry"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     completed_at = models.DateTimeField(null=True, blank=True)
 
@@ -385,13 +388,25 @@ class PayableStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+class PayableKind(models.TextChoices):
+    SERVICE = "service", _("Service")
+    ADJUSTMENT = "adjustment", _("Adjustment")
+
+
 class OperatorPayable(models.Model):
     """The operator's net amount of one confirmed booking line: accrued at confirmation,
-    payable after the service date (or redemption), paid by a payout run."""
+    payable after the service date (or redemption), paid by a payout run. A cancelled line
+    keeps its payable for the operator's share of the penalty. A change after the payable
+    was paid (an amendment, a cancellation) is a new `adjustment` row, positive or negative,
+    so that what was paid is never rewritten. `earned_on` is the day the amount became owed:
+    the service day (or an earlier redemption), the cancellation day, the adjustment day."""
 
-    line = models.OneToOneField(
-        "bookings.BookingLine", on_delete=models.PROTECT, related_name="operator_payable"
+    line = models.ForeignKey(
+        "bookings.BookingLine", on_delete=models.PROTECT, related_name="operator_payables"
     )
+    kind = models.CharField(max_length=12, choices=PayableKind.choices, default=PayableKind.SERVICE)
+    earned_on = models.DateField(_("owed from"), null=True, blank=True)
+    note = models.CharField(max_length=200, blank=True)
     booking = models.ForeignKey(
         "bookings.Booking", on_delete=models.PROTECT, related_name="operator_payables"
     )
@@ -414,7 +429,15 @@ class OperatorPayable(models.Model):
         ordering = ["service_date", "pk"]
         verbose_name = _("operator payable")
         verbose_name_plural = _("operator payables")
-        indexes = [models.Index(fields=["operator", "status"])]
+        indexes = [
+            models.Index(fields=["operator", "status"]),
+            models.Index(fields=["operator", "earned_on"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["line"], condition=Q(kind="service"), name="one_service_payable_per_line"
+            )
+        ]
 
     def __str__(self):
         return f"{self.operator_id} {self.amount} {self.status}"

@@ -20,6 +20,7 @@ from stdnum import bic as std_bic
 from stdnum import iban as std_iban
 
 from bookings.models import Booking, BookingLine, BookingStatus, LineKind, LineStatus
+from operators.pricing import money
 
 from .gateway import to_cents
 from .ledger import ledger_record
@@ -28,6 +29,7 @@ from .models import (
     EntryKind,
     Method,
     OperatorPayable,
+    PayableKind,
     PayableStatus,
     PayoutItem,
     PayoutItemStatus,
@@ -35,73 +37,181 @@ from .models import (
     PayoutRun,
     PayoutRunStatus,
 )
+from .selectors import payables_payable_now
 
 logger = logging.getLogger(__name__)
 
 PAID_BOOKING_STATUSES = (BookingStatus.CONFIRMED, BookingStatus.COMPLETED, BookingStatus.NO_SHOW)
 
 
-def payables_sync(*, booking_id: int) -> None:
+def _service_earned_on(line: BookingLine) -> date:
+    """The day a service's net amount is owed: its last day, or an earlier redemption."""
+    served = line.end_date or line.service_date
+    if line.redeemed_at is not None:
+        return min(served, timezone.localdate(line.redeemed_at))
+    return served
+
+
+def penalty_share(line: BookingLine) -> tuple[Decimal, Decimal]:
+    """The operator's (net, commission) share of the penalty of a cancelled line. The
+    penalty is split as the sale was: the line's net and commission, frozen from the
+    operator's contract when it was booked, times penalty / retail of the line that carries
+    the penalty (a package component follows its package line)."""
+    top = line.parent if line.parent_id else line
+    if top.retail_amount <= 0 or top.penalty_amount <= 0:
+        return Decimal("0.00"), Decimal("0.00")
+    fraction = min(top.penalty_amount / top.retail_amount, Decimal("1"))
+    return money(line.net_amount * fraction), money(line.commission_amount * fraction)
+
+
+def _target(booking: Booking, line: BookingLine) -> tuple[Decimal, Decimal, str]:
+    """What the operator is owed for the line now: (net, commission, why)."""
+    cancelled = line.status == LineStatus.CANCELLED or booking.status == BookingStatus.CANCELLED
+    if not cancelled and booking.status in PAID_BOOKING_STATUSES:
+        return money(line.net_amount), money(line.commission_amount), ""
+    if cancelled and booking.confirmed_at is not None:
+        net, commission = penalty_share(line)
+        return net, commission, PENALTY_NOTE
+    return Decimal("0.00"), Decimal("0.00"), ""
+
+
+PENALTY_NOTE = "penalty_share"
+OPEN = (PayableStatus.ACCRUED, PayableStatus.PAYABLE)
+FROZEN = (PayableStatus.IN_RUN, PayableStatus.PAID)
+
+
+def payables_sync(*, booking_id: int, today: date | None = None) -> None:
     """Make the booking's payables follow its lines (idempotent): one per supplier line of a
-    confirmed booking; cancelled lines cancel their unpaid payable."""
+    confirmed booking, holding its net amount; a cancelled line's payable holds the
+    operator's share of the penalty (nothing without a penalty). Once a payable is in a run
+    or paid it is never rewritten: the difference becomes an adjustment row, payable now
+    (negative: deducted from the next payout)."""
+    today = today or timezone.localdate()
     booking = Booking.objects.get(pk=booking_id)
-    lines = BookingLine.objects.filter(booking=booking, supplier__isnull=False).exclude(
-        kind=LineKind.PACKAGE
+    lines = (
+        BookingLine.objects.filter(booking=booking, supplier__isnull=False)
+        .exclude(kind=LineKind.PACKAGE)
+        .select_related("parent")
     )
     with transaction.atomic():
-        existing = {
-            p.line_id: p
-            for p in OperatorPayable.objects.select_for_update().filter(booking=booking)
-        }
+        existing: dict[int, list[OperatorPayable]] = {}
+        for p in OperatorPayable.objects.select_for_update().filter(booking=booking).order_by("pk"):
+            existing.setdefault(p.line_id, []).append(p)
         for line in lines:
-            payable = existing.get(line.pk)
-            live = booking.status in PAID_BOOKING_STATUSES and line.status != LineStatus.CANCELLED
-            if payable is None:
-                if live:
-                    OperatorPayable.objects.create(
-                        line=line,
-                        booking=booking,
-                        operator_id=line.supplier_id,
-                        amount=line.net_amount,
-                        commission=line.commission_amount,
-                        service_date=line.end_date or line.service_date,
-                    )
-                continue
-            if payable.status in (PayableStatus.ACCRUED, PayableStatus.PAYABLE):
-                if not live:
-                    payable.status = PayableStatus.CANCELLED
-                    payable.save(update_fields=["status", "updated_at"])
-                elif payable.amount != line.net_amount:
-                    payable.amount = line.net_amount
-                    payable.commission = line.commission_amount
-                    payable.service_date = line.end_date or line.service_date
-                    payable.save(
-                        update_fields=["amount", "commission", "service_date", "updated_at"]
-                    )
-            elif not live and payable.status in (PayableStatus.IN_RUN, PayableStatus.PAID):
-                AttentionItem.objects.get_or_create(
-                    booking=booking,
-                    organisation_id=payable.operator_id,
-                    reason="payout_after_cancellation",
-                    resolved_at=None,
-                    defaults={
-                        "message": _(
-                            "Line “%(line)s” was cancelled after its payout was prepared or "
-                            "made: recover %(amount)s EUR from the operator."
-                        )
-                        % {"line": line.title, "amount": payable.amount}
-                    },
+            _sync_line(booking, line, existing.get(line.pk, []), today)
+
+
+def _sync_line(booking, line, payables: list[OperatorPayable], today: date) -> None:
+    net, commission, why = _target(booking, line)
+    service = next((p for p in payables if p.kind == PayableKind.SERVICE), None)
+    frozen = [p for p in payables if p.status in FROZEN]
+    if service is None:
+        if net or commission:
+            OperatorPayable.objects.create(
+                line=line,
+                booking=booking,
+                operator_id=line.supplier_id,
+                amount=net,
+                commission=commission,
+                service_date=line.end_date or line.service_date,
+                earned_on=today if why else _service_earned_on(line),
+                status=PayableStatus.PAYABLE if why else PayableStatus.ACCRUED,
+                note=why,
+            )
+        return
+    if not frozen:
+        if not (net or commission):
+            if service.status != PayableStatus.CANCELLED:
+                service.status = PayableStatus.CANCELLED
+                service.save(update_fields=["status", "updated_at"])
+            return
+        changed = {
+            "amount": net,
+            "commission": commission,
+            "service_date": line.end_date or line.service_date,
+            "note": why,
+            "earned_on": (service.earned_on if service.note == why else today)
+            if why
+            else _service_earned_on(line),
+        }
+        if why:  # the penalty share is owed now
+            changed["status"] = PayableStatus.PAYABLE
+        elif service.status == PayableStatus.CANCELLED:
+            changed["status"] = PayableStatus.ACCRUED
+        fields = [k for k, v in changed.items() if getattr(service, k) != v]
+        if fields:
+            for key in fields:
+                setattr(service, key, changed[key])
+            service.save(update_fields=[*fields, "updated_at"])
+        return
+    # Something was paid or is being paid: the difference is an adjustment.
+    paid_net = sum((p.amount for p in frozen), Decimal("0"))
+    paid_commission = sum((p.commission for p in frozen), Decimal("0"))
+    delta, delta_commission = net - paid_net, commission - paid_commission
+    adjustment = next(
+        (p for p in payables if p.kind == PayableKind.ADJUSTMENT and p.status in OPEN), None
+    )
+    note = ADJUSTMENT_NOTES["cancellation" if why else "amendment"]
+    if adjustment is None and not (delta or delta_commission):
+        return
+    if adjustment is None:
+        adjustment = OperatorPayable.objects.create(
+            line=line,
+            booking=booking,
+            operator_id=line.supplier_id,
+            kind=PayableKind.ADJUSTMENT,
+            amount=delta,
+            commission=delta_commission,
+            service_date=line.end_date or line.service_date,
+            earned_on=today,
+            status=PayableStatus.PAYABLE,
+            note=note,
+        )
+    elif delta or delta_commission:
+        adjustment.amount, adjustment.commission, adjustment.note = delta, delta_commission, note
+        adjustment.save(update_fields=["amount", "commission", "note", "updated_at"])
+    else:
+        adjustment.status = PayableStatus.CANCELLED
+        adjustment.save(update_fields=["status", "updated_at"])
+        return
+    if delta < 0:
+        AttentionItem.objects.get_or_create(
+            booking=booking,
+            organisation_id=line.supplier_id,
+            reason="payout_after_cancellation",
+            resolved_at=None,
+            defaults={
+                "message": _(
+                    "Line “%(line)s” changed after its payout was prepared or made: "
+                    "%(amount)s EUR are deducted from the operator's next payout."
                 )
+                % {"line": line.title, "amount": -delta}
+            },
+        )
+
+
+ADJUSTMENT_NOTES = {"amendment": "amendment", "cancellation": "cancellation_after_payout"}
 
 
 def payables_release_due(*, today: date | None = None) -> int:
-    """Accrued amounts become payable after the service date or once redeemed."""
+    """Accrued amounts become payable after the service date or once redeemed (owed from
+    the redemption day when it came first)."""
     today = today or timezone.localdate()
-    return OperatorPayable.objects.filter(
-        Q(service_date__lt=today) | Q(line__redeemed_at__isnull=False),
-        status=PayableStatus.ACCRUED,
-        booking__status__in=PAID_BOOKING_STATUSES,
-    ).update(status=PayableStatus.PAYABLE, updated_at=timezone.now())
+    rows = list(
+        OperatorPayable.objects.filter(
+            Q(service_date__lt=today) | Q(line__redeemed_at__isnull=False),
+            status=PayableStatus.ACCRUED,
+            booking__status__in=PAID_BOOKING_STATUSES,
+        ).select_related("line")
+    )
+    now = timezone.now()
+    for payable in rows:
+        payable.status = PayableStatus.PAYABLE
+        if payable.kind == PayableKind.SERVICE:
+            payable.earned_on = _service_earned_on(payable.line)
+        payable.updated_at = now
+    OperatorPayable.objects.bulk_update(rows, ["status", "earned_on", "updated_at"])
+    return len(rows)
 
 
 def valid_iban(value: str) -> bool:
@@ -115,8 +225,8 @@ def payout_run_create(*, actor=None, execution_date: date | None = None) -> Payo
     execution_date = execution_date or timezone.localdate()
     with transaction.atomic():
         payables = list(
-            OperatorPayable.objects.select_for_update()
-            .filter(status=PayableStatus.PAYABLE)
+            payables_payable_now()
+            .select_for_update()
             .select_related("operator")
             .order_by("operator_id", "pk")
         )

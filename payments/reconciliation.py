@@ -4,12 +4,13 @@ ledger, a ledger row Stripe does not know, or different amounts."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.utils import timezone
 
-from .gateway import is_local_stripe, stripe_client
+from .gateway import is_local_stripe, stripe_client, to_cents
 from .models import EntryKind, LedgerEntry, Method, ReconciliationReport
+from .refunds import refunds_failed_open
 
 CHARGE_KINDS = (EntryKind.CHARGE, EntryKind.DEPOSIT, EntryKind.BALANCE)
 
@@ -88,6 +89,27 @@ def reconcile_day(*, day: date) -> ReconciliationReport:
                     "problem": problem,
                 }
             )
+    # A refund Stripe refused is money the buyer is still owed: never "matches".
+    start, end = _bounds(day)
+    for refund in (
+        refunds_failed_open()
+        .filter(
+            created_at__gte=datetime.fromtimestamp(start, tz=UTC),
+            created_at__lt=datetime.fromtimestamp(end, tz=UTC),
+        )
+        .select_related("booking")
+    ):
+        differences.append(
+            {
+                "object": "refund",
+                "id": f"refund-{refund.pk} ({refund.booking.reference})",
+                "stripe_cents": None,
+                "ledger_cents": None,
+                "problem": "refund_failed",
+                "amount_cents": to_cents(refund.amount),
+                "message": refund.failure_message,
+            }
+        )
     stripe_cents = sum(charges.values()) - sum(refunds.values())
     ledger_cents = sum(ledger_charges.values()) - sum(ledger_refunds.values())
     report, _created = ReconciliationReport.objects.update_or_create(

@@ -109,15 +109,84 @@ def _execute(refund: Refund) -> Refund:
         )
     except stripe.StripeError as exc:
         message = getattr(exc, "user_message", None) or str(exc)
-        Refund.objects.filter(pk=refund.pk, status=RefundStatus.PENDING).update(
-            status=RefundStatus.FAILED, failure_message=message[:300]
-        )
+        with transaction.atomic():
+            failed = Refund.objects.filter(pk=refund.pk, status=RefundStatus.PENDING).update(
+                status=RefundStatus.FAILED, failure_message=message[:300]
+            )
+            if failed:
+                AttentionItem.objects.create(
+                    booking=refund.booking,
+                    reason=REFUND_FAILED,
+                    message=_(
+                        "The refund of %(amount)s EUR for %(ref)s failed at Stripe: %(why)s. "
+                        "Retry it, or refund by bank transfer."
+                    )
+                    % {"amount": refund.amount, "ref": refund.booking.reference, "why": message},
+                )
         logger.error("refund %s failed at Stripe: %s", refund.pk, message)
         refund.refresh_from_db()
         return refund
     _complete(refund.pk, created["id"], int(created["amount"]))
     refund.refresh_from_db()
     return refund
+
+
+REFUND_FAILED = "refund_failed"
+
+
+def refunds_failed_open(booking: Booking | None = None):
+    """Failed refunds nobody has retried yet (the last failure of each chain)."""
+    qs = Refund.objects.filter(status=RefundStatus.FAILED, retry__isnull=True)
+    return qs.filter(booking=booking) if booking is not None else qs
+
+
+def refund_retry(*, refund: Refund, actor=None) -> Refund:
+    """Finance retries a failed refund: a new refund row for the same payment and amount
+    (the failed one stays as it was), executed at Stripe with its own idempotency key. The
+    attention item is resolved once no failed refund of the booking is left open."""
+    with transaction.atomic():
+        locked_booking = Booking.objects.select_for_update().get(pk=refund.booking_id)
+        failed = Refund.objects.select_for_update().get(pk=refund.pk)
+        if failed.status != RefundStatus.FAILED:
+            raise ValidationError({"refund": _("Only a failed refund can be retried.")})
+        if Refund.objects.filter(retry_of=failed).exists():
+            raise ValidationError({"refund": _("This refund was already retried.")})
+        [retry] = _reserve(
+            locked_booking,
+            failed.amount,
+            source=failed.source,
+            reason=failed.reason,
+            actor=actor,
+            payment=failed.payment,
+        )
+        retry.retry_of = failed
+        retry.save(update_fields=["retry_of"])
+    retry = _execute(retry)
+    if retry.status == RefundStatus.SUCCEEDED and not refunds_failed_open(refund.booking).exists():
+        AttentionItem.objects.filter(
+            booking_id=refund.booking_id, reason=REFUND_FAILED, resolved_at__isnull=True
+        ).update(resolved_at=timezone.now())
+    return retry
+
+
+def refund_state(booking: Booking) -> dict:
+    """What the buyer may be told about the refunds of a booking: "refunded" only for money
+    Stripe confirmed; anything pending or failed is "in progress"."""
+    refunds = list(booking.refunds.all())
+    done = sum((r.amount for r in refunds if r.status == RefundStatus.SUCCEEDED), Decimal("0"))
+    open_failed = [r for r in refunds if r.status == RefundStatus.FAILED and not _retried(r)]
+    pending = [r for r in refunds if r.status == RefundStatus.PENDING]
+    in_progress = sum((r.amount for r in [*open_failed, *pending]), Decimal("0"))
+    return {
+        "refunded": done,
+        "in_progress": in_progress,
+        "failed": bool(open_failed),
+        "failure": open_failed[0].failure_message if open_failed else "",
+    }
+
+
+def _retried(refund: Refund) -> bool:
+    return Refund.objects.filter(retry_of=refund).exists()
 
 
 def _complete(refund_pk: int, stripe_refund_id: str, amount_cents: int) -> None:

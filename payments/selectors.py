@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 from decimal import Decimal
 
+from django.db import models
 from django.db.models import (
     Case,
     Exists,
@@ -19,8 +22,10 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from bookings.models import Booking, TradeContract
+from operators.pricing import money
 
 from .gateway import from_cents
 from .models import (
@@ -193,7 +198,12 @@ def bookings_with_payments(search: str = "") -> QuerySet[Booking]:
         .values("total")
     )
     qs = Booking.objects.select_related("buyer_organisation").annotate(
-        paid_cents=Coalesce(Subquery(paid), 0)
+        paid_cents=Coalesce(Subquery(paid), 0),
+        refund_failed=Exists(
+            Refund.objects.filter(
+                booking=OuterRef("pk"), status=RefundStatus.FAILED, retry__isnull=True
+            )
+        ),
     )
     if search:
         qs = qs.filter(Q(reference__iexact=search.strip()) | Q(contact_name__icontains=search))
@@ -202,28 +212,32 @@ def bookings_with_payments(search: str = "") -> QuerySet[Booking]:
             Exists(Payment.objects.filter(booking=OuterRef("pk")))
             | Exists(LedgerEntry.objects.filter(booking=OuterRef("pk")))
         )
-    return qs.order_by("-created_at")
+    return qs.order_by("-created_at", "-pk")
 
 
 def operator_money(organisation) -> dict:
-    """An operator's payable, paid and upcoming amounts (its extranet page)."""
-    payables = OperatorPayable.objects.filter(operator=organisation).select_related(
-        "booking", "line", "payout_item__run"
+    """An operator's money page: everything to date through `operator_balance`, and the
+    payables coming with confirmed bookings."""
+    balance = operator_balance(operator=organisation)
+    in_run = OperatorPayable.objects.filter(
+        operator=organisation, status=PayableStatus.IN_RUN
+    ).aggregate(t=Sum("amount"))["t"] or Decimal("0")
+    upcoming_rows = (
+        OperatorPayable.objects.filter(operator=organisation, status=PayableStatus.ACCRUED)
+        .exclude(pk__in=[r.payable.pk for r in balance.rows])
+        .select_related("booking", "line")
+        .order_by("service_date", "pk")
     )
-    totals = dict(payables.order_by().values_list("status").annotate(t=Sum("amount")))
     return {
-        "upcoming": totals.get(PayableStatus.ACCRUED, Decimal("0")),
-        "payable": totals.get(PayableStatus.PAYABLE, Decimal("0"))
-        + totals.get(PayableStatus.IN_RUN, Decimal("0")),
-        "paid": totals.get(PayableStatus.PAID, Decimal("0")),
-        "payables": list(
-            payables.exclude(status=PayableStatus.CANCELLED).order_by("-service_date")
-        ),
-        "payouts": list(
-            LedgerEntry.objects.filter(counterparty=organisation, kind=EntryKind.PAYOUT).order_by(
-                "-booked_on"
-            )
-        ),
+        "balance": balance,
+        "upcoming": balance.upcoming,
+        "payable": balance.due,
+        "in_run": money(in_run),
+        "paid": balance.paid,
+        "owed": balance.owed,
+        "rows": list(reversed(balance.rows)),
+        "upcoming_rows": list(upcoming_rows),
+        "payouts": list(reversed(balance.payouts)),
     }
 
 
@@ -260,32 +274,202 @@ def succeeded_card_payments(booking: Booking) -> QuerySet[Payment]:
     ).order_by("-succeeded_at", "-pk")
 
 
-def operator_payouts_paid(*, operator, start, end) -> list[dict]:
-    """Payouts paid to an operator with the payment date in [start, end): for statements."""
-    from .models import PayoutItem, PayoutItemStatus
-
-    items = (
-        PayoutItem.objects.filter(
-            operator=operator,
-            status=PayoutItemStatus.PAID,
-            run__paid_at__date__gte=start,
-            run__paid_at__date__lt=end,
-        )
-        .select_related("run")
-        .order_by("run__paid_at", "pk")
-    )
-    return [
-        {
-            "paid_on": timezone.localtime(item.run.paid_at).date(),
-            "reference": item.stripe_transfer_id
-            or item.run.sepa_message_id
-            or f"RUN-{item.run_id}",
-            "amount": item.amount,
-        }
-        for item in items
-    ]
-
-
 def bank_transactions_unmatched() -> QuerySet[BankTransaction]:
     """Bank lines not matched to a booking yet (credits only are imported), oldest first."""
     return BankTransaction.objects.filter(ledger_entry__isnull=True).order_by("booked_on", "pk")
+
+
+# --- what an operator is owed, paid and due ------------------------------------------------
+
+LIVE_PAYABLE_STATUSES = (
+    PayableStatus.ACCRUED,
+    PayableStatus.PAYABLE,
+    PayableStatus.IN_RUN,
+    PayableStatus.PAID,
+)
+
+
+def payables_payable_now() -> QuerySet[OperatorPayable]:
+    """The rows a payout run pays: released (owed) and not yet in a run."""
+    return OperatorPayable.objects.filter(status=PayableStatus.PAYABLE)
+
+
+class OwedKind(models.TextChoices):
+    SERVICE = "service", _("Service")
+    NO_SHOW = "no_show", _("No-show")
+    EARLY_REDEMPTION = "early_redemption", _("Redeemed early")
+    PENALTY_SHARE = "penalty_share", _("Cancellation penalty (your share)")
+    AMENDMENT = "amendment", _("Amendment")
+    CANCELLED_AFTER_PAYOUT = "cancellation_after_payout", _("Cancelled after payout")
+
+
+def payable_kind(payable: OperatorPayable) -> str:
+    """What a payable row is, in the operator's words (statement, payouts page)."""
+    from bookings.models import BookingStatus, LineStatus
+
+    line = payable.line
+    if payable.kind == "adjustment":
+        if payable.note == OwedKind.CANCELLED_AFTER_PAYOUT:
+            return OwedKind.CANCELLED_AFTER_PAYOUT
+        return OwedKind.AMENDMENT
+    if payable.note == "penalty_share" or line.status == LineStatus.CANCELLED:
+        return OwedKind.PENALTY_SHARE
+    if line.status == LineStatus.NO_SHOW or payable.booking.status == BookingStatus.NO_SHOW:
+        return OwedKind.NO_SHOW
+    if line.redeemed_at and payable.earned_on and payable.earned_on < payable.service_date:
+        return OwedKind.EARLY_REDEMPTION
+    return OwedKind.SERVICE
+
+
+@dataclass
+class BalanceRow:
+    """One amount owed to the operator: a payable row with what it is."""
+
+    payable: OperatorPayable
+    kind: str
+    booking_reference: str
+    earned_on: date
+    product: str
+    gross: Decimal
+    commission: Decimal
+    net: Decimal
+
+    @property
+    def label(self) -> str:
+        return OwedKind(self.kind).label
+
+
+@dataclass
+class PayoutRow:
+    paid_on: date
+    reference: str
+    method: str
+    amount: Decimal  # money received by the operator: positive
+    payables: list = field(default_factory=list)
+
+
+@dataclass
+class OperatorBalance:
+    """What an operator was owed, was paid and is due for a period [start, end).
+    `due = opening + owed - paid`, where opening is what was due when the period began."""
+
+    operator: object
+    start: date | None
+    end: date | None
+    opening: Decimal
+    owed: Decimal
+    gross: Decimal
+    commission: Decimal
+    paid: Decimal
+    due: Decimal
+    upcoming: Decimal
+    rows: list[BalanceRow]
+    payouts: list[PayoutRow]
+
+
+def _owed_rows(operator, start, end) -> QuerySet[OperatorPayable]:
+    qs = OperatorPayable.objects.filter(
+        operator=operator, status__in=LIVE_PAYABLE_STATUSES, earned_on__isnull=False
+    )
+    if end is not None:
+        qs = qs.filter(earned_on__lt=end)
+    if start is not None:
+        qs = qs.filter(earned_on__gte=start)
+    return qs
+
+
+def _payout_entries(operator, start, end) -> QuerySet[LedgerEntry]:
+    qs = LedgerEntry.objects.filter(counterparty=operator, kind=EntryKind.PAYOUT)
+    if end is not None:
+        qs = qs.filter(booked_on__lt=end)
+    if start is not None:
+        qs = qs.filter(booked_on__gte=start)
+    return qs
+
+
+def operator_balance(*, operator, start: date | None = None, end: date | None = None):
+    """The one computation of an operator's money: the rows owed in [start, end) (services
+    by their day or an earlier redemption, no-shows, shares of cancellation penalties,
+    adjustments for amendments and cancellations after a payout), the payouts made in it
+    (from the ledger), and what is due. Statements, payout runs and the operator's page
+    use it, so they agree to the cent. Without bounds: everything to date."""
+    end_for_owed = end or timezone.localdate() + timedelta(days=1)
+    rows_qs = (
+        _owed_rows(operator, start, end_for_owed)
+        .select_related("line", "line__parent", "booking")
+        .order_by("earned_on", "booking__reference", "pk")
+    )
+    rows = [
+        BalanceRow(
+            payable=p,
+            kind=payable_kind(p),
+            booking_reference=p.booking.reference,
+            earned_on=p.earned_on,
+            product=(
+                f"{p.line.title} ({p.line.parent.title})" if p.line.parent_id else p.line.title
+            )[:180],
+            gross=p.amount + p.commission,
+            commission=p.commission,
+            net=p.amount,
+        )
+        for p in rows_qs
+    ]
+    entries = (
+        _payout_entries(operator, start, end_for_owed)
+        .select_related("payout_item__run")
+        .order_by("booked_on", "pk")
+    )
+    item_ids = [e.payout_item_id for e in entries if e.payout_item_id]
+    behind: dict[int, list] = {}
+    for p in OperatorPayable.objects.filter(payout_item_id__in=item_ids).select_related("booking"):
+        behind.setdefault(p.payout_item_id, []).append(p)
+    payouts = [
+        PayoutRow(
+            paid_on=e.booked_on,
+            reference=(
+                e.stripe_id
+                or (e.payout_item.run.sepa_message_id if e.payout_item_id else "")
+                or (f"RUN-{e.payout_item.run_id}" if e.payout_item_id else e.external_ref)
+            )[:100],
+            method=e.method,
+            amount=from_cents(-e.amount_cents),
+            payables=behind.get(e.payout_item_id, []),
+        )
+        for e in entries
+    ]
+    if start is None:
+        opening = Decimal("0.00")
+    else:
+        owed_before = _owed_rows(operator, None, start).aggregate(t=Sum("amount"))["t"] or 0
+        paid_before = _sum(_payout_entries(operator, None, start))
+        opening = money(Decimal(owed_before) + from_cents(paid_before))
+    owed = money(sum((r.net for r in rows), Decimal("0")))
+    paid = money(sum((p.amount for p in payouts), Decimal("0")))
+    upcoming = OperatorPayable.objects.filter(
+        operator=operator, status=PayableStatus.ACCRUED, earned_on__gte=end_for_owed
+    ).aggregate(t=Sum("amount"))["t"] or Decimal("0")
+    return OperatorBalance(
+        operator=operator,
+        start=start,
+        end=end,
+        opening=opening,
+        owed=owed,
+        gross=money(sum((r.gross for r in rows), Decimal("0"))),
+        commission=money(sum((r.commission for r in rows), Decimal("0"))),
+        paid=paid,
+        due=money(opening + owed - paid),
+        upcoming=money(upcoming),
+        rows=rows,
+        payouts=payouts,
+    )
+
+
+def operators_with_money_in(start: date, end: date) -> list[int]:
+    """Operators with anything owed or paid in [start, end): who gets a statement."""
+    owed = OperatorPayable.objects.filter(
+        status__in=LIVE_PAYABLE_STATUSES, earned_on__gte=start, earned_on__lt=end
+    ).values_list("operator_id", flat=True)
+    paid = LedgerEntry.objects.filter(
+        kind=EntryKind.PAYOUT, booked_on__gte=start, booked_on__lt=end, counterparty__isnull=False
+    ).values_list("counterparty_id", flat=True)
+    return sorted(set(owed) | set(paid))

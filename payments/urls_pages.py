@@ -25,6 +25,11 @@ urlpatterns = [
         name="bo_refund",
     ),
     path(
+        "backoffice/payments/<str:reference>/refunds/<int:pk>/retry/",
+        bo.RefundRetryView.as_view(),
+        name="bo_refund_retry",
+    ),
+    path(
         "backoffice/payments/<str:reference>/transfer/",
         bo.BankTransferView.as_view(),
         name="bo_transfer",

@@ -4,10 +4,12 @@ Thin views over services and selectors."""
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import urlencode
 
 import stripe
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count, Sum
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,8 +24,14 @@ from accounts.tenancy import DmcStaffRequiredMixin, OrganisationScopedMixin
 from bookings.models import Booking
 
 from . import selectors
-from .credit import bank_csv_import, bank_transaction_match_reference, receipt_record
+from .credit import (
+    bank_statement_import,
+    bank_transaction_decide,
+    bank_transaction_match_reference,
+    receipt_record,
+)
 from .forms import (
+    BankDecisionForm,
     BankImportForm,
     BankMatchForm,
     BankRefundForm,
@@ -40,6 +48,7 @@ from .models import (
     OperatorPayable,
     PayoutRun,
     ReconciliationReport,
+    Refund,
 )
 from .payouts import (
     payables_release_due,
@@ -55,7 +64,9 @@ from .refunds import (
     bank_refundable,
     refund_create,
     refund_record_bank_transfer,
+    refund_retry,
     refundable,
+    refunds_failed_open,
 )
 
 
@@ -70,12 +81,18 @@ def _field_errors(form, exc: ValidationError) -> None:
 
 class PaymentsListView(FinanceMixin, TemplateView):
     template_name = "payments/bo_payments.html"
+    paginate_by = 100
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         search = self.request.GET.get("q", "")
         context["search"] = search
-        context["bookings"] = selectors.bookings_with_payments(search)[:100]
+        paginator = Paginator(selectors.bookings_with_payments(search), self.paginate_by)
+        page = paginator.get_page(self.request.GET.get("page"))
+        context["page_obj"] = page
+        context["bookings"] = page.object_list
+        context["page_range"] = paginator.get_elided_page_range(page.number, on_each_side=2)
+        context["query_string"] = urlencode({"q": search}) if search else ""
         context["attention"] = AttentionItem.objects.filter(
             resolved_at__isnull=True
         ).select_related("booking", "organisation")[:50]
@@ -94,6 +111,7 @@ class BookingPaymentsView(FinanceMixin, TemplateView):
         context.update(selectors.booking_payments_overview(booking))
         context["booking"] = booking
         context["refundable"] = refundable(booking)
+        context["failed_refunds"] = list(refunds_failed_open(booking))
         context["refund_form"] = kwargs.get("refund_form") or RefundForm()
         context["transfer_form"] = kwargs.get("transfer_form") or BankTransferForm()
         context["bank_refundable"] = bank_refundable(booking)
@@ -129,6 +147,27 @@ class ManualRefundView(BookingPaymentsView):
                     messages.success(request, _("Refund executed."))
                 return redirect("payments_pages:bo_booking_payments", reference=reference)
         return self.render_to_response(self.get_context_data(refund_form=form), status=400)
+
+
+class RefundRetryView(FinanceMixin, View):
+    """Retry a refund that failed at Stripe."""
+
+    def post(self, request, reference, pk):
+        booking = get_object_or_404(Booking, reference=reference)
+        failed = get_object_or_404(Refund, pk=pk, booking=booking)
+        try:
+            retry = refund_retry(refund=failed, actor=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            if retry.status == "succeeded":
+                messages.success(request, _("Refund executed."))
+            else:
+                messages.error(
+                    request,
+                    _("Stripe refused the refund again: %(m)s") % {"m": retry.failure_message},
+                )
+        return redirect("payments_pages:bo_booking_payments", reference=reference)
 
 
 class BankTransferView(BookingPaymentsView):
@@ -210,13 +249,13 @@ class BankImportView(FinanceMixin, View):
         form = BankImportForm(request.POST, request.FILES)
         result = None
         if form.is_valid():
-            raw = form.cleaned_data["file"].read()
             try:
-                content = raw.decode("utf-8-sig")
-            except UnicodeDecodeError:
-                content = raw.decode("latin-1")
-            try:
-                result = bank_csv_import(content=content, actor=request.user)
+                result = bank_statement_import(
+                    data=form.cleaned_data["file"].read(),
+                    amount_format=form.cleaned_data["amount_format"],
+                    layout=form.cleaned_data["layout"],
+                    actor=request.user,
+                )
             except ValidationError as exc:
                 _field_errors(form, exc)
         status = 200 if result else 400
@@ -226,17 +265,24 @@ class BankImportView(FinanceMixin, View):
 
 
 class BankUnmatchedView(FinanceMixin, View):
-    """Bank lines no reference matched: finance names the booking (or the invoice) by hand.
-    Errors come back as messages, and the line stays unmatched."""
+    """Bank lines not recorded yet: no reference matched (finance names the booking or the
+    invoice), or the amount is not what is due (finance decides). Errors come back as
+    messages, and the line stays as it was."""
 
     def get(self, request):
+        lines = list(selectors.bank_transactions_unmatched().select_related("booking")[:200])
         return render(
             request,
             "payments/bo_bank_unmatched.html",
-            {"transactions": selectors.bank_transactions_unmatched()[:200]},
+            {
+                "transactions": [t for t in lines if t.booking_id is None],
+                "to_decide": [t for t in lines if t.booking_id is not None],
+            },
         )
 
     def post(self, request):
+        if "decision" in request.POST:
+            return self._decide(request)
         form = BankMatchForm(request.POST)
         if not form.is_valid():
             for errors in form.errors.values():
@@ -251,9 +297,37 @@ class BankUnmatchedView(FinanceMixin, View):
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
+            if tx.ledger_entry_id:
+                messages.success(
+                    request,
+                    _("%(amount)s EUR matched to booking %(ref)s.")
+                    % {"amount": tx.amount, "ref": tx.booking.reference},
+                )
+            else:
+                messages.warning(
+                    request,
+                    _("%(amount)s EUR is not what booking %(ref)s has due: decide below.")
+                    % {"amount": tx.amount, "ref": tx.booking.reference},
+                )
+        return redirect("payments_pages:bo_bank_unmatched")
+
+    def _decide(self, request):
+        form = BankDecisionForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Choose a decision."))
+            return redirect("payments_pages:bo_bank_unmatched")
+        try:
+            tx = bank_transaction_decide(
+                transaction_id=form.cleaned_data["transaction"],
+                decision=form.cleaned_data["decision"],
+                actor=request.user,
+            )
+        except (ValidationError, BankTransaction.DoesNotExist) as exc:
+            messages.error(request, " ".join(getattr(exc, "messages", [_("Unknown bank line.")])))
+        else:
             messages.success(
                 request,
-                _("%(amount)s EUR matched to booking %(ref)s.")
+                _("%(amount)s EUR recorded for booking %(ref)s.")
                 % {"amount": tx.amount, "ref": tx.booking.reference},
             )
         return redirect("payments_pages:bo_bank_unmatched")

@@ -414,14 +414,26 @@ def test_statement_for_operator_from_the_lines_served_in_the_month(
     statement = adapters.statement_for_operator(
         operator=guide, year=served.year, month=served.month
     )
-    [line] = statement.lines.all()
+    lines = {line.kind: line for line in statement.lines.all()}
+    line = lines["service"]
     assert (line.booking_reference, line.gross, line.commission, line.net) == (
         booking.reference,
         Decimal("80.00"),
         Decimal("20.00"),
         Decimal("60.00"),
     )
-    assert statement.payouts.count() == 0 and statement.balance == Decimal("60.00")
+    # The cancelled line kept a penalty: the guide's share of it, owed from the cancellation
+    # (this month), on this month's statement.
+    today = timezone.localdate()
+    now = adapters.statement_for_operator(operator=guide, year=today.year, month=today.month)
+    [share] = now.lines.filter(kind="penalty_share")
+    assert share.service_date == today
+    assert share.net == (share.gross * Decimal("0.75")).quantize(Decimal("0.01")) > 0
+    statement.refresh_from_db()
+    assert statement.payouts.count() == 0
+    owed = sum(x.net for x in statement.lines.all())
+    assert statement.balance == owed + statement.opening_balance
+    assert set(lines) <= {"service", "penalty_share"}
     assert adapters.payouts_for(guide, served.year, served.month) == []
     component = adapters.statement_for_operator(
         operator=tour_operator, year=day.year, month=day.month
