@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "bookings",
     "payments",
     "invoices",
+    "iat",
+    "insights",
     "marketplace",
 ]
 
