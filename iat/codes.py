@@ -61,3 +61,15 @@ def normalise_origin(raw: str) -> str:
     or "" when it is not in the lists. Two letters are always a country (LU is Luxembourg)."""
     code = (raw or "").split("·")[0].strip().upper()
     return code if code in origins() else ""
+
+
+@lru_cache(maxsize=1)
+def datalist_options() -> str:
+    """The <option> list of every origin, built once (a template loop over 370 codes costs
+    more than the whole dashboard's queries)."""
+    from django.utils.html import escape
+    from django.utils.safestring import mark_safe
+
+    return mark_safe(
+        "".join(f'<option value="{code} · {escape(label)}">' for code, label in origins().items())
+    )

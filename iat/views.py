@@ -150,7 +150,7 @@ class ContactLogView(DeskMixin, View):
                 "form": form,
                 "contacts": contacts,
                 "visitors": sum(c.party_size for c in contacts),
-                "origins": codes.origins(),
+                "origin_options": codes.datalist_options(),
                 "today": today,
             },
             status=status,

@@ -1,0 +1,2 @@
+def seed(context: dict) -> None:
+    """Guests' document data for the demo hotel (see statutory.py)."""
