@@ -3,4 +3,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 def items(request, organisation, is_dmc) -> list[tuple[str, str]]:
-    return [(_("Insights"), reverse("insights:dashboard"))] if is_dmc else []
+    if is_dmc:
+        return [(_("Insights"), reverse("insights:dashboard"))]
+    if getattr(organisation, "subkind", None) == "accommodation":
+        return [(_("Guests"), reverse("insights:guests"))]
+    return []

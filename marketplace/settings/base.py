@@ -189,6 +189,10 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict = {
+    "purge-guest-documents": {
+        "task": "insights.tasks.purge_guest_documents",
+        "schedule": crontab(hour=4, minute=15),
+    },
     "release-expired-holds": {"task": "bookings.tasks.release_expired_holds", "schedule": 60.0},
     "operators-roll-inventory-forward": {
         "task": "operators.tasks.roll_inventory_forward",
