@@ -143,6 +143,7 @@ def seed(context: dict) -> None:
                 )
         if not office.contacts.exists():
             _contacts(office, rng)
+    seed_coordination(offices)
     context["iat"] = {"offices": offices}
 
 
@@ -201,3 +202,111 @@ def _contacts(office, rng):
                 )
             )
     Contact.objects.bulk_create(rows)
+
+
+EVENTS = [
+    ("Antiche Camelie della Lucchesia", "Capannori", "Pieve e Sant'Andrea di Compito", 3, 14, 3),
+    ("Lucca Summer Festival", "Lucca", "Piazza Napoleone", 7, 1, 25),
+    ("Murabilia", "Lucca", "Mura di Lucca", 9, 5, 3),
+    ("Luminara di Santa Croce", "Lucca", "Centro storico", 9, 13, 1),
+    ("Lucca Comics & Games", "Lucca", "Mura e centro storico", 10, 29, 5),
+]
+
+
+def seed_coordination(offices) -> None:
+    from datetime import date
+
+    from accounts.models import Membership, User
+
+    from . import services_coordination as services
+    from .models import Announcement, Audit, Event, Shift, TrainingSession
+
+    today = timezone.localdate()
+    for title, comune, venue, month, day, days in EVENTS:
+        year = today.year if (month, day) >= (today.month, today.day) else today.year + 1
+        start = date(year, month, day)
+        Event.objects.get_or_create(
+            title=title,
+            starts_on=start,
+            defaults={
+                "comune": Comune.objects.get(name=comune),
+                "venue": venue,
+                "ends_on": start + timedelta(days=days - 1),
+            },
+        )
+    admin = User.objects.filter(is_superuser=True).first()
+    if not Announcement.objects.exists():
+        for title, body, audience in [
+            (
+                "Nuove mappe della Via Francigena",
+                "Sono arrivate 2.000 mappe in it/en/fr: "
+                "ritiratele al magazzino di Lucca entro venerdì.",
+                "iat",
+            ),
+            (
+                "Lucca Comics & Games: orari straordinari",
+                "Dal 29 ottobre al 2 novembre gli "
+                "uffici IAT del centro restano aperti fino alle 22.",
+                "all",
+            ),
+        ]:
+            services.announcement_publish(title=title, body=body, audience=audience, author=admin)
+    if not TrainingSession.objects.exists():
+        lucca = Comune.objects.get(name="Lucca")
+        past = TrainingSession.objects.create(
+            title="Accoglienza in lingua: il visitatore tedesco",
+            comune=lucca,
+            venue="Palazzo Ducale, Sala Accademia",
+            trainer="Dr. Heike Baumann",
+            starts_at=timezone.now() - timedelta(days=20),
+            hours=Decimal("3.0"),
+            capacity=20,
+        )
+        TrainingSession.objects.create(
+            title="Raccontare le leggende della Piana",
+            comune=Comune.objects.get(name="Capannori"),
+            venue="Villa Reale di Marlia",
+            trainer="Gruppo Guide Autorizzate",
+            starts_at=timezone.now() + timedelta(days=18),
+            hours=Decimal("4.0"),
+            capacity=25,
+        )
+        agent = User.objects.filter(email="iat.lucca@pianadilucca.example").first()
+        if agent and offices:
+            registration = services.training_register(
+                session=past, user=agent, organisation=offices[0].organisation
+            )
+            services.training_mark_attendance(session=past, attended_ids={registration.pk})
+    if offices and not Shift.objects.exists():
+        start = today - timedelta(days=today.weekday())
+        staff = [
+            m.user
+            for m in Membership.objects.filter(organisation=offices[0].organisation).select_related(
+                "user"
+            )
+        ]
+        for i in range(12):
+            if staff:
+                day = start + timedelta(days=i)
+                services.shift_add(
+                    office=offices[0],
+                    user=staff[0],
+                    date=day,
+                    starts=time(9),
+                    ends=time(14 if i % 2 else 19),
+                )
+    if offices and not Audit.objects.exists():
+        first = services.audit_record(
+            office=offices[0],
+            auditor=admin,
+            manual_points={"signage": 1, "digital": 2},
+            notes="Prima verifica: segnaletica insufficiente.",
+        )
+        first.audited_on = today - timedelta(days=180)
+        first.save(update_fields=["audited_on"])
+        services.audit_record(
+            office=offices[0],
+            auditor=admin,
+            manual_points={"signage": 3, "digital": 3},
+            notes="Nuovi cartelli dalla stazione; profilo Google aggiornato.",
+        )

@@ -8,6 +8,9 @@ def items(request, organisation, is_dmc) -> list[tuple[str, str]]:
     links = []
     if getattr(organisation, "kind", None) == "iat":
         links.append((_("Contacts"), reverse("iat:contacts")))
+        links.append((_("Network"), reverse("iat:coordination")))
     elif is_dmc:
-        links.append((_("IAT network"), reverse("iat:network_report")))
+        links.append((_("IAT network"), reverse("iat:coordination")))
+    elif getattr(organisation, "kind", None) == "operator":
+        links.append((_("Network"), reverse("iat:coordination")))
     return links

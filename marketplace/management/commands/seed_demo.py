@@ -16,8 +16,8 @@ DEMO_APPS = (
     "bookings",
     "payments",
     "invoices",
-    "iat",
     "insights",
+    "iat",
 )
 
 
