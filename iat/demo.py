@@ -170,9 +170,11 @@ def _hours(office):
 def _contacts(office, rng):
     today = timezone.localdate()
     rows = []
-    for back in range(45):
+    for back in range(400):
         day = today - timedelta(days=back)
-        for _n in range(rng.randint(6, 22) if office.comune.name == "Lucca" else rng.randint(1, 6)):
+        busy = 0.6 + 0.8 * (day.month in (4, 5, 6, 7, 8, 9, 10))
+        n = rng.randint(3, 14) if office.comune.name == "Lucca" else rng.randint(0, 4)
+        for _n in range(round(n * busy)):
             origin = rng.choice(ORIGINS)
             moment = timezone.make_aware(
                 datetime.combine(day, time(rng.randint(9, 18), rng.randint(0, 59)))
@@ -185,7 +187,8 @@ def _contacts(office, rng):
                     origin=origin,
                     party_size=rng.choice([1, 1, 2, 2, 2, 3, 4]),
                     language="it" if origin.startswith("IT-") else LANG_BY_ORIGIN.get(origin, "en"),
-                    topics=sorted(
+                    topics=(["complaint"] if rng.random() < 0.01 else [])
+                    + sorted(
                         rng.sample(
                             [
                                 "transport",

@@ -95,8 +95,11 @@ def dashboard(*, year: int, comune=None, market: str = "") -> dict:
         ):
             per_comune[r["comune_id"]][3] += r["p"]
 
+    # Year to date: last year is compared over the months this year already has.
+    reported = [m for m in range(12) if monthly[year][m][1]] or list(range(12))
+
     def total(y, i):
-        return sum(cell[i] for cell in monthly[y])
+        return sum(monthly[y][m][i] for m in reported)
 
     arrivals, presences = total(year, 0), total(year, 1)
     prev_arrivals, prev_presences = total(year - 1, 0), total(year - 1, 1)
@@ -109,6 +112,7 @@ def dashboard(*, year: int, comune=None, market: str = "") -> dict:
         "presences_change": _change(presences, prev_presences),
         "prev_average_stay": _ratio(prev_presences, prev_arrivals),
         "peak_share": _pct(sum(monthly[year][m][1] for m in range(3, 10)), presences),
+        "months_reported": len(reported),
     }
 
     market_now, market_before = Counter(), Counter()
