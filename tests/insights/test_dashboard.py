@@ -56,3 +56,25 @@ def test_only_dmc_staff_see_the_dashboard(client, two_years):
         client.force_login(user)
         assert client.get(reverse("insights:dashboard")).status_code == 404
         assert client.get(reverse("insights:import")).status_code == 404
+
+
+def test_the_dashboard_runs_a_fixed_number_of_queries(admin_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    comune("Lucca")
+    url = reverse("insights:dashboard")
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert admin_client.get(url, {"year": 2024}).status_code == 200
+        return len(queries)
+
+    movement_import(filename="a.csv", content=to_csv(generate_rows(years=[2024])))
+    small = count()
+    many = dict.fromkeys(("DE", "FR", "US", "GB", "NL", "IT-25", "IT-52", "JP"), 1.0)
+    movement_import(
+        filename="b.csv",
+        content=to_csv(generate_rows(years=[2020, 2021, 2022, 2023], origins=many)),
+    )
+    assert count() == small
