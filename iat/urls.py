@@ -6,6 +6,7 @@ app_name = "iat"
 
 urlpatterns = [
     path("iat/", views.where_to_find_us, name="where"),
+    path("iat/footer/", views.footer_offices, name="footer_offices"),
     path("iat/<slug:comune_slug>/", views.where_to_find_us, name="where_comune"),
     path("desk/contacts/", views.ContactLogView.as_view(), name="contacts"),
     path(

@@ -45,6 +45,17 @@ def where_to_find_us(request, comune_slug=None):
     )
 
 
+def footer_offices(request):
+    """The footer fragment: offices and their opening state now (cached a minute)."""
+    offices = [
+        (office, hours.opening_state(office), slugify(office.comune.name))
+        for office in selectors.offices_public()
+    ]
+    response = render(request, "iat/_footer_fragment.html", {"offices": offices})
+    response["Cache-Control"] = "public, max-age=60"
+    return response
+
+
 class DeskMixin(OrganisationScopedMixin):
     """Pages of an IAT office's staff: the office comes from ?office= among the offices of
     the user's IAT organisation (another office answers 404)."""
@@ -158,6 +169,8 @@ class ContactLogView(DeskMixin, View):
 
 
 class ContactDeleteView(DeskMixin, View):
+    model = Contact
+
     def post(self, request, pk):
         office = self.get_office()
         contact = Contact.objects.filter(pk=pk, office=office).first()

@@ -17,7 +17,7 @@ from accounts.tenancy import DmcStaffRequiredMixin, OrganisationScopedMixin
 
 from . import statutory, tables
 from .errors import GuestDataIncomplete, GuestDataInvalid
-from .models import GuestType, Sex
+from .models import GuestDocument, GuestType, Sex
 
 
 class GuestDocumentForm(forms.Form):
@@ -95,6 +95,8 @@ class GuestsView(EstablishmentMixin, View):
 
 
 class GuestDocumentView(EstablishmentMixin, View):
+    model = GuestDocument.participant.field.related_model
+
     def _participant(self, pk):
         from bookings.models import Participant
 

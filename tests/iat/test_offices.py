@@ -52,8 +52,11 @@ def test_where_to_find_us_per_comune(client, office, other_office):
     assert client.get(reverse("iat:where_comune", args=["pisa"])).status_code == 404
 
 
-def test_the_storefront_footer_lists_the_offices(client, office):
+def test_the_storefront_footer_lists_the_offices(client, office, django_assert_num_queries):
     html = client.get(reverse("home")).content.decode()
     footer = html.split('<footer class="site-footer">')[1]
-    assert "IAT Lucca Centro" in footer
-    assert reverse("iat:where_comune", args=["lucca"]) in footer
+    assert reverse("iat:where") in footer and reverse("iat:footer_offices") in footer
+    with django_assert_num_queries(4):  # offices, exceptions, seasons, hours
+        fragment = client.get(reverse("iat:footer_offices")).content.decode()
+    assert "IAT Lucca Centro" in fragment
+    assert reverse("iat:where_comune", args=["lucca"]) in fragment
