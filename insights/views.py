@@ -14,6 +14,7 @@ from django.views import View
 
 from accounts.tenancy import DmcStaffRequiredMixin
 from iat import codes
+from iat.models import Topic
 from places.models import Comune
 
 from . import charts, selectors
@@ -159,6 +160,8 @@ class DashboardView(DmcStaffRequiredMixin, View):
         data = selectors.dashboard(year=year, comune=comune, market=market)
         trend = selectors.yearly_trend(comune=comune)
         contacts = selectors.iat_contacts(year=year, comune=comune)
+        topic_labels = dict(Topic.choices)
+        contacts["topics"] = [(topic_labels.get(t, t), n) for t, n in contacts["topics"]]
         sales = selectors.dmc_sales(year=year, comune=comune)
         tables = _chart_tables(data, trend, contacts, sales)
         chart_name = request.GET.get("chart")
