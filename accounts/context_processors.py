@@ -8,7 +8,16 @@ from django.utils.translation import gettext_lazy as _
 from .models import OrganisationKind
 from .selectors import memberships_for_user, user_is_dmc_staff
 
-LOCAL_APPS = ("operators", "packages", "bookings", "payments", "invoices", "marketplace")
+LOCAL_APPS = (
+    "operators",
+    "packages",
+    "bookings",
+    "payments",
+    "invoices",
+    "iat",
+    "insights",
+    "marketplace",
+)
 
 
 @lru_cache(maxsize=1)

@@ -42,6 +42,8 @@ urlpatterns += i18n_patterns(
     path("", include("bookings.urls")),
     path("", include("payments.urls_pages")),
     path("", include("invoices.urls")),
+    path("", include("iat.urls")),
+    path("", include("insights.urls")),
     prefix_default_language=True,
 )
 

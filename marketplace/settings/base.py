@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "payments",
     "invoices",
     "outbox",
+    "iat",
+    "insights",
     "marketplace",
     "portal",
 ]
@@ -230,6 +232,10 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_max": 0.2,
 }
 CELERY_BEAT_SCHEDULE: dict = {
+    "purge-guest-documents": {
+        "task": "insights.tasks.purge_guest_documents",
+        "schedule": crontab(hour=4, minute=15),
+    },
     "release-expired-holds": {"task": "bookings.tasks.release_expired_holds", "schedule": 60.0},
     "outbox-sweep": {
         "task": "outbox.tasks.sweep",

@@ -9,7 +9,17 @@ from places.services import comuni_ensure_piana
 
 # Each app may offer `<app>/demo.py` with `seed(context: dict) -> None`; they run in this order
 # and share `context` (e.g. the organisations made by accounts).
-DEMO_APPS = ("accounts", "operators", "packages", "bookings", "payments", "invoices", "portal")
+DEMO_APPS = (
+    "accounts",
+    "operators",
+    "packages",
+    "bookings",
+    "payments",
+    "invoices",
+    "portal",
+    "insights",
+    "iat",
+)
 
 
 class Command(BaseCommand):

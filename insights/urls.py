@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views, views_statutory
+
+app_name = "insights"
+
+urlpatterns = [
+    path("backoffice/insights/", views.DashboardView.as_view(), name="dashboard"),
+    path("backoffice/insights/import/", views.ImportView.as_view(), name="import"),
+] + views_statutory.urlpatterns
