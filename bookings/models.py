@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from operators.models import SalesModel
+
 MONEY = {"max_digits": 12, "decimal_places": 2}
 # A reference a person can read on the phone: no 0/O, 1/I/L.
 REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -231,6 +233,10 @@ class BookingLine(models.Model):
     vat_rate = models.DecimalField(max_digits=5, decimal_places=2, default=0)
     vat_regime = models.CharField(
         max_length=20, choices=VatRegime.choices, default=VatRegime.ORDINARY
+    )
+    # The operator contract's sales model when the line was booked (invoices follow it).
+    sales_model = models.CharField(
+        _("sales model"), max_length=10, choices=SalesModel.choices, default=SalesModel.RESALE
     )
     price_breakdown = models.JSONField(default=list, blank=True)
     cancellation_tiers = models.JSONField(default=list, blank=True)

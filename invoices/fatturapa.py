@@ -233,7 +233,8 @@ def build_tree(invoice: Invoice, lines) -> etree._Element:
         _sub(row, "Quantita", f"{line.quantity:.2f}")
         if line.service_date:
             _sub(row, "DataInizioPeriodo", line.service_date.isoformat())
-            _sub(row, "DataFinePeriodo", line.service_date.isoformat())
+            last_day = line.service_end_date or line.service_date
+            _sub(row, "DataFinePeriodo", last_day.isoformat())
         _sub(row, "PrezzoUnitario", _amount(line.unit_price))
         _sub(row, "PrezzoTotale", _amount(line.amount))
         _sub(row, "AliquotaIVA", _amount(line.vat_rate if line.vat_rate is not None else 0))

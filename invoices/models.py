@@ -10,6 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from operators.models import SalesModel
+
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
 
@@ -34,6 +36,7 @@ class Natura(models.TextChoices):
     """FatturaPA Natura codes used by the DMC (a line without VAT needs one)."""
 
     N1 = "N1", _("N1 excluded under art. 15 (e.g. tourist tax collected for the comune)")
+    N2_1 = "N2.1", _("N2.1 not subject, art. 7 to 7-septies (place of supply abroad)")
     N2_2 = "N2.2", _("N2.2 not subject, other cases")
     N3_2 = "N3.2", _("N3.2 non-taxable, intra-EU supplies")
     N4 = "N4", _("N4 exempt")
@@ -44,6 +47,8 @@ class LineKind(models.TextChoices):
     SERVICE = "service", _("Service")
     PACKAGE_MARGIN = "package_margin", _("Package (margin regime)")
     TOURIST_TAX = "tourist_tax", _("Tourist tax")
+    ON_BEHALF = "on_behalf", _("Collected in the name and on behalf of the operator")
+    STAMP_DUTY = "stamp_duty", _("Stamp duty charged")
 
 
 class PaymentMethod(models.TextChoices):
@@ -326,6 +331,10 @@ class InvoiceLine(models.Model):
     )
     booking_reference = models.CharField(_("booking reference"), max_length=40, blank=True)
     service_date = models.DateField(_("service date"), null=True, blank=True)
+    service_end_date = models.DateField(_("last service day"), null=True, blank=True)
+    sales_model = models.CharField(
+        _("sales model"), max_length=10, choices=SalesModel.choices, blank=True
+    )
 
     class Meta:
         ordering = ["invoice", "position"]
@@ -420,6 +429,9 @@ class OperatorStatementLine(models.Model):
     booking_reference = models.CharField(_("booking"), max_length=40)
     service_date = models.DateField(_("service date"))
     product = models.CharField(_("product"), max_length=200)
+    sales_model = models.CharField(
+        _("sales model"), max_length=10, choices=SalesModel.choices, blank=True
+    )
     gross = models.DecimalField(_("gross"), **MONEY)
     commission = models.DecimalField(_("commission"), **MONEY)
     net = models.DecimalField(_("net"), **MONEY)
@@ -564,3 +576,6 @@ class CancellationCredit(models.Model):
 
     def __str__(self):
         return f"{self.invoicing_id} {self.event_key} {self.outcome}"
+
+
+from .rules import FiscalSettings, FiscalTreatment  # noqa: E402,F401 - models of this app

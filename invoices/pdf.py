@@ -56,6 +56,11 @@ LABELS = {
     "reference": ("Riferimento", _("Reference")),
     "balance": ("Saldo da pagare", _("Balance to pay")),
     "commission_invoice": ("Fattura commissioni", _("Commission invoice")),
+    "resale": ("Vendita in nome proprio", _("Sold in the DMC's own name")),
+    "agency": (
+        "Incassato in nome e per conto dell'operatore",
+        _("Collected in the operator's name and on its behalf"),
+    ),
     "courtesy": (
         "Copia di cortesia: l'originale è il file XML trasmesso tramite il Sistema di "
         "Interscambio.",
@@ -136,6 +141,10 @@ def invoice_context(invoice: Invoice) -> dict:
                 "description": line.description,
                 "booking_reference": line.booking_reference,
                 "service_date": it_date(line.service_date),
+                "service_end_date": it_date(line.service_end_date)
+                if line.service_end_date and line.service_end_date != line.service_date
+                else "",
+                "sales_model": line.sales_model,
                 "quantity": qty(line.quantity),
                 "unit_price": eur(line.unit_price),
                 "vat": f"{line.vat_rate:.0f}%" if line.vat_rate is not None else line.natura,

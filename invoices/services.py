@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation, OrganisationKind
+from operators.models import SalesModel
 from operators.pricing import money
 
 from . import fatturapa
@@ -37,6 +38,7 @@ from .models import (
     SeriesCounter,
 )
 from .specs import (
+    ACCESSORY_KINDS,
     CustomerData,
     InvoiceLineSpec,
     PayoutSpec,
@@ -133,6 +135,8 @@ def _write_lines(invoice: Invoice, specs: Sequence[InvoiceLineSpec]) -> None:
                 gross_amount=spec.gross_amount,
                 booking_reference=spec.booking_reference or "",
                 service_date=spec.service_date,
+                service_end_date=spec.service_end_date,
+                sales_model=spec.sales_model or "",
             )
             for position, spec in enumerate(specs, start=1)
         ]
@@ -421,12 +425,16 @@ def credit_note_issue(
                 kind=line.kind,
                 service_date=line.service_date,
                 gross_amount=line.gross_amount,
+                service_end_date=line.service_end_date,
+                sales_model=line.sales_model,
             )
             for line in original.lines.all()
         ]
     else:
         specs = _normalise(lines)
-    if regime_for(specs) != original.regime_fiscale and any(s.kind != "tourist_tax" for s in specs):
+    if regime_for(specs) != original.regime_fiscale and any(
+        s.kind not in ACCESSORY_KINDS for s in specs
+    ):
         raise ValidationError(
             {"lines": _("A credit note keeps the tax regime of the invoice it credits.")}
         )
@@ -554,6 +562,7 @@ def operator_statement_build(
             booking_reference=line.booking_reference,
             service_date=line.service_date,
             product=line.product[:200],
+            sales_model=line.sales_model,
             gross=money(line.gross),
             commission=money(line.commission),
             net=money(line.net),
@@ -577,15 +586,23 @@ def operator_statement_build(
     statement.net_total = money(sum((line.net for line in lines), zero))
     statement.payouts_total = money(sum((payout.amount for payout in payouts), zero))
     statement.balance = statement.net_total - statement.payouts_total
-    if invoice_commission and statement.commission_total > 0:
+    # Only agency sales earn the DMC a commission to invoice: on resale the DMC buys at net
+    # and the operator invoices the DMC (docs/fiscal-decision-table.md).
+    agency = [line for line in lines if line.sales_model == SalesModel.AGENCY]
+    agency_commission = money(sum((line.commission for line in agency), zero))
+    if invoice_commission and agency_commission > 0:
         statement.commission_invoice = invoice_issue_from_specs(
             customer=operator,
             lines=[
                 InvoiceLineSpec(
-                    description=f"Commissioni DMC {start:%m/%Y} ({len(lines)} prenotazioni)",
+                    description=(
+                        f"Commissioni DMC {start:%m/%Y} su vendite in nome e per conto "
+                        f"({len(agency)} prenotazioni)"
+                    ),
                     quantity=Decimal("1"),
-                    unit_price=statement.commission_total,
+                    unit_price=agency_commission,
                     vat_rate=Decimal("22.00"),
+                    sales_model=SalesModel.AGENCY,
                 )
             ],
             actor=actor,

@@ -21,6 +21,7 @@ from invoices.models import (
 )
 from invoices.selectors import month_bounds
 from invoices.specs import GrossItem, InvoiceLineSpec, compute_totals, vat_included_lines
+from operators.models import OperatorContract
 from tests.operators.factories import bookable_stay
 
 from .adapter_helpers import (
@@ -392,6 +393,7 @@ def test_statement_for_operator_from_the_lines_served_in_the_month(
     from .factories import italian_agency
 
     guide = italian_agency(name="Guide di Lucca", kind="operator", subkind="guide")
+    OperatorContract.objects.create(organisation=guide, sales_model="agency")
     walk = experience(adults=2, adult="40.00", net="30.00", organisation=guide)
     other = experience(adults=1, adult="40.00", net="30.00", organisation=guide)
     booking = confirmed(django_capture_on_commit_callbacks, lines=[walk, other])
