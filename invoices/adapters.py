@@ -44,6 +44,7 @@ from .models import (
     CustomerKind,
     DocumentType,
     Invoice,
+    InvoiceRequest,
     MonthlySummary,
     OperatorStatement,
     PaymentMethod,
@@ -214,6 +215,11 @@ def _specs(parts: list[_Part], reference: str | None) -> list[InvoiceLineSpec]:
 def _customer(booking: Booking) -> CustomerData:
     if booking.buyer_organisation_id:
         return CustomerData.from_organisation(booking.buyer_organisation)
+    request = InvoiceRequest.objects.filter(booking_id=booking.pk).first()
+    if request is not None:
+        return CustomerData.from_invoice_request(
+            request, email=booking.contact_email, language=booking.language or "it"
+        )
     return CustomerData(
         name=booking.contact_name,
         kind=CustomerKind.CONSUMER,

@@ -27,6 +27,7 @@ XMLDSIG_URL = "http://www.w3.org/TR/2002/REC-xmldsig-core-20020212/xmldsig-core-
 FOREIGN_RECIPIENT = "XXXXXXX"
 PEC_RECIPIENT = "0000000"
 FOREIGN_CAP = "00000"
+FOREIGN_PERSON_CODE = "99999999999"
 
 
 class FatturaPAInvalid(ValidationError):
@@ -145,11 +146,12 @@ def build_tree(invoice: Invoice, lines) -> etree._Element:
     _sub(transmission, "ProgressivoInvio", progressive(invoice))
     _sub(transmission, "FormatoTrasmissione", "FPR12")
     foreign = invoice.customer_country != "IT"
+    person = invoice.customer_kind == CustomerKind.CONSUMER
     if foreign:
         _sub(transmission, "CodiceDestinatario", FOREIGN_RECIPIENT)
     elif invoice.customer_sdi_code:
         _sub(transmission, "CodiceDestinatario", invoice.customer_sdi_code)
-    else:
+    else:  # consumers and businesses receiving by PEC
         _sub(transmission, "CodiceDestinatario", PEC_RECIPIENT)
         if invoice.customer_pec:
             _sub(transmission, "PECDestinatario", invoice.customer_pec)
@@ -176,13 +178,15 @@ def build_tree(invoice: Invoice, lines) -> etree._Element:
     cessionario = _sub(header, "CessionarioCommittente")
     anagrafici = _sub(cessionario, "DatiAnagrafici")
     if foreign:
+        # A foreign person or a business without a VAT number: the country's code and
+        # 99999999999 (SdI specifications, foreign customers).
         vat_id = _sub(anagrafici, "IdFiscaleIVA")
         _sub(vat_id, "IdPaese", invoice.customer_country)
         _sub(
             vat_id,
             "IdCodice",
             vat_id_code(invoice.customer_country, invoice.customer_vat_number)[:28]
-            or "99999999999",
+            or FOREIGN_PERSON_CODE,
         )
     else:
         if invoice.customer_partita_iva:
@@ -191,7 +195,12 @@ def build_tree(invoice: Invoice, lines) -> etree._Element:
             _sub(vat_id, "IdCodice", invoice.customer_partita_iva)
         if invoice.customer_codice_fiscale:
             _sub(anagrafici, "CodiceFiscale", invoice.customer_codice_fiscale)
-    _sub(_sub(anagrafici, "Anagrafica"), "Denominazione", latin(invoice.customer_name, 80))
+    anagrafica = _sub(anagrafici, "Anagrafica")
+    if person and invoice.customer_first_name and invoice.customer_last_name:
+        _sub(anagrafica, "Nome", latin(invoice.customer_first_name, 60))
+        _sub(anagrafica, "Cognome", latin(invoice.customer_last_name, 60))
+    else:
+        _sub(anagrafica, "Denominazione", latin(invoice.customer_name, 80))
     _address(
         cessionario,
         "Sede",
@@ -266,9 +275,13 @@ def build_tree(invoice: Invoice, lines) -> etree._Element:
 
 
 def needs_xml(invoice: Invoice) -> bool:
-    """FatturaPA is produced for business customers (Italian via SdI code or PEC, foreign
-    with XXXXXXX); consumer receipts are out of scope and get a PDF only."""
-    return invoice.customer_kind == CustomerKind.BUSINESS
+    """FatturaPA for business customers (Italian via SdI code or PEC, foreign with XXXXXXX)
+    and for travellers who asked for an invoice in their name (Italian: 0000000 and their
+    codice fiscale; foreign: XXXXXXX and their country). A sale without that request is
+    certified by the traveller's receipt document (PDF, series RC)."""
+    if invoice.customer_kind == CustomerKind.BUSINESS:
+        return True
+    return bool(invoice.customer_address and invoice.customer_city)
 
 
 def build_xml(invoice: Invoice, lines=None) -> bytes:

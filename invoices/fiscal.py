@@ -35,6 +35,35 @@ def _valid_codice_fiscale(value: str) -> bool:
     return True
 
 
+def _valid_personal_code(value: str) -> bool:
+    """A person's codice fiscale (16 characters, check character included)."""
+    try:
+        codicefiscale.validate(value)
+    except StdnumError:
+        return False
+    return True
+
+
+def traveller_invoice_problems(customer: CustomerData) -> dict[str, str]:
+    """What a traveller's e-invoice needs: name and surname, address and city; an Italian
+    resident also a valid codice fiscale and a 5-digit CAP."""
+    problems: dict[str, str] = {}
+    if not customer.first_name.strip() or not customer.last_name.strip():
+        problems["name"] = _("Give the first name and the last name.")
+    if not customer.city.strip():
+        problems["city"] = _("The city is missing.")
+    if customer.is_italian:
+        if not customer.codice_fiscale:
+            problems["codice_fiscale"] = _("An Italian invoice needs your codice fiscale.")
+        elif not _valid_personal_code(customer.codice_fiscale):
+            problems["codice_fiscale"] = _("“%s” is not a valid codice fiscale.") % (
+                customer.codice_fiscale
+            )
+        if not CAP_RE.match(customer.postcode or ""):
+            problems["postcode"] = _("An Italian address needs a 5-digit postcode (CAP).")
+    return problems
+
+
 def foreign_vat_problem(country: str, number: str) -> str | None:
     """None when `number` is a valid VAT number of `country` (EU through stdnum.eu.vat)."""
     if not number:
@@ -73,10 +102,12 @@ def customer_problems(customer: CustomerData) -> dict[str, str]:
     if not customer.country or len(customer.country) != 2:
         problems["country"] = _("The customer's country (two-letter code) is missing.")
     if not customer.is_business:
-        if customer.codice_fiscale and not _valid_codice_fiscale(customer.codice_fiscale):
+        if customer.codice_fiscale and not _valid_personal_code(customer.codice_fiscale):
             problems["codice_fiscale"] = _("“%s” is not a valid codice fiscale.") % (
                 customer.codice_fiscale
             )
+        if customer.wants_e_invoice:
+            problems.update(traveller_invoice_problems(customer))
         return problems
     if not customer.address.strip():
         problems["address"] = _("The customer's street address is missing.")

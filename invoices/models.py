@@ -187,6 +187,9 @@ class Invoice(models.Model):
         _("customer kind"), max_length=10, choices=CustomerKind.choices
     )
     customer_name = models.CharField(_("customer"), max_length=200)
+    # A person (a traveller's invoice): Nome and Cognome in FatturaPA.
+    customer_first_name = models.CharField(_("first name"), max_length=60, blank=True)
+    customer_last_name = models.CharField(_("last name"), max_length=60, blank=True)
     customer_partita_iva = models.CharField(_("Partita IVA"), max_length=20, blank=True)
     customer_codice_fiscale = models.CharField(_("codice fiscale"), max_length=16, blank=True)
     customer_vat_number = models.CharField(_("VAT number"), max_length=20, blank=True)
@@ -576,6 +579,33 @@ class CancellationCredit(models.Model):
 
     def __str__(self):
         return f"{self.invoicing_id} {self.event_key} {self.outcome}"
+
+
+class InvoiceRequest(models.Model):
+    """A traveller's request for an invoice in their name (at checkout or afterwards from
+    their account): the codice fiscale and address the consumer e-invoice needs."""
+
+    booking = models.OneToOneField(
+        "bookings.Booking", on_delete=models.CASCADE, related_name="invoice_request"
+    )
+    first_name = models.CharField(_("first name"), max_length=60)
+    last_name = models.CharField(_("last name"), max_length=60)
+    codice_fiscale = models.CharField(_("codice fiscale"), max_length=16, blank=True)
+    address = models.CharField(_("address"), max_length=200)
+    postcode = models.CharField(_("postcode (CAP)"), max_length=10, blank=True)
+    city = models.CharField(_("city"), max_length=100)
+    province = models.CharField(_("province"), max_length=2, blank=True)
+    country = models.CharField(_("country"), max_length=2)
+    pec = models.EmailField(_("PEC"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("invoice request")
+        verbose_name_plural = _("invoice requests")
+
+    def __str__(self):
+        return f"{self.booking_id} {self.last_name}"
 
 
 from .rules import FiscalSettings, FiscalTreatment  # noqa: E402,F401 - models of this app

@@ -105,6 +105,8 @@ def _apply_customer(invoice: Invoice, customer: CustomerData) -> None:
     invoice.customer_organisation = customer.organisation
     invoice.customer_kind = customer.kind
     invoice.customer_name = customer.name.strip()
+    invoice.customer_first_name = customer.first_name.strip()
+    invoice.customer_last_name = customer.last_name.strip()
     invoice.customer_partita_iva = customer.partita_iva
     invoice.customer_codice_fiscale = customer.codice_fiscale
     invoice.customer_vat_number = customer.vat_number
@@ -292,6 +294,8 @@ def _customer_data_of(invoice: Invoice) -> CustomerData:
         province=invoice.customer_province,
         sdi_code=invoice.customer_sdi_code,
         pec=invoice.customer_pec,
+        first_name=invoice.customer_first_name,
+        last_name=invoice.customer_last_name,
     )
 
 

@@ -171,6 +171,8 @@ class CustomerData:
     pec: str = ""
     email: str = ""
     language: str = "it"
+    first_name: str = ""
+    last_name: str = ""
     organisation: object | None = field(default=None, compare=False)
 
     @classmethod
@@ -202,6 +204,29 @@ class CustomerData:
     @property
     def is_italian(self) -> bool:
         return self.country == "IT"
+
+    @property
+    def wants_e_invoice(self) -> bool:
+        """A traveller who asked for an invoice in their name (an address was given)."""
+        return not self.is_business and bool(self.address.strip())
+
+    @classmethod
+    def from_invoice_request(cls, request, *, email: str, language: str) -> CustomerData:
+        return cls(
+            name=f"{request.first_name} {request.last_name}".strip(),
+            kind=CustomerKind.CONSUMER,
+            country=request.country.upper(),
+            codice_fiscale=request.codice_fiscale.upper(),
+            address=request.address,
+            postcode=request.postcode,
+            city=request.city,
+            province=request.province.upper(),
+            pec=request.pec,
+            email=email,
+            language=language,
+            first_name=request.first_name,
+            last_name=request.last_name,
+        )
 
 
 @dataclass(frozen=True)
