@@ -218,6 +218,10 @@ def build_tree(invoice: Invoice, lines) -> etree._Element:
     _sub(document, "Divisa", "EUR")
     _sub(document, "Data", invoice.issue_date.isoformat())
     _sub(document, "Numero", invoice.number)
+    if invoice.stamp_duty:
+        bollo = _sub(document, "DatiBollo")
+        _sub(bollo, "BolloVirtuale", "SI")
+        _sub(bollo, "ImportoBollo", _amount(invoice.stamp_duty))
     _sub(document, "ImportoTotaleDocumento", _amount(invoice.total))
     causali = []
     if invoice.regime_fiscale == RegimeFiscale.TRAVEL_AGENCY_MARGIN:

@@ -207,6 +207,10 @@ class Invoice(models.Model):
     vat_total = models.DecimalField(_("VAT"), default=0, **MONEY)
     non_taxable_total = models.DecimalField(_("amounts without VAT"), default=0, **MONEY)
     total = models.DecimalField(_("total"), default=0, **MONEY)
+    # Imposta di bollo (DPR 642/72, Tariffa art. 13): due on amounts without VAT above the
+    # threshold; paid virtually by the DMC, charged to the customer per the DMC's setting.
+    stamp_duty = models.DecimalField(_("stamp duty"), default=0, **MONEY)
+    stamp_duty_charged = models.BooleanField(_("stamp duty charged to the customer"), default=False)
 
     payment_method = models.CharField(
         _("payment method"),

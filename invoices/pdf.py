@@ -70,6 +70,13 @@ LABELS = {
         MARGIN_REGIME_WORDING,
         _("Margin scheme for travel agents (art. 74-ter DPR 633/72): VAT not shown."),
     ),
+    "stamp_duty": (
+        "Imposta di bollo di EUR %(amount)s assolta in modo virtuale (art. 15 DPR 642/72, "
+        "DM 17/06/2014)",
+        _("Stamp duty of EUR %(amount)s paid virtually"),
+    ),
+    "stamp_duty_charged": ("addebitata al cliente", _("charged to the customer")),
+    "stamp_duty_borne": ("a carico del fornitore", _("borne by the supplier")),
     "tourist_tax": (
         "Imposta di soggiorno riscossa per conto del Comune, fuori campo IVA (art. 15 DPR 633/72).",
         _("Tourist tax collected on behalf of the comune, outside the scope of VAT."),
@@ -170,7 +177,21 @@ def invoice_context(invoice: Invoice) -> dict:
             line.kind == LineKind.TOURIST_TAX or line.natura == Natura.N1 for line in lines
         ),
         "is_invoice": invoice.document_type == DocumentType.INVOICE,
+        "stamp_duty": _stamp_duty_text(invoice, L),
     }
+
+
+def _stamp_duty_text(invoice: Invoice, L: dict) -> dict[str, str]:
+    """The stamp-duty statement in Italian and in the customer's language ({} if none)."""
+    if not invoice.stamp_duty:
+        return {}
+    who = "stamp_duty_charged" if invoice.stamp_duty_charged else "stamp_duty_borne"
+    amount = eur(invoice.stamp_duty)
+    result = {}
+    for lang in ("it", "other"):
+        if L["stamp_duty"][lang]:
+            result[lang] = f"{L['stamp_duty'][lang] % {'amount': amount}} - {L[who][lang]}"
+    return result
 
 
 def _write_pdf(html: str) -> bytes:

@@ -29,6 +29,7 @@ from .models import (
     InvoiceEvent,
     InvoiceLine,
     InvoiceStatus,
+    LineKind,
     OperatorStatement,
     OperatorStatementLine,
     OperatorStatementPayout,
@@ -37,6 +38,7 @@ from .models import (
     Series,
     SeriesCounter,
 )
+from .rules import FiscalSettings
 from .specs import (
     ACCESSORY_KINDS,
     CustomerData,
@@ -159,6 +161,38 @@ def _normalise(lines: Sequence[InvoiceLineSpec]) -> list[InvoiceLineSpec]:
     return [spec.normalised() for spec in lines]
 
 
+STAMP_DUTY_NATURE = ("N1", "N2.1", "N2.2", "N3.2", "N4")
+
+
+def stamp_duty_due(lines) -> Decimal:
+    """The stamp duty a document owes: the setting's amount when its amounts without VAT
+    (Natura N1-N4; not N5, the margin regime) exceed the threshold, else 0."""
+    settings = FiscalSettings.current()
+    base = sum(
+        (
+            money(line.amount)
+            for line in lines
+            if (line.natura or "") in STAMP_DUTY_NATURE and line.kind != LineKind.STAMP_DUTY
+        ),
+        Decimal("0.00"),
+    )
+    return settings.stamp_duty_amount if base > settings.stamp_duty_threshold else Decimal("0.00")
+
+
+def _with_charged_stamp_duty(specs: list[InvoiceLineSpec], language: str):
+    """The lines plus the stamp duty charged to the customer, when the DMC says so."""
+    amount = stamp_duty_due(specs)
+    if not amount or not FiscalSettings.current().stamp_duty_charged_to_customer:
+        return specs
+    line = InvoiceLineSpec(
+        description="Imposta di bollo (rivalsa) / Stamp duty",
+        quantity=Decimal("1"),
+        unit_price=amount,
+        kind=LineKind.STAMP_DUTY,
+    ).normalised()
+    return [*specs, line]
+
+
 def _check_expected_total(total: Decimal, expected_total: Decimal | None) -> None:
     if expected_total is not None and total != Decimal(str(expected_total)):
         raise ValidationError(
@@ -192,6 +226,7 @@ def invoice_draft_create(
     regime = regime_for(specs)
     totals = compute_totals(specs)
     _check_expected_total(totals.total, expected_total)
+    specs = _with_charged_stamp_duty(specs, customer.language)
     series_ensure()
     if series_code is None:
         series_code = TRADE_SERIES if customer.is_business else RECEIPT_SERIES
@@ -331,6 +366,8 @@ def invoice_issue(*, invoice: Invoice, actor=None, issue_date: date | None = Non
     if invoice.document_type == DocumentType.INVOICE and invoice.due_date is None:
         invoice.due_date = invoice.issue_date + timedelta(days=DEFAULT_PAYMENT_DAYS)
     _apply_totals(invoice, lines)
+    invoice.stamp_duty = stamp_duty_due(lines)
+    invoice.stamp_duty_charged = any(line.kind == LineKind.STAMP_DUTY for line in lines)
     if fatturapa.needs_xml(invoice):
         invoice.xml_content = fatturapa.build_xml(invoice, lines).decode("utf-8")
         invoice.xml_filename = fatturapa.filename(invoice)

@@ -6,6 +6,11 @@ app_name = "invoices"
 
 urlpatterns = [
     path(
+        "backoffice/invoices/stamp-duty/",
+        views.BackofficeStampDutyView.as_view(),
+        name="backoffice_stamp_duty",
+    ),
+    path(
         "account/bookings/<str:reference>/invoice-details/",
         views_traveller.TravellerInvoiceRequestView.as_view(),
         name="account_invoice_request",
