@@ -105,14 +105,30 @@ def _sub(parent, tag, text=None):
     return element
 
 
-def progressive(invoice: Invoice) -> str:
-    """ProgressivoInvio and file suffix: the document's id in base 36, five characters."""
+def base36(value: int, width: int) -> str:
     digits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-    value, out = invoice.pk, ""
+    out = ""
     while value:
         value, rest = divmod(value, 36)
         out = digits[rest] + out
-    return out.rjust(5, "0")[-5:]
+    return out.rjust(width, "0")[-width:]
+
+
+RESEND_PREFIX = "Z"
+
+
+def resend_progressive(counter: int) -> str:
+    """The name of a re-sent file: Z + a counter of re-sends in base 36 (first files use
+    the document's id, which stays below Z0000 = 58,786,560 documents)."""
+    return RESEND_PREFIX + base36(counter, 4)
+
+
+def progressive(invoice: Invoice) -> str:
+    """ProgressivoInvio and file suffix: the one of the file name already given (a re-sent
+    file has a new one), else the document's id in base 36, five characters."""
+    if invoice.xml_filename:
+        return invoice.xml_filename.rsplit("_", 1)[-1].removesuffix(".xml")
+    return base36(invoice.pk, 5)
 
 
 def filename(invoice: Invoice) -> str:
@@ -174,6 +190,14 @@ def build_tree(invoice: Invoice, lines) -> etree._Element:
         province=supplier.get("province", ""),
         country="IT",
     )
+    if supplier.get("rea_office") and supplier.get("rea_number"):
+        rea = _sub(cedente, "IscrizioneREA")
+        _sub(rea, "Ufficio", supplier["rea_office"])
+        _sub(rea, "NumeroREA", supplier["rea_number"])
+        if supplier.get("share_capital"):
+            _sub(rea, "CapitaleSociale", _amount(Decimal(supplier["share_capital"])))
+            _sub(rea, "SocioUnico", "SU" if supplier.get("sole_shareholder") else "SM")
+        _sub(rea, "StatoLiquidazione", "LS" if supplier.get("in_liquidation") else "LN")
 
     cessionario = _sub(header, "CessionarioCommittente")
     anagrafici = _sub(cessionario, "DatiAnagrafici")

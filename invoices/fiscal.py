@@ -152,6 +152,22 @@ def dmc_organisation() -> Organisation | None:
     )
 
 
+def _company_register_data() -> dict:
+    """REA and share capital (art. 2250 c.c.) from the DMC's fiscal settings, where set."""
+    from .rules import FiscalSettings
+
+    settings = FiscalSettings.current()
+    if not (settings.rea_office and settings.rea_number):
+        return {}
+    return {
+        "rea_office": settings.rea_office.upper(),
+        "rea_number": settings.rea_number,
+        "share_capital": str(settings.share_capital) if settings.share_capital else "",
+        "sole_shareholder": settings.sole_shareholder,
+        "in_liquidation": settings.in_liquidation,
+    }
+
+
 def supplier_snapshot(dmc: Organisation | None) -> tuple[dict, dict[str, str]]:
     """The DMC's identity as printed and sent on a document, and what is missing in it."""
     problems: dict[str, str] = {}
@@ -171,6 +187,7 @@ def supplier_snapshot(dmc: Organisation | None) -> tuple[dict, dict[str, str]]:
         "phone": dmc.phone,
         "pec": dmc.pec,
         "website": dmc.website,
+        **_company_register_data(),
     }
     if not snapshot["partita_iva"] or not _valid_partita_iva(snapshot["partita_iva"]):
         problems["supplier"] = _("The DMC's Partita IVA is missing or invalid.")

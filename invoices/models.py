@@ -69,8 +69,8 @@ class SdiStatus(models.TextChoices):
 SDI_TRANSITIONS = {
     SdiStatus.TO_SEND: {SdiStatus.SENT, SdiStatus.ACCEPTED, SdiStatus.REJECTED},
     SdiStatus.SENT: {SdiStatus.ACCEPTED, SdiStatus.REJECTED, SdiStatus.TO_SEND},
-    # A rejected file is corrected by a new document; it may be re-sent after a fix upstream.
-    SdiStatus.REJECTED: {SdiStatus.TO_SEND, SdiStatus.SENT, SdiStatus.ACCEPTED},
+    # A rejected file leaves this state only by `invoice_sdi_resend` (a new file name).
+    SdiStatus.REJECTED: set(),
     SdiStatus.ACCEPTED: set(),
     SdiStatus.NOT_APPLICABLE: set(),
 }
@@ -130,6 +130,12 @@ class InvoiceQuerySet(models.QuerySet):
     def issued(self):
         return self.filter(status=InvoiceStatus.ISSUED)
 
+    def delete(self):
+        """Drafts only: an issued document is never deleted (the database refuses it too)."""
+        if self.filter(status=InvoiceStatus.ISSUED).exists():
+            raise ValidationError(_("An issued invoice cannot be deleted."), code="immutable")
+        return super().delete()
+
 
 class Invoice(models.Model):
     """An invoice, a receipt or a credit note (document_type TD04)."""
@@ -143,6 +149,10 @@ class Invoice(models.Model):
             "sdi_status_at",
             "sdi_exported_at",
             "updated_at",
+            # a rejected file is re-sent under a new progressive name (same number and date)
+            "xml_content",
+            "xml_filename",
+            "sdi_transmissions",
         }
     )
 
@@ -233,6 +243,7 @@ class Invoice(models.Model):
     sdi_status_reason = models.TextField(_("SdI outcome"), blank=True)
     sdi_status_at = models.DateTimeField(null=True, blank=True)
     sdi_exported_at = models.DateTimeField(_("exported at"), null=True, blank=True)
+    sdi_transmissions = models.PositiveSmallIntegerField(_("files sent to the SdI"), default=0)
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -290,7 +301,8 @@ class Invoice(models.Model):
         self._loaded = {f.attname: getattr(self, f.attname) for f in self._meta.concrete_fields}
 
     def delete(self, *args, **kwargs):
-        if self.is_issued:
+        # Re-read: a stale object loaded as a draft may have been issued since.
+        if self.is_issued or Invoice.objects.filter(pk=self.pk, status="issued").exists():
             raise ValidationError(_("An issued invoice cannot be deleted."), code="immutable")
         return super().delete(*args, **kwargs)
 
@@ -583,6 +595,16 @@ class CancellationCredit(models.Model):
 
     def __str__(self):
         return f"{self.invoicing_id} {self.event_key} {self.outcome}"
+
+
+class SdiFileCounter(models.Model):
+    """The last ProgressivoInvio given (one row): every file sent to the SdI, a re-sent one
+    included, gets a new progressive name, since the SdI rejects a name it has seen."""
+
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return str(self.last)
 
 
 class InvoiceRequest(models.Model):

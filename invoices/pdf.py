@@ -178,6 +178,9 @@ def invoice_context(invoice: Invoice) -> dict:
         ),
         "is_invoice": invoice.document_type == DocumentType.INVOICE,
         "stamp_duty": _stamp_duty_text(invoice, L),
+        "share_capital": eur(Decimal(invoice.supplier["share_capital"]))
+        if invoice.supplier.get("share_capital")
+        else "",
     }
 
 

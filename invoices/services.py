@@ -34,6 +34,7 @@ from .models import (
     OperatorStatementLine,
     OperatorStatementPayout,
     PaymentMethod,
+    SdiFileCounter,
     SdiStatus,
     Series,
     SeriesCounter,
@@ -355,6 +356,11 @@ def invoice_issue(*, invoice: Invoice, actor=None, issue_date: date | None = Non
         raise ValidationError({"lines": _("A document needs at least one line.")})
 
     day = issue_date or timezone.localdate()
+    if day > timezone.localdate():
+        raise ValidationError(
+            {"issue_date": _("An invoice cannot be issued with a date in the future.")},
+            code="future_issue_date",
+        )
     sequence = _next_number(invoice.series, day)
     invoice.issued_at = timezone.now()  # taken under the lock: same order as the numbers
     invoice.issue_date = day
@@ -371,6 +377,7 @@ def invoice_issue(*, invoice: Invoice, actor=None, issue_date: date | None = Non
     if fatturapa.needs_xml(invoice):
         invoice.xml_content = fatturapa.build_xml(invoice, lines).decode("utf-8")
         invoice.xml_filename = fatturapa.filename(invoice)
+        invoice.sdi_transmissions = 1
         invoice.sdi_status = SdiStatus.TO_SEND
     else:
         invoice.sdi_status = SdiStatus.NOT_APPLICABLE
@@ -550,6 +557,51 @@ def invoice_sdi_status_set(*, invoice: Invoice, status: str, reason: str = "", a
     invoice.sdi_status_at = timezone.now()
     invoice.save(update_fields=["sdi_status", "sdi_status_reason", "sdi_status_at", "updated_at"])
     _event(invoice, "sdi", actor=actor, from_status=current, to_status=status, note=reason)
+    return invoice
+
+
+@transaction.atomic
+def invoice_sdi_resend(*, invoice: Invoice, actor=None) -> Invoice:
+    """Re-send a document the SdI rejected (scarto): the same number and date, the XML
+    rebuilt and validated, under a new progressive file name (the SdI refuses a name it has
+    already received); it goes back to "to send"."""
+    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    if invoice.sdi_status != SdiStatus.REJECTED:
+        raise ValidationError(
+            {"status": _("Only a document rejected by the SdI is re-sent.")}, code="not_rejected"
+        )
+    SdiFileCounter.objects.get_or_create(pk=1)
+    counter = SdiFileCounter.objects.select_for_update().get(pk=1)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    previous = invoice.xml_filename
+    invoice.xml_filename = (
+        f"IT{invoice.supplier['codice_fiscale']}_{fatturapa.resend_progressive(counter.last)}.xml"
+    )
+    invoice.xml_content = fatturapa.build_xml(invoice).decode("utf-8")
+    invoice.sdi_transmissions += 1
+    invoice.sdi_status = SdiStatus.TO_SEND
+    invoice.sdi_status_at = timezone.now()
+    invoice.sdi_exported_at = None
+    invoice.save(
+        update_fields=[
+            "xml_filename",
+            "xml_content",
+            "sdi_transmissions",
+            "sdi_status",
+            "sdi_status_at",
+            "sdi_exported_at",
+            "updated_at",
+        ]
+    )
+    _event(
+        invoice,
+        "sdi_resent",
+        actor=actor,
+        from_status=SdiStatus.REJECTED,
+        to_status=SdiStatus.TO_SEND,
+        note=f"{previous} -> {invoice.xml_filename}",
+    )
     return invoice
 
 

@@ -11,7 +11,15 @@ from invoices.models import BookingInvoicing, Invoice
 from invoices.selectors import month_bounds, stamp_duty_for_quarter
 from operators.models import OperatorContract
 
-from .adapter_helpers import all_xml_valid, cancel, confirmed, experience, on_account, package
+from .adapter_helpers import (
+    all_xml_valid,
+    cancel,
+    confirmed,
+    experience,
+    on_account,
+    on_day,
+    package,
+)
 from .factories import italian_agency
 
 pytestmark = pytest.mark.django_db
@@ -46,9 +54,10 @@ def test_month_end_invoices_minus_credit_notes_equal_the_bookings_to_the_cent(
     start, next_start = month_bounds(today.year, today.month)
     result = adapters.monthly_summaries_issue(year=today.year, month=today.month)
     assert result["issued"] == [] and "not over" in str(result["failed"])
-    adapters.monthly_summary_issue(
-        partner=regular, year=today.year, month=today.month, issue_date=next_start
-    )
+    with on_day(next_start):
+        adapters.monthly_summary_issue(
+            partner=regular, year=today.year, month=today.month, issue_date=next_start
+        )
 
     for booking in bookings:
         booking.refresh_from_db()
