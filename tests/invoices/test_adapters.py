@@ -357,9 +357,10 @@ def test_a_cancellation_before_the_summary_lowers_the_summary(
     assert CancellationCredit.objects.get().outcome == CreditOutcome.SUMMARY_ADJUSTED
     assert not Invoice.objects.exists()
     today = timezone.localdate()
-    with on_day(next_month_start()):
+    issue_day = next_month_start()
+    with on_day(issue_day):
         [summary] = adapters.monthly_summary_issue(
-            partner=agency, year=today.year, month=today.month, issue_date=next_month_start()
+            partner=agency, year=today.year, month=today.month, issue_date=issue_day
         )
     assert summary.total == booking.total_retail == Decimal("78.00")  # 60 + 30% of 60
 
