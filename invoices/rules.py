@@ -73,7 +73,9 @@ class FiscalTreatment(models.Model):
         decimal_places=2,
         null=True,
         blank=True,
-        help_text=_("When set, a line at another rate is refused (e.g. 10% for transport)."),
+        help_text=_(
+            "When set, a line at another rate is refused (e.g. 10.00 for passenger transport)."
+        ),
     )
     legal_reference = models.CharField(_("legal reference"), max_length=200)
     note = models.TextField(_("note"), blank=True)

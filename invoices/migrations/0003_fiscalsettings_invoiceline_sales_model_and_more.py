@@ -66,7 +66,7 @@ class Migration(migrations.Migration):
                 ('product_kind', models.CharField(blank=True, choices=[('package', 'Package'), ('accommodation', 'Accommodation'), ('experience', 'Experience'), ('service', 'Service'), ('goods', 'Goods')], max_length=20, verbose_name='product kind')),
                 ('treatment', models.CharField(choices=[('margin', 'Margin regime art. 74-ter (RF11, Natura N5)'), ('vat', "VAT at the product's rate"), ('not_subject', 'Without VAT (Natura)'), ('on_behalf', 'Collected on behalf of the operator (N1, art. 15)')], max_length=12, verbose_name='treatment')),
                 ('natura', models.CharField(blank=True, max_length=5, verbose_name='Natura')),
-                ('required_vat_rate', models.DecimalField(blank=True, decimal_places=2, help_text='When set, a line at another rate is refused (e.g. 10% for transport).', max_digits=5, null=True, verbose_name='required VAT rate %')),
+                ('required_vat_rate', models.DecimalField(blank=True, decimal_places=2, help_text='When set, a line at another rate is refused (e.g. 10.00 for passenger transport).', max_digits=5, null=True, verbose_name='required VAT rate %')),
                 ('legal_reference', models.CharField(max_length=200, verbose_name='legal reference')),
                 ('note', models.TextField(blank=True, verbose_name='note')),
                 ('uncertain', models.BooleanField(default=False, help_text='A treatment to confirm with the accountant.', verbose_name='uncertain')),
