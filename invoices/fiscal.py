@@ -131,7 +131,9 @@ def customer_problems(customer: CustomerData) -> dict[str, str]:
             )
         elif customer.sdi_code and not SDI_CODE_RE.match(customer.sdi_code):
             problems["sdi_code"] = _("The SdI code must be 7 capital letters or digits.")
-    else:
+    elif customer.vat_number or customer.country in EU_COUNTRIES:
+        # An EU business needs its VAT number (art. 7-ter B2B); a business outside the EU
+        # without one can still be invoiced (IdCodice 99999999999).
         problem = foreign_vat_problem(customer.country, customer.vat_number)
         if problem:
             problems["vat_number"] = problem
