@@ -12,6 +12,7 @@ from .models import (
     BookingEvent,
     BookingLine,
     RedemptionAttempt,
+    TouristTaxExemptionReason,
     TouristTaxRule,
     TradeContract,
     Voucher,
@@ -120,3 +121,9 @@ class RedemptionAttemptAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_staff
+
+
+@admin.register(TouristTaxExemptionReason)
+class TouristTaxExemptionReasonAdmin(admin.ModelAdmin):
+    list_display = ["code", "label", "reference", "is_active"]
+    filter_horizontal = ["comuni"]

@@ -4,10 +4,13 @@ participants, amendments, tourist-tax rules, vouchers and redemptions."""
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from operators.models import SalesModel
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 # A reference a person can read on the phone: no 0/O, 1/I/L.
@@ -232,10 +235,16 @@ class BookingLine(models.Model):
     vat_regime = models.CharField(
         max_length=20, choices=VatRegime.choices, default=VatRegime.ORDINARY
     )
+    # The operator contract's sales model when the line was booked (invoices follow it).
+    sales_model = models.CharField(
+        _("sales model"), max_length=10, choices=SalesModel.choices, default=SalesModel.RESALE
+    )
     price_breakdown = models.JSONField(default=list, blank=True)
     cancellation_tiers = models.JSONField(default=list, blank=True)
     tourist_tax = models.DecimalField(default=0, **MONEY)
     tax_exempt_residents = models.PositiveIntegerField(default=0)
+    # {exemption reason code: persons} beyond age and residence (TouristTaxExemptionReason)
+    tax_exemptions = models.JSONField(default=dict, blank=True)
     penalty_amount = models.DecimalField(default=0, **MONEY)
     redeemed_at = models.DateTimeField(null=True, blank=True)
     redeemed_by = models.ForeignKey(
@@ -423,6 +432,56 @@ class TouristTaxRule(models.Model):
 
     def category_list(self) -> list[str]:
         return [c.strip() for c in self.categories.split(",") if c.strip()]
+
+    def clean(self):
+        from .policies import rules_conflict
+
+        if self.valid_until and self.valid_until < self.valid_from:
+            raise ValidationError({"valid_until": _("The end date is before the start date.")})
+        others = TouristTaxRule.objects.filter(comune_id=self.comune_id).exclude(pk=self.pk)
+        for other in others:
+            if rules_conflict(
+                self.valid_from,
+                self.valid_until,
+                self.category_list(),
+                other.valid_from,
+                other.valid_until,
+                other.category_list(),
+            ):
+                raise ValidationError(
+                    _(
+                        "This rule overlaps “%(other)s” (from %(from)s) for the same comune and "
+                        "category: end that rule first or change the dates."
+                    )
+                    % {"other": other, "from": other.valid_from.isoformat()},
+                    code="overlapping_rule",
+                )
+
+
+class TouristTaxExemptionReason(models.Model):
+    """A reason for not paying the tourist tax that a municipal regulation lists (drivers
+    and escorts of groups, patients and their carers, volunteers in emergencies, ...):
+    data, so that each comune's list is kept by DMC staff."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    label = models.CharField(_("reason"), max_length=200)
+    reference = models.CharField(_("regulation reference"), max_length=200, blank=True)
+    comuni = models.ManyToManyField(
+        "places.Comune",
+        verbose_name=_("comuni"),
+        blank=True,
+        related_name="+",
+        help_text=_("Empty: every comune."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("tourist tax exemption reason")
+        verbose_name_plural = _("tourist tax exemption reasons")
+
+    def __str__(self):
+        return self.label
 
 
 def voucher_path(instance, filename):

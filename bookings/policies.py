@@ -35,6 +35,9 @@ class TaxRuleView:
 
 
 def _rule_for(rules: list[TaxRuleView], category: str, night: date) -> TaxRuleView | None:
+    """The rule of a night: a rule naming the category before a generic one, and among
+    those the newest (the latest `valid_from`): a rate raised from a date replaces an older
+    rule left without an end date."""
     valid = [
         r
         for r in rules
@@ -42,9 +45,22 @@ def _rule_for(rules: list[TaxRuleView], category: str, night: date) -> TaxRuleVi
     ]
     specific = [r for r in valid if category in r.categories]
     if specific:
-        return specific[0]
+        return max(specific, key=lambda r: r.valid_from)
     generic = [r for r in valid if not r.categories]
-    return generic[0] if generic else None
+    return max(generic, key=lambda r: r.valid_from) if generic else None
+
+
+def rules_conflict(a_from, a_until, a_categories, b_from, b_until, b_categories) -> bool:
+    """Two rules of a comune conflict when they cover a common category (or are both
+    generic) on a common day, unless one is open-ended and starts before the other: then
+    the newer simply takes over from its start (a succession, not an overlap)."""
+    a_set, b_set = set(a_categories), set(b_categories)
+    if (a_set or b_set) and not (a_set & b_set):
+        return False
+    if a_from == b_from:
+        return True
+    (first_until, second_from) = (a_until, b_from) if a_from < b_from else (b_until, a_from)
+    return first_until is not None and first_until >= second_from
 
 
 def tourist_tax_for_stay(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_tourist_tax
 
 app_name = "bookings"
 
@@ -40,6 +40,16 @@ urlpatterns = [
     ),
     # Operator extranet
     path("operator/bookings/", views.OperatorLineListView.as_view(), name="operator_lines"),
+    path(
+        "operator/tourist-tax/",
+        views_tourist_tax.OperatorTouristTaxReturnView.as_view(),
+        name="operator_tourist_tax",
+    ),
+    path(
+        "backoffice/tourist-tax/",
+        views_tourist_tax.BackofficeTouristTaxReturnView.as_view(),
+        name="backoffice_tourist_tax",
+    ),
     path(
         "operator/bookings/<str:reference>/",
         views.OperatorBookingDetailView.as_view(),

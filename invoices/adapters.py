@@ -32,7 +32,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation, OrganisationKind
-from bookings.models import Booking, BookingLine, BookingStatus, LineStatus, VatRegime
+from bookings.models import Booking, BookingLine, BookingStatus, LineStatus
 from operators.pricing import money
 
 from . import services
@@ -44,11 +44,13 @@ from .models import (
     CustomerKind,
     DocumentType,
     Invoice,
+    InvoiceRequest,
     MonthlySummary,
     OperatorStatement,
     PaymentMethod,
     RegimeFiscale,
 )
+from .rules import FiscalTreatment, Treatment
 from .selectors import month_bounds
 from .specs import (
     CustomerData,
@@ -58,6 +60,7 @@ from .specs import (
     StatementLineSpec,
     vat_included_lines,
 )
+from .treatments import TreatmentTable
 
 logger = logging.getLogger(__name__)
 ZERO = Decimal("0.00")
@@ -81,15 +84,16 @@ def line_target(line: BookingLine) -> Decimal:
 
 @dataclass(frozen=True)
 class _Part:
-    """An amount (VAT included) to invoice for one booking line."""
+    """An amount (VAT included) to invoice for one booking line, with its treatment."""
 
     line: BookingLine
     amount: Decimal
     description: str
+    treatment: FiscalTreatment
 
     @property
     def is_margin(self) -> bool:
-        return self.line.vat_regime == VatRegime.MARGIN
+        return self.treatment.treatment == Treatment.MARGIN
 
 
 def _date(day: date | None) -> str:
@@ -108,29 +112,60 @@ def describe_line(line: BookingLine) -> str:
 
 
 def _top_lines(booking: Booking) -> list[BookingLine]:
-    return list(booking.lines.filter(parent__isnull=True).order_by("position", "pk"))
+    return list(
+        booking.lines.filter(parent__isnull=True)
+        .select_related("supplier")
+        .order_by("position", "pk")
+    )
 
 
-def _parts(booking: Booking, language: str) -> list[_Part]:
+class _Treatments:
+    """The decision table applied for one customer."""
+
+    def __init__(self, customer: CustomerData):
+        self.table = TreatmentTable()
+        self.customer = customer
+
+    def of(self, line: BookingLine) -> FiscalTreatment:
+        return self.table.for_line(
+            line, customer_kind=self.customer.kind, country=self.customer.country
+        )
+
+
+def _parts(booking: Booking, customer: CustomerData) -> list[_Part]:
     parts = []
-    with translation.override(language):
+    treatments = _Treatments(customer)
+    with translation.override(customer.language):
         for line in _top_lines(booking):
+            treatment = treatments.of(line)
             if line.status != LineStatus.CANCELLED and line.retail_amount > 0:
-                parts.append(_Part(line, money(line.retail_amount), describe_line(line)))
+                parts.append(_Part(line, money(line.retail_amount), describe_line(line), treatment))
             if line.penalty_amount > 0:
                 parts.append(
                     _Part(
                         line,
                         money(line.penalty_amount),
                         _("Cancellation penalty: %(line)s") % {"line": describe_line(line)},
+                        treatment,
                     )
                 )
     return parts
 
 
+def _on_behalf_text(part: _Part) -> str:
+    seller = part.line.supplier
+    name = (seller.legal_name or seller.name) if seller else ""
+    return _("%(line)s - collected in the name and on behalf of %(seller)s") % {
+        "line": part.description,
+        "seller": name,
+    }
+
+
 def _specs(parts: list[_Part], reference: str | None) -> list[InvoiceLineSpec]:
-    """Margin-regime packages at their price, services carved out of their gross price."""
-    services_parts = [p for p in parts if not p.is_margin]
+    """Lines by treatment: margin-regime packages at their price, VAT services carved out of
+    their gross price, services without VAT (Natura) and sums collected on the operator's
+    behalf (agency sales, N1) at their price."""
+    vat_parts = [p for p in parts if p.treatment.treatment == Treatment.VAT]
     carved = iter(
         vat_included_lines(
             [
@@ -140,23 +175,37 @@ def _specs(parts: list[_Part], reference: str | None) -> list[InvoiceLineSpec]:
                     vat_rate=p.line.vat_rate,
                     booking_reference=reference,
                     service_date=p.line.service_date,
+                    service_end_date=p.line.end_date,
+                    sales_model=p.line.sales_model,
                 )
-                for p in services_parts
+                for p in vat_parts
             ]
         )
     )
     specs = []
     for part in parts:
-        if part.is_margin:
+        common = {
+            "quantity": Decimal("1"),
+            "unit_price": part.amount,
+            "booking_reference": reference,
+            "service_date": part.line.service_date,
+            "service_end_date": part.line.end_date,
+            "sales_model": part.line.sales_model,
+        }
+        kind = part.treatment.treatment
+        if kind == Treatment.MARGIN:
+            specs.append(
+                InvoiceLineSpec(description=part.description, kind="package_margin", **common)
+            )
+        elif kind == Treatment.NOT_SUBJECT:
             specs.append(
                 InvoiceLineSpec(
-                    description=part.description,
-                    quantity=Decimal("1"),
-                    unit_price=part.amount,
-                    kind="package_margin",
-                    booking_reference=reference,
-                    service_date=part.line.service_date,
+                    description=part.description, natura=part.treatment.natura, **common
                 )
+            )
+        elif kind == Treatment.ON_BEHALF:
+            specs.append(
+                InvoiceLineSpec(description=_on_behalf_text(part), kind="on_behalf", **common)
             )
         else:
             specs.append(next(carved))
@@ -166,6 +215,11 @@ def _specs(parts: list[_Part], reference: str | None) -> list[InvoiceLineSpec]:
 def _customer(booking: Booking) -> CustomerData:
     if booking.buyer_organisation_id:
         return CustomerData.from_organisation(booking.buyer_organisation)
+    request = InvoiceRequest.objects.filter(booking_id=booking.pk).first()
+    if request is not None:
+        return CustomerData.from_invoice_request(
+            request, email=booking.contact_email, language=booking.language or "it"
+        )
     return CustomerData(
         name=booking.contact_name,
         kind=CustomerKind.CONSUMER,
@@ -253,7 +307,7 @@ def invoice_for_booking(
         record.save()
         return []
     customer = _customer(booking)
-    parts = _parts(booking, customer.language)
+    parts = _parts(booking, customer)
     if not parts:
         record.status = BookingInvoicingStatus.NOTHING
         record.save()
@@ -337,7 +391,9 @@ def pending_credit(record: BookingInvoicing, lines: list[BookingLine] | None = N
     return result
 
 
-def _credit_specs(amounts: dict[BookingLine, Decimal], reference: str) -> list[InvoiceLineSpec]:
+def _credit_specs(
+    amounts: dict[BookingLine, Decimal], reference: str, treatments: _Treatments
+) -> list[InvoiceLineSpec]:
     parts = []
     for line, amount in amounts.items():
         if line.status == LineStatus.CANCELLED:
@@ -350,7 +406,7 @@ def _credit_specs(amounts: dict[BookingLine, Decimal], reference: str) -> list[I
                 text = _("Cancellation of %(line)s") % {"line": describe_line(line)}
         else:
             text = _("Reduction of %(line)s") % {"line": describe_line(line)}
-        parts.append(_Part(line, amount, text))
+        parts.append(_Part(line, amount, text, treatments.of(line)))
     return _specs(parts, reference)
 
 
@@ -410,10 +466,15 @@ def credit_note_for_cancellation(
         _credit_record(record, key, CreditOutcome.NOTHING)
         return []
     documents = {doc.regime_fiscale: doc for doc in record.documents.all()}
+    treatments = _Treatments(_customer(record.booking))
     notes = []
     for regime in (RegimeFiscale.TRAVEL_AGENCY_MARGIN, RegimeFiscale.ORDINARY):
         margin = regime == RegimeFiscale.TRAVEL_AGENCY_MARGIN
-        part = {ln: a for ln, a in amounts.items() if (ln.vat_regime == VatRegime.MARGIN) == margin}
+        part = {
+            ln: a
+            for ln, a in amounts.items()
+            if (treatments.of(ln).treatment == Treatment.MARGIN) == margin
+        }
         if not part:
             continue
         original = documents.get(regime)
@@ -431,7 +492,9 @@ def credit_note_for_cancellation(
                     invoice=original,
                     reason=reason,
                     full=whole,
-                    lines=None if whole else _credit_specs(part, record.booking.reference),
+                    lines=None
+                    if whole
+                    else _credit_specs(part, record.booking.reference, treatments),
                     actor=actor,
                     issue_date=issue_date,
                 )
@@ -478,18 +541,23 @@ def credit_cancellation_or_record_failure(
 # --- 3. monthly summary for trade partners on account -----------------------------------------
 
 
-def _summary_specs(records: list[BookingInvoicing], language: str) -> list[InvoiceLineSpec]:
-    """One line per booking (and per regime / VAT rate), by reference."""
-    margin_specs: list[InvoiceLineSpec] = []
+def _summary_specs(
+    records: list[BookingInvoicing], customer: CustomerData
+) -> list[InvoiceLineSpec]:
+    """One line per booking and per treatment (and VAT rate or Natura), by reference."""
+    other_specs: list[InvoiceLineSpec] = []
     gross_items: list[GrossItem] = []
-    with translation.override(language):
+    kinds = {Treatment.MARGIN: "package_margin", Treatment.ON_BEHALF: "on_behalf"}
+    with translation.override(customer.language):
         for record in records:
             booking = record.booking
             groups: dict[tuple, list[_Part]] = {}
-            for part in _parts(booking, language):
-                key = ("margin", None) if part.is_margin else ("vat", money(part.line.vat_rate))
+            for part in _parts(booking, customer):
+                treatment = part.treatment
+                rate = money(part.line.vat_rate) if treatment.treatment == Treatment.VAT else None
+                key = (treatment.treatment, rate, treatment.natura, part.line.sales_model)
                 groups.setdefault(key, []).append(part)
-            for (kind, rate), parts in groups.items():
+            for (kind, rate, natura, sales_model), parts in groups.items():
                 label = _("Booking %(ref)s of %(date)s") % {
                     "ref": booking.reference,
                     "date": _date(timezone.localtime(booking.confirmed_at).date()),
@@ -499,22 +567,36 @@ def _summary_specs(records: list[BookingInvoicing], language: str) -> list[Invoi
                 description = f"{label}: " + "; ".join(p.description for p in parts)
                 amount = money(sum((p.amount for p in parts), ZERO))
                 first_day = min(p.line.service_date for p in parts)
-                if kind == "margin":
-                    margin_specs.append(
-                        InvoiceLineSpec(
-                            description=description[:1000],
-                            quantity=Decimal("1"),
-                            unit_price=amount,
-                            kind="package_margin",
-                            booking_reference=booking.reference,
-                            service_date=first_day,
+                last_day = max((p.line.end_date or p.line.service_date) for p in parts)
+                common = {
+                    "quantity": Decimal("1"),
+                    "unit_price": amount,
+                    "booking_reference": booking.reference,
+                    "service_date": first_day,
+                    "service_end_date": last_day,
+                    "sales_model": sales_model,
+                }
+                if kind == Treatment.VAT:
+                    gross_items.append(
+                        GrossItem(
+                            description[:1000],
+                            amount,
+                            rate,
+                            booking.reference,
+                            first_day,
+                            service_end_date=last_day,
+                            sales_model=sales_model,
                         )
                     )
-                else:
-                    gross_items.append(
-                        GrossItem(description[:1000], amount, rate, booking.reference, first_day)
+                elif kind == Treatment.NOT_SUBJECT:
+                    other_specs.append(
+                        InvoiceLineSpec(description=description[:1000], natura=natura, **common)
                     )
-    return margin_specs + vat_included_lines(gross_items)
+                else:
+                    other_specs.append(
+                        InvoiceLineSpec(description=description[:1000], kind=kinds[kind], **common)
+                    )
+    return other_specs + vat_included_lines(gross_items)
 
 
 @transaction.atomic
@@ -546,7 +628,7 @@ def monthly_summary_issue(
     if not records:
         return []
     customer = CustomerData.from_organisation(partner)
-    specs = _summary_specs(records, customer.language)
+    specs = _summary_specs(records, customer)
     expected = money(sum((r.booking.total_retail for r in records), ZERO))
     documents = []
     if specs:
@@ -661,6 +743,7 @@ def _lines(balance) -> list[StatementLineSpec]:
             commission=money(row.commission),
             net=money(row.net),
             kind=row.kind,
+            sales_model=row.payable.line.sales_model,
         )
         for row in balance.rows
     ]

@@ -4,6 +4,7 @@ managed in the finance back office)."""
 from django.contrib import admin
 
 from .models import Invoice, InvoiceLine, OperatorStatement, Series, SeriesCounter
+from .rules import FiscalSettings, FiscalTreatment
 
 
 @admin.register(Series)
@@ -70,3 +71,31 @@ class OperatorStatementAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(FiscalTreatment)
+class FiscalTreatmentAdmin(admin.ModelAdmin):
+    """The decision table (docs/fiscal-decision-table.md), edited by DMC staff."""
+
+    list_display = [
+        "sales_model",
+        "customer_kind",
+        "customer_area",
+        "product_kind",
+        "product",
+        "treatment",
+        "natura",
+        "required_vat_rate",
+        "legal_reference",
+        "uncertain",
+    ]
+    list_filter = ["sales_model", "treatment", "uncertain"]
+    raw_id_fields = ["product"]
+
+
+@admin.register(FiscalSettings)
+class FiscalSettingsAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "stamp_duty_charged_to_customer", "rea_number", "share_capital"]
+
+    def has_add_permission(self, request):
+        return not FiscalSettings.objects.exists()

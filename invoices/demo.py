@@ -162,11 +162,72 @@ def _statements() -> None:
     adapters.statements_for_month(year=today.year, month=today.month)
 
 
+def _fiscal_showcase() -> None:
+    """Documents of issue 11 for the month's export: an Italian traveller's e-invoice (0000000
+    + codice fiscale), a foreign traveller's (XXXXXXX, their country), and a document with
+    sums outside VAT above EUR 77.47 (stamp duty). Idempotent by reference."""
+    from .specs import CustomerData
+
+    if Invoice.objects.filter(booking_reference="PDL-FISC01").exists():
+        return
+    service = InvoiceLineSpec(
+        description="Visita guidata alle mura di Lucca",
+        quantity=Decimal("2"),
+        unit_price=Decimal("40.98"),
+        vat_rate=Decimal("22"),
+        booking_reference="PDL-FISC01",
+    )
+    italian = CustomerData(
+        name="Mario Rossi",
+        first_name="Mario",
+        last_name="Rossi",
+        codice_fiscale="RSSMRA85T10A562S",
+        address="Via Fillungo 10",
+        postcode="55100",
+        city="Lucca",
+        province="LU",
+        country="IT",
+    )
+    services.invoice_issue_from_specs(
+        customer=italian, lines=[service], booking_reference="PDL-FISC01"
+    )
+    german = CustomerData(
+        name="Jana Müller",
+        first_name="Jana",
+        last_name="Müller",
+        address="Hauptstraße 5",
+        postcode="80331",
+        city="München",
+        country="DE",
+        language="de",
+    )
+    services.invoice_issue_from_specs(
+        customer=german, lines=[service], booking_reference="PDL-FISC02"
+    )
+    giglio = Organisation.objects.filter(slug="viaggi-del-giglio").first()
+    if giglio is not None:
+        services.invoice_issue_from_specs(
+            customer=giglio,
+            booking_reference="PDL-FISC03",
+            lines=[
+                InvoiceLineSpec(
+                    description="Laboratorio di carta a mano - incassato in nome e per conto "
+                    "della Cartiera di Villa Basilica",
+                    quantity=Decimal("10"),
+                    unit_price=Decimal("18.00"),
+                    kind="on_behalf",
+                    booking_reference="PDL-FISC03",
+                )
+            ],
+        )
+
+
 def seed(context: dict) -> None:
     services.series_ensure()
     _documents_of_demo_bookings()
     if _package_with_a_cancelled_tasting() is None:
         _margin_invoice_without_booking()
+    _fiscal_showcase()
     _receipts_paid_by_card()
     _statements()
     context["invoices"] = {

@@ -41,10 +41,15 @@ def parse_month(value: str) -> tuple[int, int]:
 
 
 @transaction.atomic
-def fatturapa_export_month(*, year: int, month: int, mark_sent: bool = False, actor=None):
-    """A ZIP of the month's XML files (each re-validated against the schema), named as the
-    SdI expects. With `mark_sent`, files still to send are marked sent."""
+def fatturapa_export_month(
+    *, year: int, month: int, mark_sent: bool = False, include_sent: bool = False, actor=None
+):
+    """A ZIP of the month's XML files still to send (each re-validated against the schema),
+    named as the SdI expects; `include_sent` adds the files already sent. With `mark_sent`,
+    files still to send are marked sent."""
     invoices = list(invoices_with_xml_for_month(year, month))
+    if not include_sent:
+        invoices = [i for i in invoices if i.sdi_status == SdiStatus.TO_SEND]
     buffer = io.BytesIO()
     names = []
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:

@@ -27,6 +27,7 @@ XMLDSIG_URL = "http://www.w3.org/TR/2002/REC-xmldsig-core-20020212/xmldsig-core-
 FOREIGN_RECIPIENT = "XXXXXXX"
 PEC_RECIPIENT = "0000000"
 FOREIGN_CAP = "00000"
+FOREIGN_PERSON_CODE = "99999999999"
 
 
 class FatturaPAInvalid(ValidationError):
@@ -104,14 +105,30 @@ def _sub(parent, tag, text=None):
     return element
 
 
-def progressive(invoice: Invoice) -> str:
-    """ProgressivoInvio and file suffix: the document's id in base 36, five characters."""
+def base36(value: int, width: int) -> str:
     digits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-    value, out = invoice.pk, ""
+    out = ""
     while value:
         value, rest = divmod(value, 36)
         out = digits[rest] + out
-    return out.rjust(5, "0")[-5:]
+    return out.rjust(width, "0")[-width:]
+
+
+RESEND_PREFIX = "Z"
+
+
+def resend_progressive(counter: int) -> str:
+    """The name of a re-sent file: Z + a counter of re-sends in base 36 (first files use
+    the document's id, which stays below Z0000 = 58,786,560 documents)."""
+    return RESEND_PREFIX + base36(counter, 4)
+
+
+def progressive(invoice: Invoice) -> str:
+    """ProgressivoInvio and file suffix: the one of the file name already given (a re-sent
+    file has a new one), else the document's id in base 36, five characters."""
+    if invoice.xml_filename:
+        return invoice.xml_filename.rsplit("_", 1)[-1].removesuffix(".xml")
+    return base36(invoice.pk, 5)
 
 
 def filename(invoice: Invoice) -> str:
@@ -145,11 +162,12 @@ def build_tree(invoice: Invoice, lines) -> etree._Element:
     _sub(transmission, "ProgressivoInvio", progressive(invoice))
     _sub(transmission, "FormatoTrasmissione", "FPR12")
     foreign = invoice.customer_country != "IT"
+    person = invoice.customer_kind == CustomerKind.CONSUMER
     if foreign:
         _sub(transmission, "CodiceDestinatario", FOREIGN_RECIPIENT)
     elif invoice.customer_sdi_code:
         _sub(transmission, "CodiceDestinatario", invoice.customer_sdi_code)
-    else:
+    else:  # consumers and businesses receiving by PEC
         _sub(transmission, "CodiceDestinatario", PEC_RECIPIENT)
         if invoice.customer_pec:
             _sub(transmission, "PECDestinatario", invoice.customer_pec)
@@ -172,17 +190,27 @@ def build_tree(invoice: Invoice, lines) -> etree._Element:
         province=supplier.get("province", ""),
         country="IT",
     )
+    if supplier.get("rea_office") and supplier.get("rea_number"):
+        rea = _sub(cedente, "IscrizioneREA")
+        _sub(rea, "Ufficio", supplier["rea_office"])
+        _sub(rea, "NumeroREA", supplier["rea_number"])
+        if supplier.get("share_capital"):
+            _sub(rea, "CapitaleSociale", _amount(Decimal(supplier["share_capital"])))
+            _sub(rea, "SocioUnico", "SU" if supplier.get("sole_shareholder") else "SM")
+        _sub(rea, "StatoLiquidazione", "LS" if supplier.get("in_liquidation") else "LN")
 
     cessionario = _sub(header, "CessionarioCommittente")
     anagrafici = _sub(cessionario, "DatiAnagrafici")
     if foreign:
+        # A foreign person or a business without a VAT number: the country's code and
+        # 99999999999 (SdI specifications, foreign customers).
         vat_id = _sub(anagrafici, "IdFiscaleIVA")
         _sub(vat_id, "IdPaese", invoice.customer_country)
         _sub(
             vat_id,
             "IdCodice",
             vat_id_code(invoice.customer_country, invoice.customer_vat_number)[:28]
-            or "99999999999",
+            or FOREIGN_PERSON_CODE,
         )
     else:
         if invoice.customer_partita_iva:
@@ -191,7 +219,12 @@ def build_tree(invoice: Invoice, lines) -> etree._Element:
             _sub(vat_id, "IdCodice", invoice.customer_partita_iva)
         if invoice.customer_codice_fiscale:
             _sub(anagrafici, "CodiceFiscale", invoice.customer_codice_fiscale)
-    _sub(_sub(anagrafici, "Anagrafica"), "Denominazione", latin(invoice.customer_name, 80))
+    anagrafica = _sub(anagrafici, "Anagrafica")
+    if person and invoice.customer_first_name and invoice.customer_last_name:
+        _sub(anagrafica, "Nome", latin(invoice.customer_first_name, 60))
+        _sub(anagrafica, "Cognome", latin(invoice.customer_last_name, 60))
+    else:
+        _sub(anagrafica, "Denominazione", latin(invoice.customer_name, 80))
     _address(
         cessionario,
         "Sede",
@@ -209,6 +242,10 @@ def build_tree(invoice: Invoice, lines) -> etree._Element:
     _sub(document, "Divisa", "EUR")
     _sub(document, "Data", invoice.issue_date.isoformat())
     _sub(document, "Numero", invoice.number)
+    if invoice.stamp_duty:
+        bollo = _sub(document, "DatiBollo")
+        _sub(bollo, "BolloVirtuale", "SI")
+        _sub(bollo, "ImportoBollo", _amount(invoice.stamp_duty))
     _sub(document, "ImportoTotaleDocumento", _amount(invoice.total))
     causali = []
     if invoice.regime_fiscale == RegimeFiscale.TRAVEL_AGENCY_MARGIN:
@@ -233,7 +270,8 @@ def build_tree(invoice: Invoice, lines) -> etree._Element:
         _sub(row, "Quantita", f"{line.quantity:.2f}")
         if line.service_date:
             _sub(row, "DataInizioPeriodo", line.service_date.isoformat())
-            _sub(row, "DataFinePeriodo", line.service_date.isoformat())
+            last_day = line.service_end_date or line.service_date
+            _sub(row, "DataFinePeriodo", last_day.isoformat())
         _sub(row, "PrezzoUnitario", _amount(line.unit_price))
         _sub(row, "PrezzoTotale", _amount(line.amount))
         _sub(row, "AliquotaIVA", _amount(line.vat_rate if line.vat_rate is not None else 0))
@@ -265,9 +303,13 @@ def build_tree(invoice: Invoice, lines) -> etree._Element:
 
 
 def needs_xml(invoice: Invoice) -> bool:
-    """FatturaPA is produced for business customers (Italian via SdI code or PEC, foreign
-    with XXXXXXX); consumer receipts are out of scope and get a PDF only."""
-    return invoice.customer_kind == CustomerKind.BUSINESS
+    """FatturaPA for business customers (Italian via SdI code or PEC, foreign with XXXXXXX)
+    and for travellers who asked for an invoice in their name (Italian: 0000000 and their
+    codice fiscale; foreign: XXXXXXX and their country). A sale without that request is
+    certified by the traveller's receipt document (PDF, series RC)."""
+    if invoice.customer_kind == CustomerKind.BUSINESS:
+        return True
+    return bool(invoice.customer_address and invoice.customer_city)
 
 
 def build_xml(invoice: Invoice, lines=None) -> bytes:

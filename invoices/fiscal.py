@@ -35,6 +35,35 @@ def _valid_codice_fiscale(value: str) -> bool:
     return True
 
 
+def _valid_personal_code(value: str) -> bool:
+    """A person's codice fiscale (16 characters, check character included)."""
+    try:
+        codicefiscale.validate(value)
+    except StdnumError:
+        return False
+    return True
+
+
+def traveller_invoice_problems(customer: CustomerData) -> dict[str, str]:
+    """What a traveller's e-invoice needs: name and surname, address and city; an Italian
+    resident also a valid codice fiscale and a 5-digit CAP."""
+    problems: dict[str, str] = {}
+    if not customer.first_name.strip() or not customer.last_name.strip():
+        problems["name"] = _("Give the first name and the last name.")
+    if not customer.city.strip():
+        problems["city"] = _("The city is missing.")
+    if customer.is_italian:
+        if not customer.codice_fiscale:
+            problems["codice_fiscale"] = _("An Italian invoice needs your codice fiscale.")
+        elif not _valid_personal_code(customer.codice_fiscale):
+            problems["codice_fiscale"] = _("“%s” is not a valid codice fiscale.") % (
+                customer.codice_fiscale
+            )
+        if not CAP_RE.match(customer.postcode or ""):
+            problems["postcode"] = _("An Italian address needs a 5-digit postcode (CAP).")
+    return problems
+
+
 def foreign_vat_problem(country: str, number: str) -> str | None:
     """None when `number` is a valid VAT number of `country` (EU through stdnum.eu.vat)."""
     if not number:
@@ -73,10 +102,12 @@ def customer_problems(customer: CustomerData) -> dict[str, str]:
     if not customer.country or len(customer.country) != 2:
         problems["country"] = _("The customer's country (two-letter code) is missing.")
     if not customer.is_business:
-        if customer.codice_fiscale and not _valid_codice_fiscale(customer.codice_fiscale):
+        if customer.codice_fiscale and not _valid_personal_code(customer.codice_fiscale):
             problems["codice_fiscale"] = _("“%s” is not a valid codice fiscale.") % (
                 customer.codice_fiscale
             )
+        if customer.wants_e_invoice:
+            problems.update(traveller_invoice_problems(customer))
         return problems
     if not customer.address.strip():
         problems["address"] = _("The customer's street address is missing.")
@@ -100,7 +131,9 @@ def customer_problems(customer: CustomerData) -> dict[str, str]:
             )
         elif customer.sdi_code and not SDI_CODE_RE.match(customer.sdi_code):
             problems["sdi_code"] = _("The SdI code must be 7 capital letters or digits.")
-    else:
+    elif customer.vat_number or customer.country in EU_COUNTRIES:
+        # An EU business needs its VAT number (art. 7-ter B2B); a business outside the EU
+        # without one can still be invoiced (IdCodice 99999999999).
         problem = foreign_vat_problem(customer.country, customer.vat_number)
         if problem:
             problems["vat_number"] = problem
@@ -119,6 +152,22 @@ def dmc_organisation() -> Organisation | None:
         .select_related("comune")
         .first()
     )
+
+
+def _company_register_data() -> dict:
+    """REA and share capital (art. 2250 c.c.) from the DMC's fiscal settings, where set."""
+    from .rules import FiscalSettings
+
+    settings = FiscalSettings.current()
+    if not (settings.rea_office and settings.rea_number):
+        return {}
+    return {
+        "rea_office": settings.rea_office.upper(),
+        "rea_number": settings.rea_number,
+        "share_capital": str(settings.share_capital) if settings.share_capital else "",
+        "sole_shareholder": settings.sole_shareholder,
+        "in_liquidation": settings.in_liquidation,
+    }
 
 
 def supplier_snapshot(dmc: Organisation | None) -> tuple[dict, dict[str, str]]:
@@ -140,6 +189,7 @@ def supplier_snapshot(dmc: Organisation | None) -> tuple[dict, dict[str, str]]:
         "phone": dmc.phone,
         "pec": dmc.pec,
         "website": dmc.website,
+        **_company_register_data(),
     }
     if not snapshot["partita_iva"] or not _valid_partita_iva(snapshot["partita_iva"]):
         problems["supplier"] = _("The DMC's Partita IVA is missing or invalid.")

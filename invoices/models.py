@@ -10,6 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from operators.models import SalesModel
+
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
 
@@ -34,6 +36,7 @@ class Natura(models.TextChoices):
     """FatturaPA Natura codes used by the DMC (a line without VAT needs one)."""
 
     N1 = "N1", _("N1 excluded under art. 15 (e.g. tourist tax collected for the comune)")
+    N2_1 = "N2.1", _("N2.1 not subject, art. 7 to 7-septies (place of supply abroad)")
     N2_2 = "N2.2", _("N2.2 not subject, other cases")
     N3_2 = "N3.2", _("N3.2 non-taxable, intra-EU supplies")
     N4 = "N4", _("N4 exempt")
@@ -44,6 +47,8 @@ class LineKind(models.TextChoices):
     SERVICE = "service", _("Service")
     PACKAGE_MARGIN = "package_margin", _("Package (margin regime)")
     TOURIST_TAX = "tourist_tax", _("Tourist tax")
+    ON_BEHALF = "on_behalf", _("Collected in the name and on behalf of the operator")
+    STAMP_DUTY = "stamp_duty", _("Stamp duty charged")
 
 
 class PaymentMethod(models.TextChoices):
@@ -64,8 +69,8 @@ class SdiStatus(models.TextChoices):
 SDI_TRANSITIONS = {
     SdiStatus.TO_SEND: {SdiStatus.SENT, SdiStatus.ACCEPTED, SdiStatus.REJECTED},
     SdiStatus.SENT: {SdiStatus.ACCEPTED, SdiStatus.REJECTED, SdiStatus.TO_SEND},
-    # A rejected file is corrected by a new document; it may be re-sent after a fix upstream.
-    SdiStatus.REJECTED: {SdiStatus.TO_SEND, SdiStatus.SENT, SdiStatus.ACCEPTED},
+    # A rejected file leaves this state only by `invoice_sdi_resend` (a new file name).
+    SdiStatus.REJECTED: set(),
     SdiStatus.ACCEPTED: set(),
     SdiStatus.NOT_APPLICABLE: set(),
 }
@@ -125,6 +130,12 @@ class InvoiceQuerySet(models.QuerySet):
     def issued(self):
         return self.filter(status=InvoiceStatus.ISSUED)
 
+    def delete(self):
+        """Drafts only: an issued document is never deleted (the database refuses it too)."""
+        if self.filter(status=InvoiceStatus.ISSUED).exists():
+            raise ValidationError(_("An issued invoice cannot be deleted."), code="immutable")
+        return super().delete()
+
 
 class Invoice(models.Model):
     """An invoice, a receipt or a credit note (document_type TD04)."""
@@ -138,6 +149,10 @@ class Invoice(models.Model):
             "sdi_status_at",
             "sdi_exported_at",
             "updated_at",
+            # a rejected file is re-sent under a new progressive name (same number and date)
+            "xml_content",
+            "xml_filename",
+            "sdi_transmissions",
         }
     )
 
@@ -182,6 +197,9 @@ class Invoice(models.Model):
         _("customer kind"), max_length=10, choices=CustomerKind.choices
     )
     customer_name = models.CharField(_("customer"), max_length=200)
+    # A person (a traveller's invoice): Nome and Cognome in FatturaPA.
+    customer_first_name = models.CharField(_("first name"), max_length=60, blank=True)
+    customer_last_name = models.CharField(_("last name"), max_length=60, blank=True)
     customer_partita_iva = models.CharField(_("Partita IVA"), max_length=20, blank=True)
     customer_codice_fiscale = models.CharField(_("codice fiscale"), max_length=16, blank=True)
     customer_vat_number = models.CharField(_("VAT number"), max_length=20, blank=True)
@@ -199,6 +217,10 @@ class Invoice(models.Model):
     vat_total = models.DecimalField(_("VAT"), default=0, **MONEY)
     non_taxable_total = models.DecimalField(_("amounts without VAT"), default=0, **MONEY)
     total = models.DecimalField(_("total"), default=0, **MONEY)
+    # Imposta di bollo (DPR 642/72, Tariffa art. 13): due on amounts without VAT above the
+    # threshold; paid virtually by the DMC, charged to the customer per the DMC's setting.
+    stamp_duty = models.DecimalField(_("stamp duty"), default=0, **MONEY)
+    stamp_duty_charged = models.BooleanField(_("stamp duty charged to the customer"), default=False)
 
     payment_method = models.CharField(
         _("payment method"),
@@ -221,6 +243,7 @@ class Invoice(models.Model):
     sdi_status_reason = models.TextField(_("SdI outcome"), blank=True)
     sdi_status_at = models.DateTimeField(null=True, blank=True)
     sdi_exported_at = models.DateTimeField(_("exported at"), null=True, blank=True)
+    sdi_transmissions = models.PositiveSmallIntegerField(_("files sent to the SdI"), default=0)
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -278,7 +301,8 @@ class Invoice(models.Model):
         self._loaded = {f.attname: getattr(self, f.attname) for f in self._meta.concrete_fields}
 
     def delete(self, *args, **kwargs):
-        if self.is_issued:
+        # Re-read: a stale object loaded as a draft may have been issued since.
+        if self.is_issued or Invoice.objects.filter(pk=self.pk, status="issued").exists():
             raise ValidationError(_("An issued invoice cannot be deleted."), code="immutable")
         return super().delete(*args, **kwargs)
 
@@ -326,6 +350,10 @@ class InvoiceLine(models.Model):
     )
     booking_reference = models.CharField(_("booking reference"), max_length=40, blank=True)
     service_date = models.DateField(_("service date"), null=True, blank=True)
+    service_end_date = models.DateField(_("last service day"), null=True, blank=True)
+    sales_model = models.CharField(
+        _("sales model"), max_length=10, choices=SalesModel.choices, blank=True
+    )
 
     class Meta:
         ordering = ["invoice", "position"]
@@ -435,6 +463,9 @@ class OperatorStatementLine(models.Model):
     booking_reference = models.CharField(_("booking"), max_length=40)
     service_date = models.DateField(_("service date"))
     product = models.CharField(_("product"), max_length=200)
+    sales_model = models.CharField(
+        _("sales model"), max_length=10, choices=SalesModel.choices, blank=True
+    )
     gross = models.DecimalField(_("gross"), **MONEY)
     commission = models.DecimalField(_("commission"), **MONEY)
     net = models.DecimalField(_("net"), **MONEY)
@@ -579,3 +610,43 @@ class CancellationCredit(models.Model):
 
     def __str__(self):
         return f"{self.invoicing_id} {self.event_key} {self.outcome}"
+
+
+class SdiFileCounter(models.Model):
+    """The last ProgressivoInvio given (one row): every file sent to the SdI, a re-sent one
+    included, gets a new progressive name, since the SdI rejects a name it has seen."""
+
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return str(self.last)
+
+
+class InvoiceRequest(models.Model):
+    """A traveller's request for an invoice in their name (at checkout or afterwards from
+    their account): the codice fiscale and address the consumer e-invoice needs."""
+
+    booking = models.OneToOneField(
+        "bookings.Booking", on_delete=models.CASCADE, related_name="invoice_request"
+    )
+    first_name = models.CharField(_("first name"), max_length=60)
+    last_name = models.CharField(_("last name"), max_length=60)
+    codice_fiscale = models.CharField(_("codice fiscale"), max_length=16, blank=True)
+    address = models.CharField(_("address"), max_length=200)
+    postcode = models.CharField(_("postcode (CAP)"), max_length=10, blank=True)
+    city = models.CharField(_("city"), max_length=100)
+    province = models.CharField(_("province"), max_length=2, blank=True)
+    country = models.CharField(_("country"), max_length=2)
+    pec = models.EmailField(_("PEC"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("invoice request")
+        verbose_name_plural = _("invoice requests")
+
+    def __str__(self):
+        return f"{self.booking_id} {self.last_name}"
+
+
+from .rules import FiscalSettings, FiscalTreatment  # noqa: E402,F401 - models of this app

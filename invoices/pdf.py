@@ -57,6 +57,11 @@ LABELS = {
     "opening_balance": ("Saldo dei mesi precedenti", _("Due from earlier months")),
     "balance": ("Saldo da pagare", _("Balance to pay")),
     "commission_invoice": ("Fattura commissioni", _("Commission invoice")),
+    "resale": ("Vendita in nome proprio", _("Sold in the DMC's own name")),
+    "agency": (
+        "Incassato in nome e per conto dell'operatore",
+        _("Collected in the operator's name and on its behalf"),
+    ),
     "courtesy": (
         "Copia di cortesia: l'originale è il file XML trasmesso tramite il Sistema di "
         "Interscambio.",
@@ -66,6 +71,13 @@ LABELS = {
         MARGIN_REGIME_WORDING,
         _("Margin scheme for travel agents (art. 74-ter DPR 633/72): VAT not shown."),
     ),
+    "stamp_duty": (
+        "Imposta di bollo di EUR %(amount)s assolta in modo virtuale (art. 15 DPR 642/72, "
+        "DM 17/06/2014)",
+        _("Stamp duty of EUR %(amount)s paid virtually"),
+    ),
+    "stamp_duty_charged": ("addebitata al cliente", _("charged to the customer")),
+    "stamp_duty_borne": ("a carico del fornitore", _("borne by the supplier")),
     "tourist_tax": (
         "Imposta di soggiorno riscossa per conto del Comune, fuori campo IVA (art. 15 DPR 633/72).",
         _("Tourist tax collected on behalf of the comune, outside the scope of VAT."),
@@ -137,6 +149,10 @@ def invoice_context(invoice: Invoice) -> dict:
                 "description": line.description,
                 "booking_reference": line.booking_reference,
                 "service_date": it_date(line.service_date),
+                "service_end_date": it_date(line.service_end_date)
+                if line.service_end_date and line.service_end_date != line.service_date
+                else "",
+                "sales_model": line.sales_model,
                 "quantity": qty(line.quantity),
                 "unit_price": eur(line.unit_price),
                 "vat": f"{line.vat_rate:.0f}%" if line.vat_rate is not None else line.natura,
@@ -162,7 +178,24 @@ def invoice_context(invoice: Invoice) -> dict:
             line.kind == LineKind.TOURIST_TAX or line.natura == Natura.N1 for line in lines
         ),
         "is_invoice": invoice.document_type == DocumentType.INVOICE,
+        "stamp_duty": _stamp_duty_text(invoice, L),
+        "share_capital": eur(Decimal(invoice.supplier["share_capital"]))
+        if invoice.supplier.get("share_capital")
+        else "",
     }
+
+
+def _stamp_duty_text(invoice: Invoice, L: dict) -> dict[str, str]:
+    """The stamp-duty statement in Italian and in the customer's language ({} if none)."""
+    if not invoice.stamp_duty:
+        return {}
+    who = "stamp_duty_charged" if invoice.stamp_duty_charged else "stamp_duty_borne"
+    amount = eur(invoice.stamp_duty)
+    result = {}
+    for lang in ("it", "other"):
+        if L["stamp_duty"][lang]:
+            result[lang] = f"{L['stamp_duty'][lang] % {'amount': amount}} - {L[who][lang]}"
+    return result
 
 
 def _write_pdf(html: str) -> bytes:

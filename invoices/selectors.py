@@ -224,3 +224,36 @@ def cancellations_to_credit(limit: int = 200) -> list[CreditToIssue]:
             )
         )
     return rows
+
+
+def quarter_bounds(year: int, quarter: int) -> tuple[date, date]:
+    if quarter not in (1, 2, 3, 4):
+        raise ValueError("quarter")
+    start = date(year, 3 * quarter - 2, 1)
+    end = date(year + 1, 1, 1) if quarter == 4 else date(year, 3 * quarter + 1, 1)
+    return start, end
+
+
+@dataclass(frozen=True)
+class StampDutyQuarter:
+    start: date
+    end: date
+    documents: list
+    count: int
+    total: Decimal
+
+
+def stamp_duty_for_quarter(year: int, quarter: int) -> StampDutyQuarter:
+    """The stamp duty due for the documents issued in a quarter (paid virtually, declared
+    and paid by quarter): each document with its amount, their number and total."""
+    from django.db.models import Sum
+
+    start, end = quarter_bounds(year, quarter)
+    documents = (
+        Invoice.objects.issued()
+        .filter(issue_date__gte=start, issue_date__lt=end, stamp_duty__gt=0)
+        .order_by("issue_date", "number")
+    )
+    total = documents.aggregate(total=Sum("stamp_duty"))["total"] or Decimal("0.00")
+    listed = list(documents)
+    return StampDutyQuarter(start, end, listed, len(listed), total)

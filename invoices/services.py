@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation, OrganisationKind
+from operators.models import SalesModel
 from operators.pricing import money
 
 from . import fatturapa
@@ -28,15 +29,19 @@ from .models import (
     InvoiceEvent,
     InvoiceLine,
     InvoiceStatus,
+    LineKind,
     OperatorStatement,
     OperatorStatementLine,
     OperatorStatementPayout,
     PaymentMethod,
+    SdiFileCounter,
     SdiStatus,
     Series,
     SeriesCounter,
 )
+from .rules import FiscalSettings
 from .specs import (
+    ACCESSORY_KINDS,
     CustomerData,
     InvoiceLineSpec,
     PayoutSpec,
@@ -103,6 +108,8 @@ def _apply_customer(invoice: Invoice, customer: CustomerData) -> None:
     invoice.customer_organisation = customer.organisation
     invoice.customer_kind = customer.kind
     invoice.customer_name = customer.name.strip()
+    invoice.customer_first_name = customer.first_name.strip()
+    invoice.customer_last_name = customer.last_name.strip()
     invoice.customer_partita_iva = customer.partita_iva
     invoice.customer_codice_fiscale = customer.codice_fiscale
     invoice.customer_vat_number = customer.vat_number
@@ -133,6 +140,8 @@ def _write_lines(invoice: Invoice, specs: Sequence[InvoiceLineSpec]) -> None:
                 gross_amount=spec.gross_amount,
                 booking_reference=spec.booking_reference or "",
                 service_date=spec.service_date,
+                service_end_date=spec.service_end_date,
+                sales_model=spec.sales_model or "",
             )
             for position, spec in enumerate(specs, start=1)
         ]
@@ -151,6 +160,38 @@ def _normalise(lines: Sequence[InvoiceLineSpec]) -> list[InvoiceLineSpec]:
     if not lines:
         raise ValidationError({"lines": _("A document needs at least one line.")})
     return [spec.normalised() for spec in lines]
+
+
+STAMP_DUTY_NATURE = ("N1", "N2.1", "N2.2", "N3.2", "N4")
+
+
+def stamp_duty_due(lines) -> Decimal:
+    """The stamp duty a document owes: the setting's amount when its amounts without VAT
+    (Natura N1-N4; not N5, the margin regime) exceed the threshold, else 0."""
+    settings = FiscalSettings.current()
+    base = sum(
+        (
+            money(line.amount)
+            for line in lines
+            if (line.natura or "") in STAMP_DUTY_NATURE and line.kind != LineKind.STAMP_DUTY
+        ),
+        Decimal("0.00"),
+    )
+    return settings.stamp_duty_amount if base > settings.stamp_duty_threshold else Decimal("0.00")
+
+
+def _with_charged_stamp_duty(specs: list[InvoiceLineSpec], language: str):
+    """The lines plus the stamp duty charged to the customer, when the DMC says so."""
+    amount = stamp_duty_due(specs)
+    if not amount or not FiscalSettings.current().stamp_duty_charged_to_customer:
+        return specs
+    line = InvoiceLineSpec(
+        description="Imposta di bollo (rivalsa) / Stamp duty",
+        quantity=Decimal("1"),
+        unit_price=amount,
+        kind=LineKind.STAMP_DUTY,
+    ).normalised()
+    return [*specs, line]
 
 
 def _check_expected_total(total: Decimal, expected_total: Decimal | None) -> None:
@@ -186,6 +227,7 @@ def invoice_draft_create(
     regime = regime_for(specs)
     totals = compute_totals(specs)
     _check_expected_total(totals.total, expected_total)
+    specs = _with_charged_stamp_duty(specs, customer.language)
     series_ensure()
     if series_code is None:
         series_code = TRADE_SERIES if customer.is_business else RECEIPT_SERIES
@@ -288,6 +330,8 @@ def _customer_data_of(invoice: Invoice) -> CustomerData:
         province=invoice.customer_province,
         sdi_code=invoice.customer_sdi_code,
         pec=invoice.customer_pec,
+        first_name=invoice.customer_first_name,
+        last_name=invoice.customer_last_name,
     )
 
 
@@ -312,6 +356,11 @@ def invoice_issue(*, invoice: Invoice, actor=None, issue_date: date | None = Non
         raise ValidationError({"lines": _("A document needs at least one line.")})
 
     day = issue_date or timezone.localdate()
+    if day > timezone.localdate():
+        raise ValidationError(
+            {"issue_date": _("An invoice cannot be issued with a date in the future.")},
+            code="future_issue_date",
+        )
     sequence = _next_number(invoice.series, day)
     invoice.issued_at = timezone.now()  # taken under the lock: same order as the numbers
     invoice.issue_date = day
@@ -323,9 +372,12 @@ def invoice_issue(*, invoice: Invoice, actor=None, issue_date: date | None = Non
     if invoice.document_type == DocumentType.INVOICE and invoice.due_date is None:
         invoice.due_date = invoice.issue_date + timedelta(days=DEFAULT_PAYMENT_DAYS)
     _apply_totals(invoice, lines)
+    invoice.stamp_duty = stamp_duty_due(lines)
+    invoice.stamp_duty_charged = any(line.kind == LineKind.STAMP_DUTY for line in lines)
     if fatturapa.needs_xml(invoice):
         invoice.xml_content = fatturapa.build_xml(invoice, lines).decode("utf-8")
         invoice.xml_filename = fatturapa.filename(invoice)
+        invoice.sdi_transmissions = 1
         invoice.sdi_status = SdiStatus.TO_SEND
     else:
         invoice.sdi_status = SdiStatus.NOT_APPLICABLE
@@ -421,12 +473,16 @@ def credit_note_issue(
                 kind=line.kind,
                 service_date=line.service_date,
                 gross_amount=line.gross_amount,
+                service_end_date=line.service_end_date,
+                sales_model=line.sales_model,
             )
             for line in original.lines.all()
         ]
     else:
         specs = _normalise(lines)
-    if regime_for(specs) != original.regime_fiscale and any(s.kind != "tourist_tax" for s in specs):
+    if regime_for(specs) != original.regime_fiscale and any(
+        s.kind not in ACCESSORY_KINDS for s in specs
+    ):
         raise ValidationError(
             {"lines": _("A credit note keeps the tax regime of the invoice it credits.")}
         )
@@ -505,6 +561,51 @@ def invoice_sdi_status_set(*, invoice: Invoice, status: str, reason: str = "", a
 
 
 @transaction.atomic
+def invoice_sdi_resend(*, invoice: Invoice, actor=None) -> Invoice:
+    """Re-send a document the SdI rejected (scarto): the same number and date, the XML
+    rebuilt and validated, under a new progressive file name (the SdI refuses a name it has
+    already received); it goes back to "to send"."""
+    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    if invoice.sdi_status != SdiStatus.REJECTED:
+        raise ValidationError(
+            {"status": _("Only a document rejected by the SdI is re-sent.")}, code="not_rejected"
+        )
+    SdiFileCounter.objects.get_or_create(pk=1)
+    counter = SdiFileCounter.objects.select_for_update().get(pk=1)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    previous = invoice.xml_filename
+    invoice.xml_filename = (
+        f"IT{invoice.supplier['codice_fiscale']}_{fatturapa.resend_progressive(counter.last)}.xml"
+    )
+    invoice.xml_content = fatturapa.build_xml(invoice).decode("utf-8")
+    invoice.sdi_transmissions += 1
+    invoice.sdi_status = SdiStatus.TO_SEND
+    invoice.sdi_status_at = timezone.now()
+    invoice.sdi_exported_at = None
+    invoice.save(
+        update_fields=[
+            "xml_filename",
+            "xml_content",
+            "sdi_transmissions",
+            "sdi_status",
+            "sdi_status_at",
+            "sdi_exported_at",
+            "updated_at",
+        ]
+    )
+    _event(
+        invoice,
+        "sdi_resent",
+        actor=actor,
+        from_status=SdiStatus.REJECTED,
+        to_status=SdiStatus.TO_SEND,
+        note=f"{previous} -> {invoice.xml_filename}",
+    )
+    return invoice
+
+
+@transaction.atomic
 def operator_statement_build(
     *,
     operator: Organisation,
@@ -556,6 +657,7 @@ def operator_statement_build(
             service_date=line.service_date,
             kind=line.kind,
             product=line.product[:200],
+            sales_model=line.sales_model,
             gross=money(line.gross),
             commission=money(line.commission),
             net=money(line.net),
@@ -580,15 +682,23 @@ def operator_statement_build(
     statement.payouts_total = money(sum((payout.amount for payout in payouts), zero))
     statement.opening_balance = money(opening_balance)
     statement.balance = statement.opening_balance + statement.net_total - statement.payouts_total
-    if invoice_commission and statement.commission_total > 0:
+    # Only agency sales earn the DMC a commission to invoice: on resale the DMC buys at net
+    # and the operator invoices the DMC (docs/fiscal-decision-table.md).
+    agency = [line for line in lines if line.sales_model == SalesModel.AGENCY]
+    agency_commission = money(sum((line.commission for line in agency), zero))
+    if invoice_commission and agency_commission > 0:
         statement.commission_invoice = invoice_issue_from_specs(
             customer=operator,
             lines=[
                 InvoiceLineSpec(
-                    description=f"Commissioni DMC {start:%m/%Y} ({len(lines)} prenotazioni)",
+                    description=(
+                        f"Commissioni DMC {start:%m/%Y} su vendite in nome e per conto "
+                        f"({len(agency)} prenotazioni)"
+                    ),
                     quantity=Decimal("1"),
-                    unit_price=statement.commission_total,
+                    unit_price=agency_commission,
                     vat_rate=Decimal("22.00"),
+                    sales_model=SalesModel.AGENCY,
                 )
             ],
             actor=actor,

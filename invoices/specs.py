@@ -38,14 +38,22 @@ MARGIN_REGIME_WORDING = (
     "Regime del margine - agenzie di viaggio (art. 74-ter DPR 633/72): IVA non esposta"
 )
 NORMATIVE_REFERENCES = {
-    Natura.N1: "Escluse ex art. 15 DPR 633/72 (imposta di soggiorno)",
+    Natura.N1: "Escluse ex art. 15 DPR 633/72",
+    Natura.N2_1: "Non soggette art. 7-ter DPR 633/72",
     Natura.N5: "Regime del margine - agenzie di viaggio, art. 74-ter DPR 633/72",
     Natura.N2_2: "Non soggette - altri casi",
     Natura.N3_2: "Non imponibili - cessioni intracomunitarie",
     Natura.N4: "Esenti art. 10 DPR 633/72",
 }
 
-DEFAULT_NATURA = {LineKind.PACKAGE_MARGIN: Natura.N5, LineKind.TOURIST_TAX: Natura.N1}
+DEFAULT_NATURA = {
+    LineKind.PACKAGE_MARGIN: Natura.N5,
+    LineKind.TOURIST_TAX: Natura.N1,
+    LineKind.ON_BEHALF: Natura.N1,
+    LineKind.STAMP_DUTY: Natura.N1,
+}
+# Lines without VAT that travel with whichever document the booking's services go on.
+ACCESSORY_KINDS = (LineKind.TOURIST_TAX, LineKind.ON_BEHALF, LineKind.STAMP_DUTY)
 
 EU_COUNTRIES = frozenset(
     {
@@ -66,9 +74,11 @@ class InvoiceLineSpec:
     vat_rate: Decimal | None = None
     natura: str | None = None
     booking_reference: str | None = None
-    kind: Literal["service", "package_margin", "tourist_tax"] = "service"
+    kind: Literal["service", "package_margin", "tourist_tax", "on_behalf", "stamp_duty"] = "service"
     service_date: date | None = None
     gross_amount: Decimal | None = None  # VAT included, for prices agreed gross
+    service_end_date: date | None = None  # the last service day (DataFinePeriodo)
+    sales_model: str = ""
 
     def normalised(self) -> InvoiceLineSpec:
         """Defaults filled and values checked; raises ValidationError on the `lines` field."""
@@ -93,8 +103,13 @@ class InvoiceLineSpec:
             raise ValidationError(
                 {"lines": _("A package under the margin regime shows no VAT (Natura N5).")}
             )
-        if kind == LineKind.TOURIST_TAX and vat_rate not in (None, 0):
+        if kind in ACCESSORY_KINDS and vat_rate not in (None, 0):
             raise ValidationError({"lines": _("The tourist tax is outside the scope of VAT.")})
+        end = self.service_end_date
+        if end is not None and (self.service_date is None or end < self.service_date):
+            raise ValidationError(
+                {"lines": _("A line's last service day cannot be before its first.")}
+            )
         if natura:
             if natura not in Natura.values:
                 raise ValidationError({"lines": _("Unknown Natura code “%s”.") % natura})
@@ -124,6 +139,8 @@ class InvoiceLineSpec:
             kind=kind.value,
             service_date=self.service_date,
             gross_amount=gross,
+            service_end_date=self.service_end_date or self.service_date,
+            sales_model=self.sales_model or "",
         )
 
     @property
@@ -154,6 +171,8 @@ class CustomerData:
     pec: str = ""
     email: str = ""
     language: str = "it"
+    first_name: str = ""
+    last_name: str = ""
     organisation: object | None = field(default=None, compare=False)
 
     @classmethod
@@ -185,6 +204,29 @@ class CustomerData:
     @property
     def is_italian(self) -> bool:
         return self.country == "IT"
+
+    @property
+    def wants_e_invoice(self) -> bool:
+        """A traveller who asked for an invoice in their name (an address was given)."""
+        return not self.is_business and bool(self.address.strip())
+
+    @classmethod
+    def from_invoice_request(cls, request, *, email: str, language: str) -> CustomerData:
+        return cls(
+            name=f"{request.first_name} {request.last_name}".strip(),
+            kind=CustomerKind.CONSUMER,
+            country=request.country.upper(),
+            codice_fiscale=request.codice_fiscale.upper(),
+            address=request.address,
+            postcode=request.postcode,
+            city=request.city,
+            province=request.province.upper(),
+            pec=request.pec,
+            email=email,
+            language=language,
+            first_name=request.first_name,
+            last_name=request.last_name,
+        )
 
 
 @dataclass(frozen=True)
@@ -265,6 +307,8 @@ class GrossItem:
     vat_rate: Decimal
     booking_reference: str | None = None
     service_date: date | None = None
+    service_end_date: date | None = None
+    sales_model: str = ""
 
 
 def vat_included_lines(items: list[GrossItem]) -> list[InvoiceLineSpec]:
@@ -300,6 +344,8 @@ def vat_included_lines(items: list[GrossItem]) -> list[InvoiceLineSpec]:
             kind="service",
             service_date=item.service_date,
             gross_amount=money(item.gross),
+            service_end_date=item.service_end_date,
+            sales_model=item.sales_model,
         )
         for index, item in enumerate(items)
     ]
@@ -325,10 +371,11 @@ def regime_for(lines: list[InvoiceLineSpec]) -> str:
 
 def split_by_regime(lines: list[InvoiceLineSpec]) -> dict[str, list[InvoiceLineSpec]]:
     """Margin-regime packages on one document, VAT services on another; tourist tax lines
-    travel with the services (or with the packages when there are no services)."""
+    travel with the services (or with the packages when there are no services), and so do
+    sums collected on an operator's behalf."""
     margin = [line for line in lines if line.kind == LineKind.PACKAGE_MARGIN]
     ordinary = [line for line in lines if line.kind == LineKind.SERVICE]
-    tax = [line for line in lines if line.kind == LineKind.TOURIST_TAX]
+    tax = [line for line in lines if line.kind in ACCESSORY_KINDS]
     result: dict[str, list[InvoiceLineSpec]] = {}
     if ordinary or not margin:
         result[RegimeFiscale.ORDINARY] = ordinary + tax
@@ -350,6 +397,7 @@ class StatementLineSpec:
     commission: Decimal
     net: Decimal
     kind: str = "service"
+    sales_model: str = "resale"
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,12 @@ from .fiscal import dmc_organisation, supplier_snapshot
 from .models import OperatorStatement
 from .pdf import _write_pdf, eur, it_date, labels
 
+# Fixed wording on the Italian statement (the model's legal name).
+SALES_MODEL_IT = {
+    "resale": "Rivendita in nome proprio",
+    "agency": "In nome e per conto dell'operatore",
+}
+
 
 def statement_filename(statement: OperatorStatement, ext: str) -> str:
     return f"estratto-{statement.operator.slug}-{statement.period_start:%Y-%m}.{ext}"
@@ -18,7 +24,16 @@ def statement_csv(statement: OperatorStatement) -> str:
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")
     writer.writerow(
-        ["prenotazione", "data_servizio", "voce", "prodotto", "lordo", "commissione", "netto"]
+        [
+            "prenotazione",
+            "data_servizio",
+            "voce",
+            "prodotto",
+            "lordo",
+            "commissione",
+            "netto",
+            "modello_vendita",
+        ]
     )
     for line in statement.lines.all():
         writer.writerow(
@@ -30,6 +45,7 @@ def statement_csv(statement: OperatorStatement) -> str:
                 f"{line.gross:.2f}",
                 f"{line.commission:.2f}",
                 f"{line.net:.2f}",
+                line.sales_model,
             ]
         )
     writer.writerow([])
@@ -76,6 +92,7 @@ def statement_pdf(statement: OperatorStatement, language: str = "it") -> bytes:
                 "gross": eur(line.gross),
                 "commission": eur(line.commission),
                 "net": eur(line.net),
+                "sales_model": SALES_MODEL_IT.get(line.sales_model, ""),
             }
             for line in statement.lines.all()
         ],

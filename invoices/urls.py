@@ -1,10 +1,20 @@
 from django.urls import path
 
-from . import views, views_bookings, views_statements
+from . import views, views_bookings, views_statements, views_traveller
 
 app_name = "invoices"
 
 urlpatterns = [
+    path(
+        "backoffice/invoices/stamp-duty/",
+        views.BackofficeStampDutyView.as_view(),
+        name="backoffice_stamp_duty",
+    ),
+    path(
+        "account/bookings/<str:reference>/invoice-details/",
+        views_traveller.TravellerInvoiceRequestView.as_view(),
+        name="account_invoice_request",
+    ),
     # Finance back office
     path("backoffice/invoices/", views.BackofficeInvoiceListView.as_view(), name="backoffice_list"),
     path(

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
-from django.views.generic import DetailView, ListView
+from django.views.generic import DetailView, ListView, TemplateView
 
 from accounts.services import DmcGroup
 from accounts.tenancy import DmcStaffRequiredMixin, OrganisationScopedMixin
@@ -26,6 +26,7 @@ from .forms import (
 )
 from .models import Invoice, LineKind, RegimeFiscale, SdiStatus
 from .pdf import invoice_pdf, invoice_pdf_filename
+from .selectors import stamp_duty_for_quarter
 from .specs import InvoiceLineSpec
 
 
@@ -307,3 +308,24 @@ class TradeInvoicePdfView(TradeInvoiceMixin, View):
 class TradeInvoiceXmlView(TradeInvoiceMixin, View):
     def get(self, request, pk):
         return xml_response(get_object_or_404(self.get_queryset(), pk=pk))
+
+
+class BackofficeStampDutyView(FinanceMixin, TemplateView):
+    """The quarter's stamp duty due: the documents and the total to pay."""
+
+    template_name = "invoices/backoffice/stamp_duty.html"
+
+    def get_context_data(self, **kwargs):
+        today = timezone.localdate()
+        try:
+            year = int(self.request.GET.get("year") or today.year)
+            quarter = int(self.request.GET.get("quarter") or (today.month - 1) // 3 + 1)
+            summary = stamp_duty_for_quarter(year, quarter)
+        except ValueError as exc:
+            raise Http404 from exc
+        return {
+            **super().get_context_data(**kwargs),
+            "summary": summary,
+            "year": year,
+            "quarter": quarter,
+        }

@@ -128,6 +128,12 @@ class BackofficeStatementCommissionView(FinanceMixin, View):
             _validation_error_to_messages(request, exc)
         else:
             invoice = statement.commission_invoice
+            if invoice is None:
+                messages.info(
+                    request,
+                    _("No commission to invoice: the operator's sales are resales at net."),
+                )
+                return redirect("invoices:backoffice_statements")
             messages.success(
                 request,
                 _("Commission invoice %(number)s issued to %(operator)s.")

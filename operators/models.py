@@ -54,8 +54,16 @@ class Language(models.Model):
         return self.name
 
 
+class SalesModel(models.TextChoices):
+    """How the DMC sells an operator's services (see docs/fiscal-decision-table.md)."""
+
+    RESALE = "resale", _("Resale in the DMC's own name")
+    AGENCY = "agency", _("Agency in the operator's name and on its behalf")
+
+
 class OperatorContract(models.Model):
-    """The operator's contract with the DMC: it sets the default commission."""
+    """The operator's contract with the DMC: it sets the default commission and the sales
+    model, which is frozen on each booking line when it is booked."""
 
     organisation = models.OneToOneField(
         "accounts.Organisation", on_delete=models.CASCADE, related_name="operator_contract"
@@ -66,6 +74,16 @@ class OperatorContract(models.Model):
         decimal_places=2,
         default=Decimal("20.00"),
         validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    sales_model = models.CharField(
+        _("sales model"),
+        max_length=10,
+        choices=SalesModel.choices,
+        default=SalesModel.RESALE,
+        help_text=_(
+            "Resale: the DMC buys at net and invoices the customer; agency: the operator is "
+            "the seller and the DMC invoices it only its commission."
+        ),
     )
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
     signed_at = models.DateField(_("signed on"), null=True, blank=True)

@@ -176,6 +176,24 @@ class Package(models.Model):
     insolvency_policy_number = models.CharField(
         _("insolvency protection number"), max_length=80, blank=True
     )
+    insolvency_protector_contact = models.CharField(
+        _("insolvency protection contact"),
+        max_length=300,
+        blank=True,
+        help_text=_("Address, phone and email a traveller writes to if the organiser fails."),
+    )
+    emergency_phone = models.CharField(
+        _("emergency phone"),
+        max_length=40,
+        blank=True,
+        help_text=_("Reachable during the trip; the organiser's phone when empty."),
+    )
+    optional_insurance = models.CharField(
+        _("optional cancellation and assistance insurance"),
+        max_length=300,
+        blank=True,
+        help_text=_("Insurer and cover offered at extra cost."),
+    )
 
     needs_attention = models.BooleanField(_("needs attention"), default=False)
     attention_reason = models.TextField(_("why it needs attention"), blank=True)

@@ -83,7 +83,41 @@ def precontract_context(
         "tiers": list(package.cancellation_policy.tiers.all())
         if package.cancellation_policy
         else [],
+        "tourist_tax_rules": _tourist_tax_rules(stays, start_date),
+        "price_revision_last_day": start_date - timedelta(days=20),
+        "law_url": LAW_URL,
     }
+
+
+LAW_URL = "https://www.normattiva.it/uri-res/N2Ls?urn:nir:stato:decreto.legislativo:2011-05-23;79"
+
+
+def _tourist_tax_rules(stays, start_date: date) -> list[dict]:
+    """For each accommodation of the package: the comune's tourist tax rule on the first
+    night (rate per person per night, nightly cap, age exemption), or none."""
+    from bookings.models import TouristTaxRule
+    from bookings.policies import TaxRuleView, _rule_for
+
+    result = []
+    for component in stays:
+        product = component.product
+        rules = list(TouristTaxRule.objects.filter(comune_id=product.comune_id))
+        views = [
+            TaxRuleView(
+                r.category_list(),
+                r.rate_per_night,
+                r.valid_from,
+                r.valid_until,
+                r.max_nights,
+                r.exempt_under_age,
+                r.residents_exempt,
+            )
+            for r in rules
+        ]
+        night = start_date + timedelta(days=component.day_offset)
+        rule = _rule_for(views, product.accommodation_category, night)
+        result.append({"product": product, "rule": rule})
+    return result
 
 
 def precontract_pdf(context: dict, *, base_url: str) -> bytes:

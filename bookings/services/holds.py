@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from operators.models import OperatorContract, SalesModel
 from operators.pricing import money
 
 from ..models import (
@@ -109,6 +110,13 @@ def booking_hold(
     return _run_locked(write)
 
 
+def _sales_model_of(supplier_id) -> str:
+    """The sales model of the supplier's contract now: frozen on the line (resale when the
+    operator has no contract)."""
+    contract = OperatorContract.objects.filter(organisation_id=supplier_id).first()
+    return contract.sales_model if contract else SalesModel.RESALE
+
+
 def _create_line(
     booking,
     p: _PlannedLine,
@@ -142,6 +150,7 @@ def _create_line(
         - (quote.net_total if net is None else net),
         vat_rate=quote.vat_rate if regime == VatRegime.ORDINARY else Decimal("0"),
         vat_regime=regime,
+        sales_model=_sales_model_of(request.product.organisation_id),
         price_breakdown=quote.as_dict()["lines"],
         cancellation_tiers=_tiers_for(request.product, buyer_organisation),
         tourist_tax=p.tourist_tax,

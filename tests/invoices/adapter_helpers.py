@@ -1,8 +1,11 @@
 """Bookings for the invoicing adapters' tests: held and confirmed through the engine, with
 the on-commit hooks (the invoicing tasks) run as in production."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
+
+import time_machine
+from django.utils import timezone
 
 from bookings import services as booking_services
 from bookings.models import Booking, TradeContract
@@ -92,3 +95,8 @@ def all_xml_valid() -> int:
         parsed_valid_xml(invoice)
         count += 1
     return count
+
+
+def on_day(day):
+    """Run the block at noon of `day` (documents are never issued with a future date)."""
+    return time_machine.travel(timezone.make_aware(datetime.combine(day, time(12))), tick=False)

@@ -21,6 +21,7 @@ from invoices.models import (
 )
 from invoices.selectors import month_bounds
 from invoices.specs import GrossItem, InvoiceLineSpec, compute_totals, vat_included_lines
+from operators.models import OperatorContract
 from tests.operators.factories import bookable_stay
 
 from .adapter_helpers import (
@@ -30,6 +31,7 @@ from .adapter_helpers import (
     experience,
     net_invoiced,
     on_account,
+    on_day,
     package,
 )
 from .helpers import parsed_valid_xml, text
@@ -321,9 +323,10 @@ def test_partners_on_account_get_a_monthly_summary_listing_each_booking(
         adapters.monthly_summary_issue(partner=agency, year=today.year, month=today.month)
     assert "month" in refused.value.message_dict
     issue_day = next_month_start()
-    documents = adapters.monthly_summary_issue(
-        partner=agency, year=today.year, month=today.month, issue_date=issue_day
-    )
+    with on_day(issue_day):
+        documents = adapters.monthly_summary_issue(
+            partner=agency, year=today.year, month=today.month, issue_date=issue_day
+        )
     by_regime = {d.regime_fiscale: d for d in documents}
     assert set(by_regime) == {"RF01", "RF11"}
     vat_lines = list(by_regime["RF01"].lines.all())
@@ -334,9 +337,10 @@ def test_partners_on_account_get_a_monthly_summary_listing_each_booking(
         parsed_valid_xml(document)
         assert document.booking_reference == "" and document.issue_date == issue_day
     assert set(BookingInvoicing.objects.values_list("status", flat=True)) == {"invoiced"}
-    again = adapters.monthly_summary_issue(
-        partner=agency, year=today.year, month=today.month, issue_date=issue_day
-    )
+    with on_day(issue_day):
+        again = adapters.monthly_summary_issue(
+            partner=agency, year=today.year, month=today.month, issue_date=issue_day
+        )
     assert again == documents and MonthlySummary.objects.count() == 1
     assert adapters.invoice_for_booking(booking=first) == documents
 
@@ -353,9 +357,11 @@ def test_a_cancellation_before_the_summary_lowers_the_summary(
     assert CancellationCredit.objects.get().outcome == CreditOutcome.SUMMARY_ADJUSTED
     assert not Invoice.objects.exists()
     today = timezone.localdate()
-    [summary] = adapters.monthly_summary_issue(
-        partner=agency, year=today.year, month=today.month, issue_date=next_month_start()
-    )
+    issue_day = next_month_start()
+    with on_day(issue_day):
+        [summary] = adapters.monthly_summary_issue(
+            partner=agency, year=today.year, month=today.month, issue_date=issue_day
+        )
     assert summary.total == booking.total_retail == Decimal("78.00")  # 60 + 30% of 60
 
 
@@ -368,16 +374,18 @@ def test_a_cancellation_after_the_summary_credits_the_summary(
     )
     today = timezone.localdate()
     issue_day = next_month_start()
-    [summary] = adapters.monthly_summary_issue(
-        partner=agency, year=today.year, month=today.month, issue_date=issue_day
-    )
+    with on_day(issue_day):
+        [summary] = adapters.monthly_summary_issue(
+            partner=agency, year=today.year, month=today.month, issue_date=issue_day
+        )
     line = booking.lines.order_by("pk").first()
     from bookings import services as booking_services
 
     result = booking_services.booking_cancel(booking=booking, reason="buyer", line_ids=[line.pk])
-    [note] = adapters.credit_note_for_cancellation(
-        booking=booking, result=result, issue_date=issue_day
-    )
+    with on_day(issue_day):
+        [note] = adapters.credit_note_for_cancellation(
+            booking=booking, result=result, issue_date=issue_day
+        )
     assert note.original == summary and note.total == Decimal("42.00")
     booking.refresh_from_db()
     assert summary.total - note.total == booking.total_retail
@@ -392,6 +400,7 @@ def test_statement_for_operator_from_the_lines_served_in_the_month(
     from .factories import italian_agency
 
     guide = italian_agency(name="Guide di Lucca", kind="operator", subkind="guide")
+    OperatorContract.objects.create(organisation=guide, sales_model="agency")
     walk = experience(adults=2, adult="40.00", net="30.00", organisation=guide)
     other = experience(adults=1, adult="40.00", net="30.00", organisation=guide)
     booking = confirmed(django_capture_on_commit_callbacks, lines=[walk, other])

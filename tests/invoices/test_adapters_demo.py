@@ -24,6 +24,27 @@ def test_the_demo_issues_the_documents_of_the_demo_bookings():
     statuses = set(BookingInvoicing.objects.values_list("status", flat=True))
     assert statuses >= {"invoiced", "on_account", "nothing"} and "failed" not in statuses
     assert OperatorStatement.objects.filter(lines__isnull=False).exists()
+    # issue 11: the month's export holds consumer, foreign, stamp-duty and 74-ter documents,
+    # every file validated against the schema by the export itself
+    consumer = Invoice.objects.get(booking_reference="PDL-FISC01")
+    assert text(parsed_valid_xml(consumer), ".//CodiceDestinatario") == "0000000"
+    foreign_person = Invoice.objects.get(booking_reference="PDL-FISC02")
+    assert text(parsed_valid_xml(foreign_person), ".//CessionarioCommittente/Sede/Nazione") == "DE"
+    stamped = Invoice.objects.filter(stamp_duty__gt=0).first()
+    assert stamped is not None and text(parsed_valid_xml(stamped), ".//BolloVirtuale") == "SI"
+    from django.utils import timezone
+
+    from invoices import exports
+
+    today = timezone.localdate()
+    export = exports.fatturapa_export_month(year=today.year, month=today.month, include_sent=True)
+    assert {consumer.xml_filename, foreign_person.xml_filename, stamped.xml_filename} <= set(
+        export.files
+    )
+    assert any(
+        d.xml_filename in export.files
+        for d in Invoice.objects.filter(regime_fiscale="RF11").exclude(xml_content="")
+    )
     counts = (Invoice.objects.count(), OperatorStatement.objects.count())
     call_command("seed_demo", "--quiet-logins")
     assert (Invoice.objects.count(), OperatorStatement.objects.count()) == counts

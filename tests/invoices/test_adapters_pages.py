@@ -160,7 +160,10 @@ def test_the_monthly_command_issues_last_months_summaries(
 def test_statements_are_built_from_the_bookings_and_commission_invoiced(
     finance_client, dmc, django_capture_on_commit_callbacks
 ):
+    from operators.models import OperatorContract
+
     guide = italian_agency(name="Guide di Lucca", kind="operator", subkind="guide")
+    OperatorContract.objects.create(organisation=guide, sales_model="agency")
     walk = experience(adults=2, adult="40.00", net="30.00", organisation=guide)
     confirmed(django_capture_on_commit_callbacks, lines=[walk])
     response = finance_client.post(

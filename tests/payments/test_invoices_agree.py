@@ -12,11 +12,14 @@ from django.utils import timezone
 from bookings import services as booking_services
 from bookings.models import CancelReason
 from invoices.adapters import invoiced_total_for_period
-from invoices.models import Invoice
+from invoices.coverage import ledger_uncovered
+from invoices.models import BookingInvoicing, Invoice
+from invoices.traveller import invoice_request_save
 from operators.models import CancellationPolicy, CancellationTier
 from operators.pricing import PaxMix
 from payments.gateway import stripe_client
 from payments.models import LedgerEntry
+from tests.invoices.test_traveller_invoices import ITALIAN
 from tests.operators.factories import bookable_experience
 
 from .helpers import pay
@@ -57,8 +60,10 @@ def test_invoices_minus_credit_notes_equal_the_ledger_and_stripe(
     CancellationTier.objects.create(policy=policy, days_before=30, penalty_percent=30)
     bookings = []
     with django_capture_on_commit_callbacks(execute=True):
-        for _ in range(3):
+        for index in range(3):
             booking = _two_line_booking(policy)
+            if index == 2:  # this traveller asks for an e-invoice in their name
+                invoice_request_save(booking=booking, data=ITALIAN)
             pay(booking)
             bookings.append(booking)
     with django_capture_on_commit_callbacks(execute=True):
@@ -81,6 +86,14 @@ def test_invoices_minus_credit_notes_equal_the_ledger_and_stripe(
 
     assert Invoice.objects.filter(document_type="TD04").count() == 2
     assert invoiced == Decimal(ledger_cents) / 100
+    # every euro of each booking's cash is covered by its receipt or invoice (issue 11 §2)
+    assert ledger_uncovered(bookings=bookings) == []
+    e_invoice = Invoice.objects.get(customer_codice_fiscale=ITALIAN["codice_fiscale"])
+    assert e_invoice.xml_content and e_invoice.total == Decimal("196.50")
+    # the check can fail: a booking whose document is missing is listed
+    BookingInvoicing.objects.get(booking=bookings[2]).documents.clear()
+    [uncovered] = ledger_uncovered(bookings=bookings)
+    assert uncovered.reference == bookings[2].reference
     assert ledger_cents == charged - refunded
     # and the figure itself: 3 × 196.50 charged, refunds of 60 − 18 and 196.50 − 58.95
     assert invoiced == Decimal("3") * Decimal("196.50") - Decimal("42.00") - Decimal("137.55")

@@ -18,11 +18,18 @@ class Command(BaseCommand):
         parser.add_argument(
             "--mark-sent", action="store_true", help="mark the exported files as sent"
         )
+        parser.add_argument(
+            "--include-sent",
+            action="store_true",
+            help="also the files already sent (by default only those still to send)",
+        )
 
-    def handle(self, *args, month, out, mark_sent=False, **options):
+    def handle(self, *args, month, out, mark_sent=False, include_sent=False, **options):
         try:
             year, number = parse_month(month)
-            export = fatturapa_export_month(year=year, month=number, mark_sent=mark_sent)
+            export = fatturapa_export_month(
+                year=year, month=number, mark_sent=mark_sent, include_sent=include_sent
+            )
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
         directory = Path(out)
