@@ -24,6 +24,7 @@ from django.views import View
 from django.views.generic import ListView, TemplateView
 
 from accounts.tenancy import DmcStaffRequiredMixin, OrganisationScopedMixin
+from marketplace.errors import DomainError
 from operators.models import Slot
 from operators.pricing import money
 
@@ -40,12 +41,7 @@ from .forms import (
 )
 from .models import Booking, BookingLine, BookingStatus, LineStatus, Participant
 
-SERVICE_ERRORS = (
-    services.SoldOut,
-    services.Busy,
-    services.InvalidTransition,
-    ValidationError,
-)
+SERVICE_ERRORS = (DomainError, ValidationError)
 VOUCHER_STATUSES = (BookingStatus.CONFIRMED, BookingStatus.COMPLETED)
 EVENT_LABELS = {
     "hold": _lazy("Held"),

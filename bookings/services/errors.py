@@ -38,3 +38,9 @@ class Busy(DomainError):
 
 class InvalidTransition(DomainError):
     code = "invalid_transition"
+
+
+class ServiceNotReached(DomainError):
+    """An outcome (served, no-show) recorded before the service's day."""
+
+    code = "service_not_reached"

@@ -277,3 +277,8 @@ DMC_NOTIFICATION_EMAIL = env.str("DMC_NOTIFICATION_EMAIL", default="booking@pian
 DMC_IBAN = env.str("DMC_IBAN", default="IT60X0542811101000000123456")
 DMC_BIC = env.str("DMC_BIC", default="BPMOIT22XXX")
 PAYMENTS_GRACE_DAYS = env.int("PAYMENTS_GRACE_DAYS", default=3)
+# Booking terms of operators without their own (bookings.SupplierTerms): an option ends at
+# the latest this many hours before the first service; a stay's voucher may be redeemed this
+# many days before the check-in (early check-in).
+BOOKINGS_OPTION_CUTOFF_HOURS = env.int("BOOKINGS_OPTION_CUTOFF_HOURS", default=48)
+BOOKINGS_EARLY_CHECKIN_DAYS = env.int("BOOKINGS_EARLY_CHECKIN_DAYS", default=1)

@@ -268,6 +268,13 @@ def test_mark_no_show_and_voucher_refused_for_a_held_booking(dmc_client):
     held.refresh_from_db()
     assert held.status == BookingStatus.HELD
     services.booking_confirm(booking=held)
+    response = dmc_client.post(
+        detail_url(held, "backoffice_complete"), {"outcome": "no_show"}, follow=True
+    )
+    assert "has not taken place yet" in response.content.decode()  # the tour is in 10 days
+    held.refresh_from_db()
+    assert held.status == BookingStatus.CONFIRMED
+    held.lines.update(service_date=timezone.localdate())  # the day of the tour
     dmc_client.post(detail_url(held, "backoffice_complete"), {"outcome": "no_show"})
     held.refresh_from_db()
     assert held.status == BookingStatus.NO_SHOW
