@@ -17,10 +17,11 @@ from ..models import (
     LineStatus,
 )
 from .common import _after_commit, _allocations_of, _locked_booking, _notify
-from .errors import BookingError, InvalidTransition, ServiceNotReached
+from .errors import BookingError, InvalidTransition, OptionBeyondCutoff, ServiceNotReached
 from .inventory import _move, _run_locked
 from .planning import _record, _transition
 from .redemption import booking_complete_if_served
+from .terms import booking_option_latest_expiry
 
 logger = logging.getLogger(__name__)
 
@@ -86,6 +87,15 @@ def booking_extend_option(*, booking: Booking, until, actor=None, reason="") -> 
             raise InvalidTransition(_("Only an option can be extended."))
         if until <= timezone.now():
             raise BookingError({"until": _("The new expiry must be in the future.")})
+        latest = booking_option_latest_expiry(locked)
+        if latest is not None and until > latest:
+            raise OptionBeyondCutoff(
+                _(
+                    "An option must end before the first service minus the operator's "
+                    "cut-off: at the latest %(latest)s."
+                )
+                % {"latest": timezone.localtime(latest).strftime("%Y-%m-%d %H:%M")}
+            )
         old = locked.expires_at
         locked.expires_at = until
         locked.save(update_fields=["expires_at", "updated_at"])

@@ -279,11 +279,19 @@ def _transition(booking: Booking, to_status: str, *, actor, action, reason="", d
     )
 
 
-def _option_expiry(channel: str, buyer_organisation, hold_for: timedelta | None):
+def _option_expiry(channel: str, buyer_organisation, hold_for: timedelta | None, latest=None):
+    """How long the hold lasts: the trade contract's option days (or `hold_for`), a checkout
+    hold for travellers; never past `latest` (the first service minus the operator's
+    cut-off), except the few minutes to confirm at once when the cut-off has already passed."""
+    now = timezone.now()
     if hold_for is not None:
-        return timezone.now() + hold_for
-    if channel in (Channel.TRADE, Channel.API, Channel.BACKOFFICE) and buyer_organisation:
+        expiry = now + hold_for
+    elif channel in (Channel.TRADE, Channel.API, Channel.BACKOFFICE) and buyer_organisation:
         contract = TradeContract.objects.filter(organisation=buyer_organisation).first()
         days = contract.option_days if contract else DEFAULT_OPTION_DAYS
-        return timezone.now() + timedelta(days=days)
-    return timezone.now() + TRAVELLER_HOLD
+        expiry = now + timedelta(days=days)
+    else:
+        expiry = now + TRAVELLER_HOLD
+    if latest is not None:
+        expiry = min(expiry, max(latest, now + TRAVELLER_HOLD))
+    return expiry

@@ -128,7 +128,7 @@ def test_confirming_an_expired_option_is_a_clear_message_not_a_500(dmc_client):
 
 def test_extend_an_option(dmc_client):
     booking = hold_experience(buyer_organisation=make_trade_org(), channel="trade")
-    until = timezone.localtime() + timedelta(days=10)
+    until = timezone.localtime() + timedelta(days=5)  # the tour is in 10 days, the cut-off 48 h
     dmc_client.post(
         detail_url(booking, "backoffice_extend"),
         {"until": until.strftime("%Y-%m-%dT%H:%M"), "reason": "waiting for the client"},
