@@ -285,6 +285,18 @@ class BookingLine(models.Model):
     def __str__(self):
         return f"{self.booking.reference} · {self.title}"
 
+    @property
+    def booked_quantity(self) -> int:
+        """What the line holds in inventory, read from its allocations: seats of the slot,
+        rooms a night, items; for a cancelled line what it held. Prefetch `allocations`."""
+        allocations = list(self.allocations.all())
+        live = [a for a in allocations if a.state != AllocationState.RELEASED] or allocations
+        per_row: dict[tuple, int] = {}
+        for a in live:
+            key = (a.slot_id, a.night_id, a.stock_id)
+            per_row[key] = per_row.get(key, 0) + a.quantity
+        return max(per_row.values(), default=self.quantity)
+
 
 class AllocationState(models.TextChoices):
     HELD = "held", _("Held")

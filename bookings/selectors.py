@@ -80,7 +80,9 @@ def _lines_prefetch(queryset=None):
                 "components",
                 queryset=BookingLine.objects.select_related(
                     "product", "supplier", "unit_type", "slot"
-                ).order_by("position", "pk"),
+                )
+                .prefetch_related("allocations")
+                .order_by("position", "pk"),
             ),
             "allocations",
         )
@@ -147,8 +149,10 @@ def lines_for_operator(
 ) -> QuerySet[BookingLine]:
     """An operator's lines (already scoped to the supplier), upcoming first then past."""
     today = timezone.localdate()
-    qs = queryset.exclude(kind="package").select_related(
-        "booking", "product", "unit_type", "slot", "booking__buyer_organisation"
+    qs = (
+        queryset.exclude(kind="package")
+        .select_related("booking", "product", "unit_type", "slot", "booking__buyer_organisation")
+        .prefetch_related("allocations")
     )
     if date_from:
         qs = qs.filter(service_date__gte=date_from)

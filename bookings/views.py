@@ -40,6 +40,7 @@ from .forms import (
     RoomingUploadForm,
 )
 from .models import Booking, BookingLine, BookingStatus, LineStatus, Participant
+from .money import booking_refund_view
 
 SERVICE_ERRORS = (DomainError, ValidationError)
 VOUCHER_STATUSES = (BookingStatus.CONFIRMED, BookingStatus.COMPLETED)
@@ -262,6 +263,7 @@ class BackofficeBookingDetailView(BackofficeBookingMixin, TemplateView):
         default_until = (booking.expires_at or timezone.now()) + timedelta(days=2)
         context.update(
             booking=booking,
+            refund=booking_refund_view(booking),
             lines=booking.top_lines,
             allocations=selectors.allocation_summary(booking),
             participants=list(booking.participants.all()),
@@ -486,6 +488,7 @@ class OperatorBookingMixin(OperatorLinesMixin):
             .filter(booking__reference=str(self.kwargs["reference"]).upper())
             .exclude(kind="package")
             .select_related("booking", "product", "unit_type", "slot", "redeemed_by")
+            .prefetch_related("allocations")
             .order_by("service_date", "start_time", "pk")
         )
         if not lines:
@@ -625,6 +628,7 @@ class BuyerDetailMixin(BuyerBookingMixin):
         context = super().get_context_data(**kwargs)
         context.update(
             booking=booking,
+            refund=booking_refund_view(booking),
             lines=booking.top_lines,
             participants=[p for p in booking.participants.all() if not p.cancelled],
             url_prefix=self.url_prefix,
