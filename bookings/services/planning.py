@@ -113,7 +113,10 @@ def _tax_rules_for(comune_id) -> list[TaxRuleView]:
     ]
 
 
-def _plan(request: LineRequest, today: date) -> _PlannedLine:
+def _plan(request: LineRequest, today: date, own: dict | None = None) -> _PlannedLine:
+    """Check and price a request. `own` ({(kind, pk): quantity}) is the inventory the
+    booking being amended already holds: it counts as free for the booking itself."""
+    own = own or {}
     product = request.product
     _check_product(product, request.day, today)
     pax = request.pax
@@ -162,6 +165,11 @@ def _plan(request: LineRequest, today: date) -> _PlannedLine:
                 unit_type=unit_type, date__gte=request.day, date__lte=request.check_out
             )
         )
+        for night in nights:  # what this booking holds is free for its own amendment
+            mine = own.get(("night", night.pk), 0)
+            taken_back = min(mine, night.held)
+            night.held -= taken_back
+            night.sold -= min(mine - taken_back, night.sold)
         problem = stay_problem(
             unit_type,
             check_in=request.day,
