@@ -54,6 +54,7 @@ class BackofficeFilterForm(forms.Form):
             buyer_organisation_id=data["partner"].pk if data.get("partner") else None,
             comune_id=data["comune"].pk if data.get("comune") else None,
             query=data.get("q") or "",
+            sort=str(self.data.get("sort") or "")[:30] if self.is_bound else "",
         )
 
 

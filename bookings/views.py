@@ -40,7 +40,7 @@ from .forms import (
     RoomingUploadForm,
 )
 from .models import Booking, BookingLine, BookingStatus, LineStatus, Participant
-from .money import booking_refund_view
+from .money import PaymentState, booking_refund_view, payment_states
 
 SERVICE_ERRORS = (DomainError, ValidationError)
 VOUCHER_STATUSES = (BookingStatus.CONFIRMED, BookingStatus.COMPLETED)
@@ -202,6 +202,28 @@ class BackofficeBookingListView(DmcStaffRequiredMixin, ListView):
         query = self.request.GET.copy()
         query.pop("page", None)
         context["query_string"] = query.urlencode()
+        current = self.request.GET.get("sort", "")
+        query.pop("sort", None)
+        base = query.urlencode()
+        context["sort_links"] = {
+            key: {
+                "url": "?"
+                + "&".join(p for p in (base, f"sort={'-' if current == key else ''}{key}") if p),
+                "state": "ascending"
+                if current == key
+                else "descending"
+                if current == f"-{key}"
+                else "none",
+            }
+            for key in selectors.BACKOFFICE_SORTS
+        }
+        page = list(context["object_list"])
+        states = payment_states(page)
+        for booking in page:
+            code = states.get(booking.pk, "")
+            booking.payment_state = code
+            booking.payment_state_label = PaymentState.LABELS.get(code, "")
+        context["bookings"] = context["object_list"] = page
         return context
 
 
