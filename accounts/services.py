@@ -13,6 +13,8 @@ from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from marketplace.text import render_text
+
 from .models import (
     API_KEY_PREFIX,
     ApiKey,
@@ -120,7 +122,7 @@ def invitation_send(*, invitation: Invitation) -> None:
         }
         send_mail(
             subject,
-            render_to_string("accounts/email/invitation.txt", context),
+            render_text("accounts/email/invitation.txt", context),
             settings.DEFAULT_FROM_EMAIL,
             [invitation.email],
             html_message=render_to_string("accounts/email/invitation.html", context),
