@@ -130,6 +130,7 @@ class AmendForm(forms.Form):
                 product_id=line.product_id
             ).order_by("name")
             self.fields["unit_type"].empty_label = None
+            self.fields["unit_type"].label_from_instance = lambda u: u.name
             del self.fields["quantity"]
         else:
             for name in ("check_out", "unit_type", "units"):
