@@ -134,7 +134,7 @@ def test_extend_an_option(dmc_client):
         {"until": until.strftime("%Y-%m-%dT%H:%M"), "reason": "waiting for the client"},
     )
     booking.refresh_from_db()
-    assert booking.expires_at.date() == until.date()
+    assert timezone.localtime(booking.expires_at).date() == until.date()
     assert booking.events.get(action="extend_option").reason == "waiting for the client"
 
 
