@@ -13,6 +13,7 @@ from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from marketplace.text import render_text
 from outbox.services import outbox_enqueue
 
 from .models import (
@@ -133,7 +134,7 @@ def invitation_send(*, invitation: Invitation) -> None:
         }
         send_mail(
             subject,
-            render_to_string("accounts/email/invitation.txt", context),
+            render_text("accounts/email/invitation.txt", context),
             settings.DEFAULT_FROM_EMAIL,
             [invitation.email],
             html_message=render_to_string("accounts/email/invitation.html", context),

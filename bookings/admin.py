@@ -12,11 +12,18 @@ from .models import (
     BookingEvent,
     BookingLine,
     RedemptionAttempt,
+    SupplierTerms,
     TouristTaxExemptionReason,
     TouristTaxRule,
     TradeContract,
     Voucher,
 )
+
+
+@admin.register(SupplierTerms)
+class SupplierTermsAdmin(admin.ModelAdmin):
+    list_display = ["organisation", "option_cutoff_hours", "early_checkin_days"]
+    autocomplete_fields = ["organisation"]
 
 
 @admin.register(TouristTaxRule)

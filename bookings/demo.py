@@ -394,8 +394,12 @@ def seed(context: dict) -> None:
         if new:
             services.booking_confirm(booking=booking, via="card")
             operator = booking.lines.get().supplier
-            services.voucher_redeem(
-                organisation=operator, actor=None, raw=booking.reference, method="code"
+            services.voucher_redeem(  # scanned on the service day
+                organisation=operator,
+                actor=None,
+                raw=booking.reference,
+                method="code",
+                now=timezone.now() - timedelta(days=10),
             )
         booking, new = _hold(
             "past-puccini-noshow",

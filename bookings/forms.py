@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, OrganisationKind
-from operators.models import Product, Slot, SlotStatus
+from operators.models import Product, Slot, SlotStatus, UnitType
 from places.models import Comune
 
 from .models import BookingStatus, CancelReason, Channel, Participant
@@ -54,6 +54,7 @@ class BackofficeFilterForm(forms.Form):
             buyer_organisation_id=data["partner"].pk if data.get("partner") else None,
             comune_id=data["comune"].pk if data.get("comune") else None,
             query=data.get("q") or "",
+            sort=str(self.data.get("sort") or "")[:30] if self.is_bound else "",
         )
 
 
@@ -114,10 +115,38 @@ class AmendForm(forms.Form):
         label=_("Children's ages"), required=False, help_text=_("Comma-separated, e.g. 6, 9")
     )
     infants = forms.IntegerField(label=_("Infants"), min_value=0, max_value=100, initial=0)
+    check_out = forms.DateField(label=_("Check-out"), required=False, widget=DATE_INPUT)
+    unit_type = forms.ModelChoiceField(
+        label=_("Room type"), required=False, queryset=UnitType.objects.none()
+    )
+    units = forms.IntegerField(label=_("Rooms / units"), min_value=1, max_value=500, required=False)
+    quantity = forms.IntegerField(label=_("Items"), min_value=1, max_value=10000, required=False)
 
     def __init__(self, *args, line, **kwargs):
         super().__init__(*args, **kwargs)
         self.line = line
+        if line.kind == "accommodation":
+            self.fields["unit_type"].queryset = UnitType.objects.filter(
+                product_id=line.product_id
+            ).order_by("name")
+            self.fields["unit_type"].empty_label = None
+            self.fields["unit_type"].label_from_instance = lambda u: u.name
+            del self.fields["quantity"]
+        else:
+            for name in ("check_out", "unit_type", "units"):
+                del self.fields[name]
+            if line.kind != "goods":
+                del self.fields["quantity"]
+        if line.kind == "goods":
+            for name in ("adults", "seniors", "children_ages", "infants"):
+                self.fields[name].required = False
+        if not self.is_bound:
+            self.initial.update(
+                check_out=line.end_date,
+                unit_type=line.unit_type_id,
+                units=line.quantity,
+                quantity=line.quantity,
+            )
         if line.slot_id:
             self.fields["slot"].queryset = Slot.objects.filter(
                 product_id=line.product_id,
@@ -156,19 +185,35 @@ class AmendForm(forms.Form):
         from operators.pricing import PaxMix
 
         data = self.cleaned_data
-        changes = {
-            "pax": PaxMix.of(
-                adults=data["adults"],
-                seniors=data.get("seniors") or 0,
-                children_ages=data["children_ages"],
-                infants=data.get("infants") or 0,
-            )
-        }
+        if self.line.kind == "goods":
+            changes = {"quantity": data.get("quantity") or self.line.quantity}
+        else:
+            changes = {
+                "pax": PaxMix.of(
+                    adults=data["adults"] or 0,
+                    seniors=data.get("seniors") or 0,
+                    children_ages=data["children_ages"],
+                    infants=data.get("infants") or 0,
+                )
+            }
         if data.get("slot"):
             changes["slot"] = data["slot"]
             changes["day"] = data["slot"].date
         elif data.get("day"):
             changes["day"] = data["day"]
+        if self.line.kind == "accommodation":
+            day = data.get("day") or self.line.service_date
+            check_out = data.get("check_out")
+            if check_out and check_out <= day:
+                raise forms.ValidationError(_("The check-out must be after the check-in."))
+            if check_out and check_out != self.line.end_date:
+                changes["check_out"] = check_out
+            elif day != self.line.service_date and self.line.end_date:
+                changes["check_out"] = day + (self.line.end_date - self.line.service_date)
+            if data.get("unit_type"):
+                changes["unit_type"] = data["unit_type"]
+            if data.get("units"):
+                changes["units"] = data["units"]
         return changes
 
 

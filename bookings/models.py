@@ -105,6 +105,34 @@ class TradeContract(models.Model):
         return f"{self.organisation} ({self.option_days}d)"
 
 
+class SupplierTerms(models.Model):
+    """An operator's booking terms with the DMC, where they differ from the platform's
+    defaults (settings BOOKINGS_OPTION_CUTOFF_HOURS, BOOKINGS_EARLY_CHECKIN_DAYS)."""
+
+    organisation = models.OneToOneField(
+        "accounts.Organisation", on_delete=models.CASCADE, related_name="supplier_terms"
+    )
+    option_cutoff_hours = models.PositiveSmallIntegerField(
+        _("option cut-off (hours before the service)"),
+        null=True,
+        blank=True,
+        help_text=_("Options on this operator's services end at the latest this long before."),
+    )
+    early_checkin_days = models.PositiveSmallIntegerField(
+        _("early check-in tolerance (days)"),
+        null=True,
+        blank=True,
+        help_text=_("A stay's voucher may be redeemed this many days before the check-in."),
+    )
+
+    class Meta:
+        verbose_name = _("operator booking terms")
+        verbose_name_plural = _("operator booking terms")
+
+    def __str__(self):
+        return str(self.organisation)
+
+
 class Booking(models.Model):
     reference = models.CharField(max_length=12, unique=True, default=new_reference)
     status = models.CharField(
@@ -265,6 +293,18 @@ class BookingLine(models.Model):
 
     def __str__(self):
         return f"{self.booking.reference} · {self.title}"
+
+    @property
+    def booked_quantity(self) -> int:
+        """What the line holds in inventory, read from its allocations: seats of the slot,
+        rooms a night, items; for a cancelled line what it held. Prefetch `allocations`."""
+        allocations = list(self.allocations.all())
+        live = [a for a in allocations if a.state != AllocationState.RELEASED] or allocations
+        per_row: dict[tuple, int] = {}
+        for a in live:
+            key = (a.slot_id, a.night_id, a.stock_id)
+            per_row[key] = per_row.get(key, 0) + a.quantity
+        return max(per_row.values(), default=self.quantity)
 
 
 class AllocationState(models.TextChoices):

@@ -12,7 +12,10 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from .models import Booking
+from marketplace.text import render_text
+
+from .models import Booking, LineStatus
+from .money import booking_refund_view
 
 SUBJECTS = {
     "held": lambda b: _("Booking %(ref)s: your option is held") % {"ref": b.reference},
@@ -58,22 +61,24 @@ def _checkout_link(booking: Booking, event: str, role: str) -> str:
     return settings.SITE_URL + url if url else ""
 
 
-def _recipients(booking: Booking) -> list[tuple[str, str, str]]:
-    """(email, language, role) of everyone concerned."""
-    people = [(booking.contact_email, booking.language, "buyer")]
-    suppliers = {
-        ln.supplier
-        for ln in booking.lines.select_related("supplier")
-        if ln.supplier_id and ln.kind != "package"
-    }
-    for supplier in suppliers:
+def _recipients(booking: Booking, event: str, lines) -> list[tuple[str, str, str, object]]:
+    """(email, language, role, supplier) of everyone concerned. An operator hears only of
+    its own lines, and is never told "confirmed" of lines that are all cancelled."""
+    people = [(booking.contact_email, booking.language, "buyer", None)]
+    suppliers = {ln.supplier for ln in lines if ln.supplier_id}
+    for supplier in sorted(suppliers, key=lambda s: s.pk):
+        own = [ln for ln in lines if ln.supplier_id == supplier.pk]
+        if event in ("confirmed", "held", "amended") and all(
+            ln.status == LineStatus.CANCELLED for ln in own
+        ):
+            continue
         email = supplier.email or next(
             (m.user.email for m in supplier.memberships.select_related("user")), None
         )
         if email:
-            people.append((email, "it", "operator"))
+            people.append((email, "it", "operator", supplier))
     dmc_email = getattr(settings, "DMC_NOTIFICATION_EMAIL", "") or settings.DEFAULT_FROM_EMAIL
-    people.append((dmc_email, "it", "dmc"))
+    people.append((dmc_email, "it", "dmc", None))
     return people
 
 
@@ -100,19 +105,27 @@ def send_booking_notification(*, booking: Booking, event: str) -> int:
     if _muted.get():
         return 0
     sent = 0
-    for email, language, role in _recipients(booking):
+    lines = list(
+        booking.lines.exclude(kind="package")
+        .select_related("product", "supplier", "unit_type")
+        .prefetch_related("allocations")
+        .order_by("position", "pk")
+    )
+    refund = booking_refund_view(booking)
+    for email, language, role, supplier in _recipients(booking, event, lines):
         with translation.override(language):
             context = {
                 "booking": booking,
                 "event": event,
                 "role": role,
                 "checkout_url": _checkout_link(booking, event, role),
-                "lines": booking.lines.exclude(kind="package").select_related("product"),
+                "lines": [ln for ln in lines if supplier is None or ln.supplier_id == supplier.pk],
+                "refund": refund,
                 "site_url": settings.SITE_URL,
             }
             message = EmailMultiAlternatives(
                 SUBJECTS[event](booking),
-                render_to_string("bookings/email/notification.txt", context),
+                render_text("bookings/email/notification.txt", context),
                 settings.DEFAULT_FROM_EMAIL,
                 [email],
             )

@@ -145,7 +145,7 @@ class PackageLineRequest:
                 service_date=line.date,
                 end_date=line.check_out,
                 start_time=timezone.localtime(line.starts_at).time() if line.starts_at else None,
-                quantity=max(line.seats or line.units or line.quantity, 1),
+                quantity=_taken(needs) or max(line.quantity, 1),
                 pax=self.pax.as_dict(),
                 persons=self.pax.persons,
                 retail_amount=line.retail,
@@ -175,6 +175,14 @@ class PackageLineRequest:
         booking.package_terms_accepted_at = timezone.now()
         booking.save(update_fields=["package_terms_accepted_at"])
         return parent
+
+
+def _taken(needs: list[_Need]) -> int:
+    """What a component takes from inventory: seats of its slot, rooms a night, items."""
+    per_row: dict[tuple[str, int], int] = {}
+    for need in needs:
+        per_row[(need.kind, need.pk)] = per_row.get((need.kind, need.pk), 0) + need.quantity
+    return max(per_row.values(), default=0)
 
 
 def package_line_requests(items: list[dict], *, accepted: bool) -> list[PackageLineRequest]:

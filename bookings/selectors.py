@@ -6,7 +6,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Value,
+    When,
+)
 from django.db.models.query import QuerySet
 from django.utils import timezone
 
@@ -33,6 +44,7 @@ class BookingFilters:
     buyer_organisation_id: int | None = None
     comune_id: int | None = None
     query: str = ""
+    sort: str = ""
 
 
 def bookings_for_backoffice(filters: BookingFilters) -> QuerySet[Booking]:
@@ -60,13 +72,37 @@ def bookings_for_backoffice(filters: BookingFilters) -> QuerySet[Booking]:
         qs = qs.filter(buyer_organisation_id=filters.buyer_organisation_id)
     if filters.query:
         term = filters.query.strip()
+        reference = term.upper().replace(" ", "").replace("-", "")
         qs = qs.filter(
-            Q(reference__iexact=term.upper())
+            Q(reference__icontains=reference)  # a partial reference read on the phone
             | Q(contact_name__icontains=term)
             | Q(contact_email__icontains=term)
             | Q(buyer_reference__icontains=term)
         )
-    return qs.order_by("-created_at", "-pk")
+    return qs.order_by(*backoffice_ordering(filters.sort))
+
+
+# Sortable columns of the back-office list: ?sort=<key> or ?sort=-<key>.
+BACKOFFICE_SORTS = {
+    "reference": "reference",
+    "service": "first_service_date",
+    "buyer": "contact_name",
+    "channel": "channel",
+    "status": "status",
+    "total": "total_retail",
+    "created": "created_at",
+}
+
+
+def backoffice_ordering(sort: str) -> list[str]:
+    """The ORDER BY of a sort key; unknown keys fall back to the newest first."""
+    key = (sort or "").lstrip("-")
+    if key not in BACKOFFICE_SORTS:
+        return ["-created_at", "-pk"]
+    direction = "-" if sort.startswith("-") else ""
+    field = BACKOFFICE_SORTS[key]
+    nulls = F(field).desc(nulls_last=True) if direction else F(field).asc(nulls_last=True)
+    return [nulls, f"{direction}pk"]
 
 
 def _lines_prefetch(queryset=None):
@@ -80,7 +116,9 @@ def _lines_prefetch(queryset=None):
                 "components",
                 queryset=BookingLine.objects.select_related(
                     "product", "supplier", "unit_type", "slot"
-                ).order_by("position", "pk"),
+                )
+                .prefetch_related("allocations")
+                .order_by("position", "pk"),
             ),
             "allocations",
         )
@@ -147,8 +185,10 @@ def lines_for_operator(
 ) -> QuerySet[BookingLine]:
     """An operator's lines (already scoped to the supplier), upcoming first then past."""
     today = timezone.localdate()
-    qs = queryset.exclude(kind="package").select_related(
-        "booking", "product", "unit_type", "slot", "booking__buyer_organisation"
+    qs = (
+        queryset.exclude(kind="package")
+        .select_related("booking", "product", "unit_type", "slot", "booking__buyer_organisation")
+        .prefetch_related("allocations")
     )
     if date_from:
         qs = qs.filter(service_date__gte=date_from)

@@ -24,6 +24,7 @@ from django.views import View
 from django.views.generic import ListView, TemplateView
 
 from accounts.tenancy import DmcStaffRequiredMixin, OrganisationScopedMixin
+from marketplace.errors import DomainError
 from operators.models import Slot
 from operators.pricing import money
 
@@ -39,13 +40,9 @@ from .forms import (
     RoomingUploadForm,
 )
 from .models import Booking, BookingLine, BookingStatus, LineStatus, Participant
+from .money import PaymentState, booking_refund_view, payment_states
 
-SERVICE_ERRORS = (
-    services.SoldOut,
-    services.Busy,
-    services.InvalidTransition,
-    ValidationError,
-)
+SERVICE_ERRORS = (DomainError, ValidationError)
 VOUCHER_STATUSES = (BookingStatus.CONFIRMED, BookingStatus.COMPLETED)
 EVENT_LABELS = {
     "hold": _lazy("Held"),
@@ -205,6 +202,28 @@ class BackofficeBookingListView(DmcStaffRequiredMixin, ListView):
         query = self.request.GET.copy()
         query.pop("page", None)
         context["query_string"] = query.urlencode()
+        current = self.request.GET.get("sort", "")
+        query.pop("sort", None)
+        base = query.urlencode()
+        context["sort_links"] = {
+            key: {
+                "url": "?"
+                + "&".join(p for p in (base, f"sort={'-' if current == key else ''}{key}") if p),
+                "state": "ascending"
+                if current == key
+                else "descending"
+                if current == f"-{key}"
+                else "none",
+            }
+            for key in selectors.BACKOFFICE_SORTS
+        }
+        page = list(context["object_list"])
+        states = payment_states(page)
+        for booking in page:
+            code = states.get(booking.pk, "")
+            booking.payment_state = code
+            booking.payment_state_label = PaymentState.LABELS.get(code, "")
+        context["bookings"] = context["object_list"] = page
         return context
 
 
@@ -266,6 +285,7 @@ class BackofficeBookingDetailView(BackofficeBookingMixin, TemplateView):
         default_until = (booking.expires_at or timezone.now()) + timedelta(days=2)
         context.update(
             booking=booking,
+            refund=booking_refund_view(booking),
             lines=booking.top_lines,
             allocations=selectors.allocation_summary(booking),
             participants=list(booking.participants.all()),
@@ -494,6 +514,7 @@ class OperatorBookingMixin(OperatorLinesMixin):
             .filter(booking__reference=str(self.kwargs["reference"]).upper())
             .exclude(kind="package")
             .select_related("booking", "product", "unit_type", "slot", "redeemed_by")
+            .prefetch_related("allocations")
             .order_by("service_date", "start_time", "pk")
         )
         if not lines:
@@ -633,6 +654,7 @@ class BuyerDetailMixin(BuyerBookingMixin):
         context = super().get_context_data(**kwargs)
         context.update(
             booking=booking,
+            refund=booking_refund_view(booking),
             lines=booking.top_lines,
             participants=[p for p in booking.participants.all() if not p.cancelled],
             url_prefix=self.url_prefix,

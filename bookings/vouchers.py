@@ -51,7 +51,9 @@ def voucher_context(booking: Booking) -> dict:
         ln
         for ln in booking.lines.select_related(
             "product", "supplier", "unit_type", "product__comune"
-        ).order_by("position", "pk")
+        )
+        .prefetch_related("allocations")
+        .order_by("position", "pk")
         if ln.kind != "package" and ln.status != LineStatus.CANCELLED
     ]
     by_supplier: OrderedDict = OrderedDict()

@@ -2,12 +2,12 @@
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership, Organisation, OrganisationKind
+from marketplace.text import render_text
 
 from .models import Departure, DepartureStatus
 
@@ -42,7 +42,7 @@ def departure_decision_send(*, departure_id: int) -> None:
         ) % {"package": departure.package.title, "date": departure.date.isoformat()}
         send_mail(
             subject,
-            render_to_string("packages/email/departure_decision.txt", context),
+            render_text("packages/email/departure_decision.txt", context),
             settings.DEFAULT_FROM_EMAIL,
             recipients,
         )

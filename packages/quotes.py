@@ -81,6 +81,9 @@ class ComponentAllocation:
     net: Decimal = ZERO
     vat_rate: Decimal = ZERO
     problem: str = ""
+    # Why the component cannot be had, as a code: "no_departures" (no slot that day),
+    # "closed" (a night closed or not loaded), "sold_out" (there, but full).
+    problem_code: str = ""
 
     def as_dict(self) -> dict:
         return {
@@ -106,6 +109,7 @@ class ComponentAllocation:
             "retail": str(self.retail),
             "net": str(self.net),
             "problem": self.problem,
+            "problem_code": self.problem_code,
         }
 
 
@@ -350,13 +354,22 @@ def _allocate_slot(component, product, pax, window, alloc):
     alloc.units, alloc.quantity, alloc.seats = units, units or seats, seats
     quote = price_product(product, day=alloc.date, pax=pax, units=units)
     alloc.retail, alloc.net = quote.retail_total, quote.net_total
-    slots = [s for s in window.slots.get((product.pk, alloc.date), ()) if s.available >= seats]
+    that_day = list(window.slots.get((product.pk, alloc.date), ()))
+    slots = [s for s in that_day if s.available >= seats]
     wanted = component.time
     if component.slot_rule == SlotRule.FIXED_TIME and wanted is not None:
         slots = [s for s in slots if s.start_time == wanted]
     elif component.slot_rule == SlotRule.FIRST_AFTER and wanted is not None:
         slots = [s for s in slots if s.start_time >= wanted]
+    if not that_day:
+        alloc.problem_code = "no_departures"
+        alloc.problem = _("%(product)s has no departures on %(date)s.") % {
+            "product": product.title,
+            "date": alloc.date.isoformat(),
+        }
+        return
     if not slots:
+        alloc.problem_code = "sold_out"
         alloc.problem = _("%(product)s is sold out on %(date)s.") % {
             "product": product.title,
             "date": alloc.date.isoformat(),
@@ -401,6 +414,13 @@ def _allocate_stay(package, component, product, unit_type, pax, rooms, window, a
     )
     if problem:
         alloc.problem = f"{product.title}: {problem}"
+        stay = [by_date.get(check_in + timedelta(days=i)) for i in range(nights)]
+        if any(n is None or n.closed for n in stay):
+            alloc.problem_code = "closed"
+        elif any(n.units - n.sold - n.held < units for n in stay):
+            alloc.problem_code = "sold_out"
+        else:
+            alloc.problem_code = "unavailable"  # stay rules: minimum stay, arrival days
 
 
 def _allocate_goods(component, product, pax, window, alloc):
@@ -620,11 +640,20 @@ class CalendarDay:
     per_person: Decimal | None
     problems: list[str]
 
+    codes: list[str] = field(default_factory=list)
+
     @property
     def state(self) -> str:
+        """available; sold_out only when a component is there but full; no_departures when a
+        component has no slot that day; closed when a night is closed or out of validity."""
         if not self.in_validity:
             return "closed"
-        return "available" if self.available else "sold_out"
+        if self.available:
+            return "available"
+        for code in ("sold_out", "closed", "no_departures"):
+            if code in self.codes:
+                return code
+        return "unavailable"
 
 
 def package_month_availability(
@@ -647,7 +676,8 @@ def package_month_availability(
             in_validity = in_validity and departure.status != DepartureStatus.CANCELLED
         if in_validity:
             q = quote_in_window(package, components, window, start_date=day, pax=pax, extras=extras)
-            days.append(CalendarDay(day, True, q.available, q.per_person, q.problems))
+            codes = [ln.problem_code for ln in q.lines if ln.problem_code and ln.required]
+            days.append(CalendarDay(day, True, q.available, q.per_person, q.problems, codes))
         else:
             days.append(CalendarDay(day, False, False, None, []))
         day += timedelta(days=1)

@@ -387,11 +387,23 @@ def _precontract(request, package):
     return precontract_context(package, start_date=start, pax=pax)
 
 
+def _upcoming_departures(package) -> list:
+    """The package's next fixed departures (not cancelled), with the places left."""
+    from .models import DepartureStatus
+
+    return list(
+        package.departures.filter(date__gte=timezone.localdate())
+        .exclude(status=DepartureStatus.CANCELLED)
+        .order_by("date")[:24]
+    )
+
+
 class PrecontractView(View):
     def get(self, request, slug):
         package = _public_package(slug)
         context = _precontract(request, package)
         context["pdf_url"] = reverse("packages:precontract_pdf", kwargs={"slug": slug})
+        context["departures"] = _upcoming_departures(package)
         query = request.GET.urlencode()
         if query:
             context["pdf_url"] += "?" + query

@@ -12,3 +12,8 @@ class PaymentsConfig(AppConfig):
 
         configure_stripe()
         events.register()  # handlers of the booking engine's events (bookings.events)
+        from bookings.money import register_money_provider
+
+        from .booking_money import booking_money_summary, payment_states
+
+        register_money_provider(summary=booking_money_summary, states=payment_states)

@@ -23,7 +23,15 @@ from .confirmation import (
     booking_extend_option,
     booking_request_payment,
 )
-from .errors import BookingError, Busy, InvalidTransition, PaymentRequired, SoldOut
+from .errors import (
+    BookingError,
+    Busy,
+    InvalidTransition,
+    OptionBeyondCutoff,
+    PaymentRequired,
+    ServiceNotReached,
+    SoldOut,
+)
 from .holds import booking_hold, holds_release_expired
 from .planning import (
     DEFAULT_CANCELLATION_TIERS,
@@ -31,7 +39,7 @@ from .planning import (
     TRAVELLER_HOLD,
     LineRequest,
 )
-from .redemption import RedemptionResult, voucher_redeem
+from .redemption import RedeemCode, RedemptionResult, booking_complete_if_served, voucher_redeem
 
 __all__ = [
     "DEFAULT_CANCELLATION_TIERS",
@@ -43,13 +51,17 @@ __all__ = [
     "CancellationResult",
     "InvalidTransition",
     "LineRequest",
+    "OptionBeyondCutoff",
     "PaymentRequired",
+    "RedeemCode",
     "RedemptionResult",
+    "ServiceNotReached",
     "SoldOut",
     "amendment_preview",
     "booking_amend",
     "booking_cancel",
     "booking_complete",
+    "booking_complete_if_served",
     "booking_confirm",
     "booking_extend_option",
     "booking_hold",

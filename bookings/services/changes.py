@@ -47,7 +47,15 @@ class AmendmentPreview:
 
 
 def _amended_request(
-    line: BookingLine, *, day=None, slot=None, pax=None, unit_type=None, check_out=None, units=None
+    line: BookingLine,
+    *,
+    day=None,
+    slot=None,
+    pax=None,
+    unit_type=None,
+    check_out=None,
+    units=None,
+    quantity=None,
 ) -> LineRequest:
     pax = pax or PaxMix.of(**line.pax)
     new_day = day or line.service_date
@@ -66,7 +74,7 @@ def _amended_request(
             if line.kind == LineKind.ACCOMMODATION
             else (line.quantity if line.product.pricing_unit == PricingUnit.PER_UNIT else 1)
         ),
-        quantity=line.quantity,
+        quantity=quantity or line.quantity,
         residents=line.tax_exempt_residents,
     )
 
@@ -75,7 +83,7 @@ def amendment_preview(*, line: BookingLine, **changes) -> AmendmentPreview:
     """What the line would cost after the change, and whether it can be made (no writes)."""
     booking = line.booking
     try:
-        planned = _plan(_amended_request(line, **changes), timezone.localdate())
+        planned = _plan(_amended_request(line, **changes), timezone.localdate(), own=_held_by(line))
     except (ValidationError, SoldOut) as exc:
         message = exc.message if isinstance(exc, SoldOut) else "; ".join(exc.messages)
         return AmendmentPreview(booking.total_retail, booking.total_retail, message)
@@ -85,6 +93,17 @@ def amendment_preview(*, line: BookingLine, **changes) -> AmendmentPreview:
     )
     new_total = booking.total_retail - line.retail_amount + planned.quote.retail_total
     return AmendmentPreview(booking.total_retail, money(new_total), problem)
+
+
+def _held_by(line: BookingLine) -> dict[tuple[str, int], int]:
+    """{(kind, row pk): quantity} that the line holds now (held or sold)."""
+    mine: dict[tuple[str, int], int] = {}
+    for allocation in line.allocations.filter(
+        state__in=(AllocationState.HELD, AllocationState.SOLD)
+    ):
+        need = _allocation_need(allocation)
+        mine[(need.kind, need.pk)] = mine.get((need.kind, need.pk), 0) + need.quantity
+    return mine
 
 
 def _needs_problem(needs: list[_Need], own: list[Allocation]) -> str | None:
@@ -114,7 +133,7 @@ def booking_amend(
     re-price in one transaction. `expected_total` is what the user was shown; a different
     price refuses the change so that nobody confirms a price they did not see."""
     request = _amended_request(line, **changes)
-    planned = _plan(request, timezone.localdate())
+    planned = _plan(request, timezone.localdate(), own=_held_by(line))
 
     def write():
         booking = _locked_booking(line.booking)

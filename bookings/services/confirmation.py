@@ -10,13 +10,17 @@ from django.utils.translation import gettext as _
 from ..models import (
     AllocationState,
     Booking,
+    BookingLine,
     BookingStatus,
+    LineKind,
     LineStatus,
 )
 from .common import _after_commit, _allocations_of, _locked_booking, _notify
-from .errors import BookingError, InvalidTransition
+from .errors import BookingError, InvalidTransition, OptionBeyondCutoff, ServiceNotReached
 from .inventory import _move, _run_locked
 from .planning import _record, _transition
+from .redemption import booking_complete_if_served
+from .terms import booking_option_latest_expiry
 
 logger = logging.getLogger(__name__)
 
@@ -83,6 +87,15 @@ def booking_extend_option(*, booking: Booking, until, actor=None, reason="") -> 
             raise InvalidTransition(_("Only an option can be extended."))
         if until <= timezone.now():
             raise BookingError({"until": _("The new expiry must be in the future.")})
+        latest = booking_option_latest_expiry(locked)
+        if latest is not None and until > latest:
+            raise OptionBeyondCutoff(
+                _(
+                    "An option must end before the first service minus the operator's "
+                    "cut-off: at the latest %(latest)s."
+                )
+                % {"latest": timezone.localtime(latest).strftime("%Y-%m-%d %H:%M")}
+            )
         old = locked.expires_at
         locked.expires_at = until
         locked.save(update_fields=["expires_at", "updated_at"])
@@ -98,15 +111,29 @@ def booking_extend_option(*, booking: Booking, until, actor=None, reason="") -> 
     return _run_locked(write)
 
 
-def booking_complete(*, booking: Booking, actor=None, no_show: bool = False) -> Booking:
+def booking_complete(*, booking: Booking, actor=None, no_show: bool = False, today=None) -> Booking:
+    """Record the outcome of every service not yet redeemed: served, or a no-show. Only from
+    each service's day on (the operator's local day): an outcome is never recorded ahead."""
+    today = today or timezone.localdate()
+
     def write():
         locked = _locked_booking(booking)
-        target = BookingStatus.NO_SHOW if no_show else BookingStatus.COMPLETED
-        _transition(locked, target, actor=actor, action="no_show" if no_show else "complete")
-        locked.lines.filter(status=LineStatus.ACTIVE).update(
+        if locked.status != BookingStatus.CONFIRMED:
+            target = BookingStatus.NO_SHOW if no_show else BookingStatus.COMPLETED
+            _transition(locked, target, actor=actor, action="no_show" if no_show else "complete")
+        open_lines = list(
+            locked.lines.filter(status=LineStatus.ACTIVE).exclude(kind=LineKind.PACKAGE)
+        )
+        ahead = [ln for ln in open_lines if ln.service_date > today]
+        if ahead:
+            raise ServiceNotReached(
+                _("The service of %(date)s has not taken place yet.")
+                % {"date": min(ln.service_date for ln in ahead).isoformat()}
+            )
+        BookingLine.objects.filter(pk__in=[ln.pk for ln in open_lines]).update(
             status=LineStatus.NO_SHOW if no_show else LineStatus.COMPLETED
         )
-        locked.save(update_fields=["status", "updated_at"])
+        booking_complete_if_served(booking=locked, actor=actor)
         return locked
 
     return _run_locked(write)

@@ -38,3 +38,15 @@ class Busy(DomainError):
 
 class InvalidTransition(DomainError):
     code = "invalid_transition"
+
+
+class ServiceNotReached(DomainError):
+    """An outcome (served, no-show) recorded before the service's day."""
+
+    code = "service_not_reached"
+
+
+class OptionBeyondCutoff(DomainError):
+    """An option may not last past the first service minus the operator's cut-off."""
+
+    code = "option_beyond_cutoff"

@@ -27,6 +27,7 @@ from .common import _notify, _recompute_totals
 from .errors import BookingError, Busy
 from .inventory import _run_locked, _take
 from .planning import ZERO, LineRequest, _option_expiry, _plan, _PlannedLine, _record, _tiers_for
+from .terms import option_latest_expiry
 
 logger = logging.getLogger(__name__)
 
@@ -75,7 +76,26 @@ def booking_hold(
             contact_phone=contact_phone,
             buyer_reference=buyer_reference,
             notes=notes,
-            expires_at=_option_expiry(channel, buyer_organisation, hold_for),
+            expires_at=_option_expiry(
+                channel,
+                buyer_organisation,
+                hold_for,
+                latest=option_latest_expiry(
+                    [
+                        (p.request.product.organisation_id, p.request.day, p.start_time)
+                        for p in planned
+                    ]
+                    + [
+                        (
+                            ln.organisation_id,
+                            ln.date,
+                            timezone.localtime(ln.starts_at).time() if ln.starts_at else None,
+                        )
+                        for pkg in planned_packages
+                        for ln in pkg.quote.lines
+                    ]
+                ),
+            ),
         )
         if not planned_packages:  # totals known now: one INSERT, no re-read (the hot path)
             booking.total_retail = money(sum((p.quote.retail_total for p in planned), ZERO))

@@ -113,7 +113,10 @@ def _tax_rules_for(comune_id) -> list[TaxRuleView]:
     ]
 
 
-def _plan(request: LineRequest, today: date) -> _PlannedLine:
+def _plan(request: LineRequest, today: date, own: dict | None = None) -> _PlannedLine:
+    """Check and price a request. `own` ({(kind, pk): quantity}) is the inventory the
+    booking being amended already holds: it counts as free for the booking itself."""
+    own = own or {}
     product = request.product
     _check_product(product, request.day, today)
     pax = request.pax
@@ -162,6 +165,11 @@ def _plan(request: LineRequest, today: date) -> _PlannedLine:
                 unit_type=unit_type, date__gte=request.day, date__lte=request.check_out
             )
         )
+        for night in nights:  # what this booking holds is free for its own amendment
+            mine = own.get(("night", night.pk), 0)
+            taken_back = min(mine, night.held)
+            night.held -= taken_back
+            night.sold -= min(mine - taken_back, night.sold)
         problem = stay_problem(
             unit_type,
             check_in=request.day,
@@ -277,11 +285,19 @@ def _transition(booking: Booking, to_status: str, *, actor, action, reason="", d
     )
 
 
-def _option_expiry(channel: str, buyer_organisation, hold_for: timedelta | None):
+def _option_expiry(channel: str, buyer_organisation, hold_for: timedelta | None, latest=None):
+    """How long the hold lasts: the trade contract's option days (or `hold_for`), a checkout
+    hold for travellers; never past `latest` (the first service minus the operator's
+    cut-off), except the few minutes to confirm at once when the cut-off has already passed."""
+    now = timezone.now()
     if hold_for is not None:
-        return timezone.now() + hold_for
-    if channel in (Channel.TRADE, Channel.API, Channel.BACKOFFICE) and buyer_organisation:
+        expiry = now + hold_for
+    elif channel in (Channel.TRADE, Channel.API, Channel.BACKOFFICE) and buyer_organisation:
         contract = TradeContract.objects.filter(organisation=buyer_organisation).first()
         days = contract.option_days if contract else DEFAULT_OPTION_DAYS
-        return timezone.now() + timedelta(days=days)
-    return timezone.now() + TRAVELLER_HOLD
+        expiry = now + timedelta(days=days)
+    else:
+        expiry = now + TRAVELLER_HOLD
+    if latest is not None:
+        expiry = min(expiry, max(latest, now + TRAVELLER_HOLD))
+    return expiry

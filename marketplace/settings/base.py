@@ -366,3 +366,8 @@ PAYMENTS_GRACE_DAYS = env.int("PAYMENTS_GRACE_DAYS", default=3)
 #: How many days ahead nights and slots are open for sale (the DMC's booking horizon; at
 #: least two years, for group allotments: see operators/inventory.py).
 INVENTORY_HORIZON_DAYS = env.int("INVENTORY_HORIZON_DAYS", default=731)
+# Booking terms of operators without their own (bookings.SupplierTerms): an option ends at
+# the latest this many hours before the first service; a stay's voucher may be redeemed this
+# many days before the check-in (early check-in).
+BOOKINGS_OPTION_CUTOFF_HOURS = env.int("BOOKINGS_OPTION_CUTOFF_HOURS", default=48)
+BOOKINGS_EARLY_CHECKIN_DAYS = env.int("BOOKINGS_EARLY_CHECKIN_DAYS", default=1)

@@ -214,6 +214,8 @@ class PackageQuoteSerializer(serializers.Serializer):
 
 class CalendarDaySerializer(serializers.Serializer):
     date = serializers.DateField()
-    state = serializers.ChoiceField(choices=["available", "sold_out", "closed"])
+    state = serializers.ChoiceField(
+        choices=["available", "sold_out", "no_departures", "closed", "unavailable"]
+    )
     per_person = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
     problems = serializers.ListField(child=serializers.CharField())

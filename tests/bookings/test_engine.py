@@ -180,7 +180,7 @@ def test_every_transition_writes_an_event():
     booking = hold_experience(adults=1)
     services.booking_request_payment(booking=booking)
     services.booking_confirm(booking=booking)
-    services.booking_complete(booking=booking)
+    services.booking_complete(booking=booking, today=booking.lines.get().service_date)
     pairs = list(booking.events.values_list("from_status", "to_status"))
     assert pairs == [
         ("", "held"),

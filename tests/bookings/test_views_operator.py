@@ -76,7 +76,7 @@ def test_the_manifest_of_another_operators_slot_is_404(owner_client):
 
 
 def test_redeem_by_code_then_refuse_the_second_time(owner_client, operator_org):
-    booking = confirmed_for(operator_org)
+    booking = confirmed_for(operator_org, days_ahead=0)  # the service is today
     url = reverse("bookings:operator_redeem")
     assert "BarcodeDetector" in owner_client.get(url).content.decode()
     response = owner_client.post(url, {"raw": booking.reference.lower(), "method": "code"})
