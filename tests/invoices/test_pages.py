@@ -159,7 +159,7 @@ def test_operator_statement_with_commission_invoice(client, dmc):
                 Decimal("200.00"),
                 Decimal("40.00"),
                 Decimal("160.00"),
-                "agency",
+                sales_model="agency",
             ),
             StatementLineSpec(
                 "PDL-BBBB",
@@ -168,7 +168,7 @@ def test_operator_statement_with_commission_invoice(client, dmc):
                 Decimal("90.00"),
                 Decimal("18.00"),
                 Decimal("72.00"),
-                "agency",
+                sales_model="agency",
             ),
         ],
         payouts=[PayoutSpec(date(2026, 5, 15), "tr_123", Decimal("160.00"))],
@@ -240,7 +240,7 @@ def test_the_operator_downloads_its_commission_invoice(client, dmc):
                 Decimal("100.00"),
                 Decimal("20.00"),
                 Decimal("80.00"),
-                "agency",
+                sales_model="agency",
             )
         ],
         invoice_commission=True,
