@@ -38,7 +38,6 @@ class SeasonAdmin(admin.ModelAdmin):
 
 
 admin.site.register(models.Material)
-admin.site.register(models.Event)
 admin.site.register(models.Announcement)
 admin.site.register(models.TrainingSession)
 admin.site.register(models.Shift)

@@ -1,14 +1,12 @@
-"""Coordination of the network: shared events calendar, announcements with read receipts,
-training sessions, shift roster and the destination audit."""
+"""Coordination of the network: announcements with read receipts, training sessions, shift
+roster and the destination audit. The shared events calendar is the portal's events."""
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 __all__ = [
-    "Event",
     "Announcement",
     "AnnouncementAudience",
     "AnnouncementReceipt",
@@ -18,32 +16,6 @@ __all__ = [
     "Audit",
     "AuditItem",
 ]
-
-
-class Event(models.Model):
-    """An event in the Piana on the shared calendar. A minimal model of the network's own:
-    the portal's events are not available to read yet (see docs/notes/iat.md)."""
-
-    title = models.CharField(_("title"), max_length=200)
-    comune = models.ForeignKey(
-        "places.Comune", verbose_name=_("comune"), on_delete=models.PROTECT, related_name="+"
-    )
-    venue = models.CharField(_("venue"), max_length=200, blank=True)
-    starts_on = models.DateField(_("from"))
-    ends_on = models.DateField(_("until"))
-    url = models.URLField(_("web page"), blank=True)
-
-    class Meta:
-        ordering = ["starts_on", "title"]
-        verbose_name = _("event")
-        verbose_name_plural = _("events")
-
-    def __str__(self):
-        return self.title
-
-    def clean(self):
-        if self.ends_on and self.starts_on and self.ends_on < self.starts_on:
-            raise ValidationError({"ends_on": _("The end is before the start.")})
 
 
 class AnnouncementAudience(models.TextChoices):

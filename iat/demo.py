@@ -207,36 +207,14 @@ def _contacts(office, rng):
     Contact.objects.bulk_create(rows)
 
 
-EVENTS = [
-    ("Antiche Camelie della Lucchesia", "Capannori", "Pieve e Sant'Andrea di Compito", 3, 14, 3),
-    ("Lucca Summer Festival", "Lucca", "Piazza Napoleone", 7, 1, 25),
-    ("Murabilia", "Lucca", "Mura di Lucca", 9, 5, 3),
-    ("Luminara di Santa Croce", "Lucca", "Centro storico", 9, 13, 1),
-    ("Lucca Comics & Games", "Lucca", "Mura e centro storico", 10, 29, 5),
-]
-
-
 def seed_coordination(offices) -> None:
-    from datetime import date
 
     from accounts.models import Membership, User
 
     from . import services_coordination as services
-    from .models import Announcement, Audit, Event, Shift, TrainingSession
+    from .models import Announcement, Audit, Shift, TrainingSession
 
     today = timezone.localdate()
-    for title, comune, venue, month, day, days in EVENTS:
-        year = today.year if (month, day) >= (today.month, today.day) else today.year + 1
-        start = date(year, month, day)
-        Event.objects.get_or_create(
-            title=title,
-            starts_on=start,
-            defaults={
-                "comune": Comune.objects.get(name=comune),
-                "venue": venue,
-                "ends_on": start + timedelta(days=days - 1),
-            },
-        )
     admin = User.objects.filter(is_superuser=True).first()
     if not Announcement.objects.exists():
         for title, body, audience in [

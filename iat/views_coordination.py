@@ -18,6 +18,7 @@ from accounts.models import Role
 from accounts.selectors import user_is_dmc_staff
 from accounts.tenancy import DmcStaffRequiredMixin
 from marketplace.errors import DomainError
+from portal.selectors import upcoming_events
 
 from . import services_coordination as services
 from .audit import CRITERIA
@@ -26,7 +27,6 @@ from .models import (
     AnnouncementAudience,
     AnnouncementReceipt,
     Audit,
-    Event,
     Office,
     Shift,
     TrainingRegistration,
@@ -92,7 +92,8 @@ class NetworkView(NetworkMemberMixin, View):
             request,
             "iat/network.html",
             {
-                "events": Event.objects.filter(ends_on__gte=today).select_related("comune")[:30],
+                # the shared calendar is the portal's published events (portal.selectors)
+                "events": upcoming_events(today=today)[:30],
                 "announcements": [(a, a.pk in read, receipts.get(a.pk, 0)) for a in announcements],
                 "sessions": [(s, mine.get(s.pk)) for s in sessions],
                 "is_dmc": self.is_dmc,

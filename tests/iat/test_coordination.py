@@ -153,3 +153,40 @@ def test_the_audit_measures_scores_and_prints(office, admin_client):
 
 def test_audits_are_for_dmc_staff_only(agent_client, office):
     assert agent_client.get(reverse("iat:audits")).status_code == 404
+
+
+def test_the_network_calendar_shows_the_portals_published_events(agent_client):
+    from datetime import timedelta
+
+    from portal.models import ContentStatus, Event
+
+    today = timezone.localdate()
+    lucca = comune("Lucca")
+    Event.objects.create(
+        slug="luminara",
+        title="Luminara di Santa Croce",
+        starts_on=today + timedelta(days=3),
+        ends_on=today + timedelta(days=3),
+        comune=lucca,
+        status=ContentStatus.PUBLISHED,
+    )
+    Event.objects.create(
+        slug="draft-fair",
+        title="A fair still in draft",
+        starts_on=today + timedelta(days=5),
+        ends_on=today + timedelta(days=6),
+        comune=lucca,
+    )
+    Event.objects.create(
+        slug="last-year",
+        title="A fair that is over",
+        starts_on=today - timedelta(days=20),
+        ends_on=today - timedelta(days=19),
+        comune=lucca,
+        status=ContentStatus.PUBLISHED,
+    )
+    page = agent_client.get(reverse("iat:coordination")).content.decode()
+    assert "Luminara di Santa Croce" in page
+    assert "/events/luminara/" in page
+    assert "A fair still in draft" not in page
+    assert "A fair that is over" not in page
