@@ -1,7 +1,7 @@
 """The pre-aggregated tables the dashboards read: rebuilt for the comune-years an import
 touched, in the import's transaction."""
 
-from django.db.models import Max, Q, Sum
+from django.db.models import Count, Q, Sum
 
 from .models import AccommodationType, MovementMarketYear, MovementMonth, MovementRow
 
@@ -18,7 +18,7 @@ def rebuild(*, keys: set[tuple[int, int]]) -> None:
             fa=Sum("arrivals", filter=foreign),
             fp=Sum("presences", filter=foreign),
             hp=Sum("presences", filter=Q(accommodation_type=AccommodationType.HOTEL)),
-            demo=Max("is_demo"),
+            demo=Count("pk", filter=Q(is_demo=True)),
         )
         MovementMonth.objects.bulk_create(
             [
