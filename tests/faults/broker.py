@@ -1,6 +1,7 @@
 """Point the app's Celery at another broker for a test, then back (eager again)."""
 
 import contextlib
+import os
 import shutil
 import socket
 import subprocess
@@ -23,14 +24,22 @@ def celery_broker(url: str):
     from marketplace.celery import app
 
     previous = (app.conf.task_always_eager, app.conf.broker_url)
+    # Celery reads CELERY_BROKER_URL from the environment before its configuration (CI sets
+    # it to the machine's Redis), so the variable is pointed at this broker too.
+    previous_env = os.environ.get("CELERY_BROKER_URL")
     _reset_pools(app)
     app.conf.task_always_eager = False
     app.conf.broker_url = url
+    os.environ["CELERY_BROKER_URL"] = url
     try:
         yield app
     finally:
         _reset_pools(app)
         app.conf.task_always_eager, app.conf.broker_url = previous
+        if previous_env is None:
+            os.environ.pop("CELERY_BROKER_URL", None)
+        else:
+            os.environ["CELERY_BROKER_URL"] = previous_env
 
 
 def free_port() -> int:
