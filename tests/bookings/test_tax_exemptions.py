@@ -141,3 +141,16 @@ def test_dmc_staff_record_exemptions_from_the_back_office(client):
     assert client.post(url, {"patient": "1"}).status_code == 302
     line.refresh_from_db()
     assert line.tax_exemptions == {"patient": 1} and line.tourist_tax == Decimal("14.00")
+
+
+def test_an_amended_stay_keeps_its_exemptions_in_the_tax():
+    _hotel, booking, line, start = _stay(nights=2)
+    services.booking_line_tax_exemptions_set(line=line, exemptions={"group_driver": 1})
+    line.refresh_from_db()
+    assert line.tourist_tax == Decimal("14.00")
+    services.booking_amend(line=line, check_out=start + timedelta(days=3))
+    line.refresh_from_db()
+    booking.refresh_from_db()
+    assert line.tax_exemptions == {"group_driver": 1}
+    assert line.tourist_tax == Decimal("21.00")  # 2 paying adults x 3 nights x 3.50
+    assert booking.tourist_tax == Decimal("21.00")
