@@ -72,8 +72,11 @@ def tourist_tax_for_stay(
     adult_guests: int,
     children_ages: list[int],
     residents: int = 0,
+    exempt_persons: int = 0,
 ) -> Decimal:
-    """Imposta di soggiorno of one stay: per taxable guest per night, up to the nightly cap."""
+    """Imposta di soggiorno of one stay: per taxable guest per night, up to the nightly cap.
+    `exempt_persons`: guests exempt for another reason of the regulation (line's
+    `tax_exemptions`), whatever the rule says about residents."""
     total = Decimal("0")
     night = check_in
     counted = 0
@@ -87,6 +90,7 @@ def tourist_tax_for_stay(
             )
             if rule.residents_exempt:
                 taxable = max(taxable - residents, 0)
+            taxable = max(taxable - exempt_persons, 0)
             total += rule.rate_per_night * taxable
             counted += 1
         night += timedelta(days=1)

@@ -56,6 +56,16 @@ urlpatterns = [
         name="operator_detail",
     ),
     path(
+        "operator/bookings/<str:reference>/lines/<int:pk>/tax-exemptions/",
+        views_tourist_tax.OperatorTaxExemptionsView.as_view(),
+        name="operator_tax_exemptions",
+    ),
+    path(
+        f"{backoffice}lines/<int:pk>/tax-exemptions/",
+        views_tourist_tax.BackofficeTaxExemptionsView.as_view(),
+        name="backoffice_tax_exemptions",
+    ),
+    path(
         "operator/bookings/<str:reference>/voucher.pdf",
         views.OperatorVoucherView.as_view(),
         name="operator_voucher",

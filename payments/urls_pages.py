@@ -7,6 +7,11 @@ app_name = "payments_pages"
 
 urlpatterns = [
     path("checkout/<str:reference>/", pages.CheckoutView.as_view(), name="checkout"),
+    path(
+        "checkout/<str:reference>/invoice/",
+        pages.CheckoutInvoiceView.as_view(),
+        name="checkout_invoice",
+    ),
     path("checkout/<str:reference>/pay/", pages.CheckoutPayView.as_view(), name="checkout_pay"),
     path(
         "checkout/<str:reference>/return/",

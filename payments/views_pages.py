@@ -9,6 +9,7 @@ import logging
 
 import stripe
 from django.conf import settings
+from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
@@ -72,7 +73,22 @@ class BuyerBookingMixin:
             "token": self.token,
             "schedule": list(booking.payment_schedule.order_by("position"))
             or schedule_plan(booking),
+            "invoice_form": _invoice_form(booking),
         }
+
+
+def _invoice_form(booking: Booking, data=None):
+    """The optional "I want an invoice" form: travellers only (a trade booking is invoiced
+    to the agency), filled with what they already asked for."""
+    from invoices.models import InvoiceRequest
+    from invoices.views_traveller import InvoiceRequestForm
+
+    if booking.buyer_organisation_id:
+        return None
+    if data is not None:
+        return InvoiceRequestForm(data, prefix="invoice")
+    instance = InvoiceRequest.objects.filter(booking=booking).first()
+    return InvoiceRequestForm(instance=instance, initial={"country": "IT"}, prefix="invoice")
 
 
 def _option_expired(booking: Booking) -> bool:
@@ -153,6 +169,47 @@ class CheckoutView(BuyerBookingMixin, View):
             }
         )
         return render(request, "payments/checkout_card.html", context)
+
+
+class CheckoutInvoiceView(BuyerBookingMixin, View):
+    """The checkout's "I want an invoice" section: the traveller's name, codice fiscale and
+    address, saved by `invoices.traveller.invoice_request_save` (nothing written on error)."""
+
+    def post(self, request, reference):
+        from invoices.traveller import invoice_request_save
+
+        booking = self.get_booking()
+        if booking.buyer_organisation_id:
+            raise Http404("A trade booking is invoiced to the agency")
+        form = _invoice_form(booking, data=request.POST)
+        if form.is_valid():
+            try:
+                invoice_request_save(
+                    booking=booking,
+                    data=form.cleaned_data,
+                    actor=request.user if request.user.is_authenticated else None,
+                )
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                messages.success(request, _("Your invoice details are saved."))
+                url = reverse("payments_pages:checkout", kwargs={"reference": booking.reference})
+                return redirect(f"{url}?t={self.token}" if self.token else url)
+        context = self.base_context(booking)
+        context["invoice_form"] = form
+        context["invoice_open"] = True
+        if not _option_expired(booking) and booking.status in (
+            BookingStatus.HELD,
+            BookingStatus.PENDING_PAYMENT,
+            BookingStatus.CONFIRMED,
+        ):
+            item, due = services.amount_due_now(booking)
+            context.update({"item": item, "due": due})
+        else:
+            context["closed"] = True
+            context["expired"] = _option_expired(booking)
+        return render(request, CheckoutView.template_name, context, status=400)
 
 
 class CheckoutPayView(BuyerBookingMixin, View):

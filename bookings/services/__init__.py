@@ -40,6 +40,11 @@ from .planning import (
     LineRequest,
 )
 from .redemption import RedeemCode, RedemptionResult, booking_complete_if_served, voucher_redeem
+from .tax_exemptions import (
+    TaxExemptionsInvalid,
+    booking_line_tax_exemptions_set,
+    tax_exemption_reasons_for,
+)
 
 __all__ = [
     "DEFAULT_CANCELLATION_TIERS",
@@ -57,6 +62,7 @@ __all__ = [
     "RedemptionResult",
     "ServiceNotReached",
     "SoldOut",
+    "TaxExemptionsInvalid",
     "amendment_preview",
     "booking_amend",
     "booking_cancel",
@@ -65,11 +71,13 @@ __all__ = [
     "booking_confirm",
     "booking_extend_option",
     "booking_hold",
+    "booking_line_tax_exemptions_set",
     "booking_request_payment",
     "bookings_cancel_for_departures",
     "cancellation_preview",
     "holds_release_expired",
     "participants_cancel",
     "settings_dmc_email",
+    "tax_exemption_reasons_for",
     "voucher_redeem",
 ]

@@ -184,6 +184,11 @@ def booking_amend(
         current.commission_amount = planned.quote.commission
         current.price_breakdown = planned.quote.as_dict()["lines"]
         current.tourist_tax = planned.tourist_tax
+        if current.tax_exemptions:  # exemptions by reason recorded on the stay still apply
+            from .tax_exemptions import line_tourist_tax
+
+            exempt = min(sum(current.tax_exemptions.values()), current.persons)
+            current.tourist_tax = line_tourist_tax(current, exempt)
         current.save()
         Allocation.objects.bulk_create(
             [
