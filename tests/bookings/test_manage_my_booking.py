@@ -192,3 +192,28 @@ def test_a_trade_partners_booking_never_joins_a_travellers_account(client):
     client.force_login(_user_with("anna@example.com", verified=True))
     response = client.get(reverse("bookings:account_list"))
     assert booking.pk not in [b.pk for b in response.context["bookings"]]
+
+
+@pytest.mark.parametrize(
+    "lang,text",
+    [
+        ("it", "Trova la mia prenotazione"),
+        ("de", "Meine Buchung finden"),
+        ("fr", "Retrouver ma réservation"),
+    ],
+)
+def test_the_find_form_speaks_italian_german_and_french(client, lang, text):
+    from django.utils import translation
+
+    with translation.override(lang):
+        url = reverse("bookings:guest_find")
+    assert text in client.get(url).content.decode()
+
+
+def test_the_manage_link_email_is_in_the_bookings_language(client, guest_booking):
+    client.post(
+        reverse("bookings:guest_find"),
+        {"reference": guest_booking.reference, "email": "anna@example.com"},
+    )
+    assert "il tuo link per gestirla" in mail.outbox[0].subject
+    assert f"/it/bookings/manage/{manage_token(guest_booking)}/" in mail.outbox[0].body
