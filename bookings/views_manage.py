@@ -39,7 +39,7 @@ class GuestLinkMixin:
         else:
             response = super().dispatch(request, *args, **kwargs)
         # the token is the guest's key: never sent on to other sites, never indexed
-        response["Referrer-Policy"] = "no-referrer"
+        response["Referrer-Policy"] = "same-origin"
         response["X-Robots-Tag"] = "noindex, nofollow"
         return response
 
