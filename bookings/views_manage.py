@@ -84,7 +84,15 @@ class GuestVoucherView(GuestLinkMixin, View):
 
 
 def _client_address(request) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    """The client's address as allauth's login throttle sees it (its trusted-proxy
+    settings decide whether X-Forwarded-For counts)."""
+    from allauth.account.adapter import get_adapter
+    from django.core.exceptions import PermissionDenied
+
+    try:
+        return get_adapter(request).get_client_ip(request)
+    except PermissionDenied:
+        return "unknown"
 
 
 def find_attempt_allowed(request) -> bool:

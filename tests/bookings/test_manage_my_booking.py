@@ -219,3 +219,21 @@ def test_the_manage_link_email_is_in_the_bookings_language(client, guest_booking
     )
     assert "il tuo link per gestirla" in mail.outbox[0].subject
     assert f"/it/bookings/manage/{manage_token(guest_booking)}/" in mail.outbox[0].body
+
+
+def test_a_guest_booking_in_the_account_can_ask_for_an_invoice(client, guest_booking):
+    client.force_login(_user_with("anna@example.com", verified=True))
+    url = reverse("invoices:account_invoice_request", args=[guest_booking.reference])
+    assert client.get(url).status_code == 200
+    client.force_login(_user_with("anna2@example.com", verified=False))
+    assert client.get(url).status_code == 404
+
+
+def test_the_throttle_counts_the_address_allauth_sees(client, settings):
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    url = reverse("bookings:guest_find")
+    data = {"reference": "ZZZZZZZZ", "email": "x@example.com"}
+    for _ in range(5):
+        client.post(url, data, HTTP_X_FORWARDED_FOR="203.0.113.7")
+    assert client.post(url, data, HTTP_X_FORWARDED_FOR="203.0.113.7").status_code == 429
+    assert client.post(url, data, HTTP_X_FORWARDED_FOR="203.0.113.8").status_code == 200
