@@ -274,3 +274,11 @@ class OperatorLinesFilterForm(forms.Form):
         self.fields["product"].queryset = Product.objects.filter(
             organisation=organisation
         ).order_by("title")
+
+
+class FindBookingForm(forms.Form):
+    reference = forms.CharField(label=_("Booking reference"), max_length=12)
+    email = forms.EmailField(label=_("Email used for the booking"))
+
+    def clean_reference(self):
+        return self.cleaned_data["reference"].strip().upper()

@@ -61,6 +61,16 @@ def _checkout_link(booking: Booking, event: str, role: str) -> str:
     return settings.SITE_URL + url if url else ""
 
 
+def _manage_link(booking: Booking, role: str) -> str:
+    """The signed "manage my booking" link, in every email to a traveller's contact address
+    (a trade partner manages its bookings in its own account)."""
+    if role != "buyer" or booking.buyer_organisation_id:
+        return ""
+    from .manage_links import manage_url
+
+    return manage_url(booking)
+
+
 def _recipients(booking: Booking, event: str, lines) -> list[tuple[str, str, str, object]]:
     """(email, language, role, supplier) of everyone concerned. An operator hears only of
     its own lines, and is never told "confirmed" of lines that are all cancelled."""
@@ -119,6 +129,7 @@ def send_booking_notification(*, booking: Booking, event: str) -> int:
                 "event": event,
                 "role": role,
                 "checkout_url": _checkout_link(booking, event, role),
+                "manage_url": _manage_link(booking, role),
                 "lines": [ln for ln in lines if supplier is None or ln.supplier_id == supplier.pk],
                 "refund": refund,
                 "site_url": settings.SITE_URL,

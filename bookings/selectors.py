@@ -241,3 +241,20 @@ def bookings_for_buyer(queryset: QuerySet[Booking], *, status: str = "") -> Quer
     if status:
         qs = qs.filter(status=status)
     return qs
+
+
+def bookings_for_traveller(user) -> QuerySet[Booking]:
+    """The traveller's own bookings, and the bookings made as a guest (no account, no trade
+    partner) with one of the user's VERIFIED email addresses."""
+    from allauth.account.models import EmailAddress
+    from django.db.models import Q
+
+    verified = Q()
+    for email in EmailAddress.objects.filter(user=user, verified=True).values_list(
+        "email", flat=True
+    ):
+        verified |= Q(contact_email__iexact=email)
+    mine = Q(buyer_user=user)
+    if verified:
+        mine |= Q(buyer_user__isnull=True, buyer_organisation__isnull=True) & verified
+    return Booking.objects.filter(mine)

@@ -1,12 +1,13 @@
 from django.urls import path
 
-from . import views, views_tourist_tax
+from . import views, views_manage, views_tourist_tax
 
 app_name = "bookings"
 
 backoffice = "backoffice/bookings/<str:reference>/"
 trade = "trade/bookings/<str:reference>/"
 account = "account/bookings/<str:reference>/"
+guest = "bookings/manage/<str:token>/"
 
 urlpatterns = [
     # DMC back office
@@ -95,6 +96,11 @@ urlpatterns = [
     ),
     # Travellers
     path("account/bookings/", views.TravellerBookingListView.as_view(), name="account_list"),
+    # guests: the signed "manage my booking" link and the form that emails it
+    path("bookings/find/", views_manage.FindBookingView.as_view(), name="guest_find"),
+    path(guest, views_manage.GuestBookingDetailView.as_view(), name="guest_detail"),
+    path(f"{guest}cancel/", views_manage.GuestCancelView.as_view(), name="guest_cancel"),
+    path(f"{guest}voucher.pdf", views_manage.GuestVoucherView.as_view(), name="guest_voucher"),
     path(account, views.TravellerBookingDetailView.as_view(), name="account_detail"),
     path(f"{account}cancel/", views.TravellerCancelView.as_view(), name="account_cancel"),
     path(f"{account}voucher.pdf", views.TravellerVoucherView.as_view(), name="account_voucher"),

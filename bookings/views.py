@@ -841,7 +841,7 @@ class TravellerMixin(LoginRequiredMixin):
     url_prefix = "account"
 
     def buyer_queryset(self):
-        return Booking.objects.filter(buyer_user=self.request.user)
+        return selectors.bookings_for_traveller(self.request.user)
 
 
 class TravellerBookingListView(TravellerMixin, BuyerListMixin, ListView):

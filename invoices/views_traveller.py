@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from bookings.models import Booking
+from bookings.selectors import bookings_for_traveller
 
 from .models import InvoiceRequest
 from .traveller import REQUEST_FIELDS, invoice_request_save
@@ -34,7 +34,8 @@ class TravellerInvoiceRequestView(LoginRequiredMixin, View):
 
     def booking(self):
         return get_object_or_404(
-            Booking.objects.filter(buyer_user=self.request.user, buyer_organisation=None),
+            # the account's bookings, with those made as a guest with a verified email
+            bookings_for_traveller(self.request.user).filter(buyer_organisation=None),
             reference=str(self.kwargs["reference"]).upper(),
         )
 
