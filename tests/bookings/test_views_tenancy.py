@@ -32,7 +32,13 @@ def foreign():
 
 def kwargs_for(pattern, booking, participant):
     line = booking.lines.get()
-    values = {"reference": booking.reference, "pk": participant.pk, "line": line.pk}
+    # A guest's manage pages are reached by a signed link, not by a login: a forged one is 404.
+    values = {
+        "reference": booking.reference,
+        "pk": participant.pk,
+        "line": line.pk,
+        "token": f"{booking.reference}:forged-signature",
+    }
     if "slot" in pattern.name or "manifest" in pattern.name:
         values["pk"] = line.slot_id
     return {k: values[k] for k in pattern.pattern.regex.groupindex}
