@@ -61,7 +61,9 @@ def booking_line_tax_exemptions_set(
     """Record {reason code: exempt guests} on an accommodation line (counts of 0 are
     dropped); all checks first, nothing written on error. Returns the updated line."""
     line = (
-        BookingLine.objects.select_for_update().select_related("product", "booking").get(pk=line.pk)
+        BookingLine.objects.select_for_update(of=("self",))
+        .select_related("product", "booking")
+        .get(pk=line.pk)
     )
     if line.kind != LineKind.ACCOMMODATION or not line.product_id:
         raise TaxExemptionsInvalid(_("Only a stay has tourist-tax exemptions."))
