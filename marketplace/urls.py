@@ -30,6 +30,7 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("admin/", admin.site.urls),
     path("payments/", include("payments.urls")),
+    path("octo/", include("octo.urls")),
 ]
 
 urlpatterns += i18n_patterns(
@@ -44,6 +45,10 @@ urlpatterns += i18n_patterns(
     path("", include("invoices.urls")),
     path("", include("iat.urls")),
     path("", include("insights.urls")),
+    path("", include("trade.urls")),
+    path("", include("tradeportal.urls")),
+    path("", include("allotments.urls")),
+    path("", include("webhooks.urls")),
     prefix_default_language=True,
 )
 

@@ -74,6 +74,11 @@ INSTALLED_APPS = [
     "insights",
     "marketplace",
     "portal",
+    "trade",
+    "tradeportal",
+    "allotments",
+    "octo",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
