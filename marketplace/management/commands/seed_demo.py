@@ -13,12 +13,17 @@ DEMO_APPS = (
     "accounts",
     "operators",
     "packages",
+    "trade",
     "bookings",
     "payments",
     "invoices",
     "portal",
     "insights",
     "iat",
+    "allotments",
+    "tradeportal",
+    "webhooks",
+    "octo",
 )
 
 
