@@ -165,3 +165,31 @@ def test_the_threshold_is_a_setting(settings):
     assert selectors.withhold_small_cells(months)[0]["nights"] is None
     months[0]["units"] = 5
     assert selectors.withhold_small_cells(months)[0]["nights"] == 1
+
+
+def test_the_comune_s_account_pages_work_and_link_the_dashboard(client, capannori_org):
+    client.force_login(MembershipFactory(organisation=capannori_org, role=Role.OWNER).user)
+    home = client.get(reverse("accounts:dashboard"))
+    assert home.status_code == 200
+    assert reverse(URL) in home.content.decode()  # in the navigation
+    for name in ("accounts:organisation_profile", "accounts:team"):
+        assert client.get(reverse(name)).status_code == 200
+
+
+def test_the_comune_dashboard_runs_a_fixed_number_of_queries(capannori_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    comune("Lucca")
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert capannori_client.get(reverse(URL), {"year": 2024}).status_code == 200
+        return len(queries)
+
+    movement_import(filename="a.csv", content=to_csv(generate_rows(years=[2024])))
+    small = count()
+    movement_import(filename="b.csv", content=to_csv(generate_rows(years=[2023], seed=7)))
+    for _i in range(4):
+        _hotel_stay(date(2024, 5, 3))
+    assert count() == small
