@@ -193,3 +193,23 @@ def test_the_comune_dashboard_runs_a_fixed_number_of_queries(capannori_client):
     for _i in range(4):
         _hotel_stay(date(2024, 5, 3))
     assert count() == small
+
+
+def test_the_dmc_creates_a_comune_organisation_and_invites_its_owner(admin_user):
+    from django.core.management import CommandError, call_command
+
+    comune("Capannori")
+    by = {"by": admin_user.email}
+    outsider = UserFactory()
+    with pytest.raises(CommandError):
+        call_command("create_comune_organisation", "Montecarlo", "a@b.example", by=outsider.email)
+    call_command("create_comune_organisation", "046021", "sindaco@montecarlo.example", **by)
+    org = Organisation.objects.get(kind="comune")
+    assert (org.name, org.comune.name) == ("Comune di Montecarlo", "Montecarlo")
+    invitation = Invitation.objects.get(organisation=org)
+    assert (invitation.email, invitation.role) == ("sindaco@montecarlo.example", "owner")
+    with pytest.raises(CommandError):
+        call_command("create_comune_organisation", "Firenze", "x@example.com", **by)
+    with pytest.raises(CommandError):  # a bad address: nothing half-written
+        call_command("create_comune_organisation", "Porcari", "not-an-email", **by)
+    assert not Organisation.objects.filter(comune__name="Porcari", kind="comune").exists()
