@@ -53,6 +53,7 @@ def navigation(request):
         OrganisationKind.TRADE: _("Trade portal"),
         OrganisationKind.IAT: _("IAT desk"),
         OrganisationKind.DMC: _("Back office"),
+        OrganisationKind.COMUNE: _("Comune"),
     }
     items = [(labels.get(kind, _("My account")), reverse("accounts:dashboard"))]
     if kind == OrganisationKind.IAT:

@@ -42,13 +42,14 @@ class DemoOrg:
     description_en: str
 
 
-KINDS = {"dmc": "dmc", "operators": "operator", "trade": "trade", "iat": "iat"}
+KINDS = {"dmc": "dmc", "operators": "operator", "trade": "trade", "iat": "iat", "comuni": "comune"}
 
 
 @functools.cache
 def demo_organisations() -> dict:
     """The demo organisations by section (accounts/demo_data/organisations.yaml): `dmc` one
-    DemoOrg, `operators`, `trade` and `iat` lists of DemoOrg, `foreign_fiscal` by slug."""
+    DemoOrg, `operators`, `trade`, `iat` and `comuni` lists of DemoOrg, `foreign_fiscal` by
+    slug."""
     data = demo_data("accounts", "organisations")
     out = {"foreign_fiscal": data["foreign_fiscal"]}
     for section, kind in KINDS.items():
@@ -97,7 +98,7 @@ def _organisation(demo: DemoOrg, serial: int) -> Organisation:
         "email": f"info@{demo.slug}.example",
         "phone": f"+39 0583 {400000 + serial:06d}",
         "legal_name": demo.name
-        if "Srl" in demo.name or "Ltd" in demo.name or "GmbH" in demo.name
+        if "Srl" in demo.name or "Ltd" in demo.name or "GmbH" in demo.name or demo.kind == "comune"
         else f"{demo.name} Srl",
         "address": demo.address,
         "comune": comune,
@@ -241,6 +242,15 @@ def seed(context: dict) -> None:
             )
             user.groups.add(groups[DmcGroup.IAT_AGENT])
             logins["IAT desk agent"] = user.email
+
+    for i, demo in enumerate(demo_organisations()["comuni"]):
+        organisation = _organisation(demo, 90 + i)
+        if i == 0:  # the tourism office of Capannori reads the comune's dashboard
+            user = _user("turismo@comune-capannori.example", "Elisa", "Giusti")
+            Membership.objects.update_or_create(
+                user=user, organisation=organisation, defaults={"role": Role.OWNER}
+            )
+            logins[f"comune: {organisation.name}"] = user.email
 
     for email, first, last, lang in [
         ("anna.rossi@example.com", "Anna", "Rossi", "it"),

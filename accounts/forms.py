@@ -30,6 +30,12 @@ class OrganisationProfileForm(forms.ModelForm):
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.kind == "comune":
+            # The comune a comune organisation represents scopes its data: the DMC sets it.
+            self.fields["comune"].disabled = True
+
 
 class InvitationForm(forms.Form):
     email = forms.EmailField(label=_("Email"))

@@ -63,6 +63,7 @@ class OrganisationKind(models.TextChoices):
     TRADE = "trade", _("Trade partner")
     DMC = "dmc", _("DMC")
     IAT = "iat", _("IAT office")
+    COMUNE = "comune", _("Comune (municipality)")
 
 
 class OrganisationSubkind(models.TextChoices):
@@ -88,6 +89,7 @@ SUBKINDS_BY_KIND = {
     OrganisationKind.TRADE: {OrganisationSubkind.TOUR_OPERATOR, OrganisationSubkind.TRAVEL_AGENCY},
     OrganisationKind.DMC: set(),
     OrganisationKind.IAT: set(),
+    OrganisationKind.COMUNE: set(),
 }
 
 
@@ -174,6 +176,13 @@ class Organisation(models.Model):
             )
         if allowed and not self.subkind:
             raise ValidationError({"subkind": _("Choose a sub-kind for this kind.")})
+        if self.kind == OrganisationKind.COMUNE and (
+            self.comune_id is None or not self.comune.in_destination
+        ):
+            # A comune's staff read their comune's tourist data: the link is what scopes it.
+            raise ValidationError(
+                {"comune": _("A comune organisation needs its comune of the Piana di Lucca.")}
+            )
 
     @property
     def is_operator(self):
@@ -190,6 +199,10 @@ class Organisation(models.Model):
     @property
     def is_iat(self):
         return self.kind == OrganisationKind.IAT
+
+    @property
+    def is_comune(self):
+        return self.kind == OrganisationKind.COMUNE
 
 
 class Role(models.TextChoices):

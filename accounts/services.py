@@ -22,6 +22,7 @@ from .models import (
     Invitation,
     Membership,
     Organisation,
+    OrganisationKind,
     Role,
     User,
     hash_api_key,
@@ -198,3 +199,22 @@ def api_key_authenticate(raw: str) -> ApiKey | None:
         return None
     ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=timezone.now())
     return api_key
+
+
+@transaction.atomic
+def comune_organisation_create(
+    *, comune, owner_email: str, invited_by: User | None = None
+) -> tuple[Organisation, Invitation]:
+    """The organisation through which a comune's staff read their comune's tourist data, and
+    the invitation of its first owner (who then invites colleagues from the team page)."""
+    organisation = organisation_create(
+        name=f"Comune di {comune.name}",
+        kind=OrganisationKind.COMUNE,
+        comune=comune,
+        city=comune.name,
+        slug=_unique_slug(f"comune-di-{comune.name}"),
+    )
+    invitation = invitation_create(
+        organisation=organisation, email=owner_email, role=Role.OWNER, invited_by=invited_by
+    )
+    return organisation, invitation

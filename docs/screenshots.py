@@ -32,6 +32,18 @@ SHOTS = [
         1280,
     ),
     ("team.png", "admin@pianadilucca.example", "/en/account/team/", 1280),
+    (
+        "iatdata-comune-dashboard.png",
+        "turismo@comune-capannori.example",
+        "/it/comune/insights/",
+        1280,
+    ),
+    (
+        "iatdata-comune-dashboard-mobile.png",
+        "turismo@comune-capannori.example",
+        "/it/comune/insights/",
+        390,
+    ),
 ]
 
 

@@ -138,6 +138,10 @@ class GuestDocument(models.Model):
     document_type = models.CharField(_("document type"), max_length=5, blank=True)
     document_number = models.CharField(_("document number"), max_length=20, blank=True)
     document_place = models.CharField(_("document issued at"), max_length=9, blank=True)
+    # ISTAT counts guests by residence, not citizenship: a foreign country (ISO 3166-1, "DE")
+    # or, for residents of Italy, their province (ISO 3166-2:IT, "IT-LU"; the region follows).
+    # Blank on data collected before the field: C/59 then falls back to the nationality.
+    residence = models.CharField(_("residence"), max_length=6, blank=True)
     collected_at = models.DateTimeField(auto_now_add=True)
     collected_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

@@ -5,6 +5,7 @@ from the booking lines, the IAT contacts from the contact log."""
 from collections import Counter, defaultdict
 from datetime import datetime
 
+from django.conf import settings
 from django.db.models import Q, Sum
 from django.utils import timezone
 
@@ -196,7 +197,8 @@ def iat_contacts(*, year: int, comune=None) -> dict:
 
 def dmc_sales(*, year: int, comune=None) -> list[dict]:
     """The platform's own sales per month of service: bookings, revenue, and for
-    accommodation arrivals (persons) and nights sold (person-nights)."""
+    accommodation arrivals (persons) and nights sold (person-nights); `units` counts the
+    operators behind each month's figures (for the statistical-confidentiality rule)."""
     from bookings.models import BookingLine
 
     lines = BookingLine.objects.filter(
@@ -213,24 +215,58 @@ def dmc_sales(*, year: int, comune=None) -> list[dict]:
         lines = lines.filter(Q(product__comune=comune) | Q(kind="package"))
         accommodation = accommodation.filter(product__comune=comune)
     months = [
-        {"month": m, "bookings": set(), "revenue": 0, "arrivals": 0, "nights": 0}
+        {"month": m, "bookings": set(), "revenue": 0, "arrivals": 0, "nights": 0, "units": set()}
         for m in range(1, 13)
     ]
-    for booking_id, day, amount in lines.values_list("booking_id", "service_date", "retail_amount"):
+    for booking_id, day, amount, supplier in lines.values_list(
+        "booking_id", "service_date", "retail_amount", "supplier_id"
+    ):
         months[day.month - 1]["bookings"].add(booking_id)
         months[day.month - 1]["revenue"] += amount
-    for day, end, persons in accommodation.values_list("service_date", "end_date", "persons"):
+        months[day.month - 1]["units"].add(supplier)
+    for day, end, persons, supplier in accommodation.values_list(
+        "service_date", "end_date", "persons", "supplier_id"
+    ):
         nights = max((end - day).days, 1) if end else 1
         months[day.month - 1]["arrivals"] += persons
         months[day.month - 1]["nights"] += persons * nights
+        months[day.month - 1]["units"].add(supplier)
     for m in months:
         m["bookings"] = len(m["bookings"])
+        m["units"] = len(m["units"] - {None})
     return months
 
 
-def platform_movement(*, year: int, comune=None) -> dict:
-    """The movement measures derived from the platform's accommodation bookings."""
-    sales = dmc_sales(year=year, comune=comune)
-    arrivals = sum(m["arrivals"] for m in sales)
-    nights = sum(m["nights"] for m in sales)
-    return {"arrivals": arrivals, "presences": nights, "average_stay": _ratio(nights, arrivals)}
+def confidentiality_threshold() -> int:
+    """Fewer units than this in a cell and the cell is not shown outside the DMC (ISTAT's
+    practice on statistical secrecy; settings.INSIGHTS_MIN_UNITS_PER_CELL, default 3)."""
+    return getattr(settings, "INSIGHTS_MIN_UNITS_PER_CELL", 3)
+
+
+def withhold_small_cells(sales: list[dict]) -> list[dict]:
+    """The same months with the figures of any month resting on fewer operators than the
+    threshold withheld (None): what a comune may read of the platform's sales."""
+    minimum = confidentiality_threshold()
+    out = []
+    for m in sales:
+        if m["units"] and m["units"] < minimum:
+            m = {**m, "bookings": None, "revenue": None, "arrivals": None, "nights": None}
+            m["withheld"] = True
+        out.append(m)
+    return out
+
+
+def platform_movement(*, year: int, comune=None, sales: list[dict] | None = None) -> dict:
+    """The movement measures derived from the platform's accommodation bookings (over the
+    months not withheld, when `sales` comes through `withhold_small_cells`)."""
+    if sales is None:
+        sales = dmc_sales(year=year, comune=comune)
+    shown = [m for m in sales if not m.get("withheld")]
+    arrivals = sum(m["arrivals"] for m in shown)
+    nights = sum(m["nights"] for m in shown)
+    return {
+        "arrivals": arrivals,
+        "presences": nights,
+        "average_stay": _ratio(nights, arrivals),
+        "withheld_months": len(sales) - len(shown),
+    }

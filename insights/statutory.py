@@ -15,6 +15,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from iat import codes
+
 from . import tables
 from .errors import GuestDataIncomplete, GuestDataInvalid
 from .models import LEADER_TYPES, DocumentAccess, GuestDocument, GuestType
@@ -101,10 +103,26 @@ class GuestInput:
     document_type: str = ""
     document_number: str = ""
     document_place: str = ""
+    residence: str = ""
 
 
-def _check(data: GuestInput) -> dict[str, str]:
+def residence_problem(code: str) -> str:
+    """Why a residence code is not one C/59 can use ("" when it is): a foreign country, or an
+    Italian province (a region or plain "IT" is not enough)."""
+    code = (code or "").strip().upper()
+    if not code:
+        return _("Give the country of residence (for Italy, the province).")
+    if code == codes.ITALY or (codes.is_italian(code) and codes.region_of(code) == code):
+        return _("Resident in Italy: give the province (e.g. IT-LU).")
+    if not codes.is_valid_origin(code):
+        return _("Unknown residence code.")
+    return ""
+
+
+def _check(data: GuestInput, *, require_residence: bool = True) -> dict[str, str]:
     errors = {}
+    if require_residence and (problem := residence_problem(data.residence)):
+        errors["residence"] = problem
     if data.guest_type not in GuestType.values:
         errors["guest_type"] = _("Choose the guest type.")
     if data.sex not in ("1", "2"):
@@ -222,7 +240,8 @@ def alloggiati_problems(*, establishment, day: date) -> list[tuple[str, str, str
                 continue
             leaders += document.guest_type in LEADER_TYPES
             for field, message in _check(
-                GuestInput(**{k: getattr(document, k) for k in GuestInput.__dataclass_fields__})
+                GuestInput(**{k: getattr(document, k) for k in GuestInput.__dataclass_fields__}),
+                require_residence=False,  # not in the police record; C/59 falls back
             ).items():
                 problems.append((who, field, message))
         if guests and leaders != 1:
@@ -266,9 +285,26 @@ def alloggiati_file(*, establishment, day: date, actor) -> bytes:
     return "".join(r + "\r\n" for r in records).encode("latin-1")
 
 
+#: Where a guest's C/59 residence comes from.
+FROM_RESIDENCE, FROM_NATIONALITY, UNKNOWN = "residenza", "nazionalita", "ND"
+
+
+def guest_residence(guest) -> tuple[str, str]:
+    """(residence code, source): the recorded residence; else, visibly, the nationality
+    (data collected before residence was asked); else "ND"."""
+    document = getattr(guest, "guest_document", None)
+    if document is not None and document.residence:
+        return document.residence, FROM_RESIDENCE
+    if guest.nationality:
+        return guest.nationality.upper(), FROM_NATIONALITY
+    return UNKNOWN, UNKNOWN
+
+
 def c59_rows(*, establishment, year: int, month: int) -> list[dict]:
-    """Arrivals, departures and presences of the month per residence (participants'
-    nationality; guests not named count under "ND")."""
+    """Arrivals, departures and presences of the month per residence, as ISTAT counts them:
+    the guest's country of residence, for Italians the province and its region. Guests
+    without a recorded residence count under their nationality, marked as such; guests not
+    named count under "ND"."""
     start = date(year, month, 1)
     end = date(year + (month == 12), month % 12 + 1, 1)
     from bookings.models import BookingLine
@@ -283,25 +319,51 @@ def c59_rows(*, establishment, year: int, month: int) -> list[dict]:
     figures = defaultdict(lambda: [0, 0, 0])
     for line in lines:
         guests = guests_of_line(line)
-        residences = [(g.nationality or "ND").upper() for g in guests][: line.persons]
-        residences += ["ND"] * (line.persons - len(residences))
+        residences = [guest_residence(g) for g in guests][: line.persons]
+        residences += [(UNKNOWN, UNKNOWN)] * (line.persons - len(residences))
         nights = max(0, (min(line.end_date, end) - max(line.service_date, start)).days)
-        for residence in residences:
-            cell = figures[residence]
+        for key in residences:
+            cell = figures[key]
             cell[0] += start <= line.service_date < end
             cell[1] += start <= line.end_date < end
             cell[2] += nights
     return [
-        {"residence": r, "arrivals": v[0], "departures": v[1], "presences": v[2]}
-        for r, v in sorted(figures.items())
+        {
+            "residence": code,
+            "country": codes.ITALY if codes.is_italian(code) else code,
+            "region": codes.region_of(code) if codes.is_italian(code) else "",
+            "province": code if codes.is_italian(code) else "",
+            "source": source,
+            "arrivals": v[0],
+            "departures": v[1],
+            "presences": v[2],
+        }
+        for (code, source), v in sorted(figures.items())
     ]
+
+
+def c59_fallbacks(rows: list[dict]) -> int:
+    """Arrivals counted by nationality or unknown for want of a recorded residence."""
+    return sum(r["arrivals"] for r in rows if r["source"] != FROM_RESIDENCE)
 
 
 def c59_csv(*, establishment, year: int, month: int) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")
     writer.writerow(
-        ["anno", "mese", "codice_struttura", "residenza", "arrivi", "partenze", "presenze"]
+        [
+            "anno",
+            "mese",
+            "codice_struttura",
+            "residenza",
+            "stato",
+            "regione",
+            "provincia",
+            "fonte_residenza",
+            "arrivi",
+            "partenze",
+            "presenze",
+        ]
     )
     for row in c59_rows(establishment=establishment, year=year, month=month):
         writer.writerow(
@@ -310,6 +372,10 @@ def c59_csv(*, establishment, year: int, month: int) -> bytes:
                 month,
                 establishment.slug,
                 row["residence"],
+                row["country"],
+                row["region"],
+                row["province"],
+                row["source"],
                 row["arrivals"],
                 row["departures"],
                 row["presences"],

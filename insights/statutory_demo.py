@@ -23,6 +23,7 @@ GUESTS = [
             document_type="IDELE",
             document_number="CA48213KL",
             document_place="403015146",
+            residence="IT-MI",
         ),
     ),
     (
@@ -37,6 +38,7 @@ GUESTS = [
             birth_comune="409046017",
             birth_province="LU",
             citizenship="100000100",
+            residence="IT-MI",
         ),
     ),
 ]

@@ -7,4 +7,5 @@ app_name = "insights"
 urlpatterns = [
     path("backoffice/insights/", views.DashboardView.as_view(), name="dashboard"),
     path("backoffice/insights/import/", views.ImportView.as_view(), name="import"),
+    path("comune/insights/", views.ComuneDashboardView.as_view(), name="comune_dashboard"),
 ] + views_statutory.urlpatterns

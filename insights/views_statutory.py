@@ -14,6 +14,7 @@ from django.views import View
 from accounts.models import Organisation, Role
 from accounts.services import DmcGroup
 from accounts.tenancy import DmcStaffRequiredMixin, OrganisationScopedMixin
+from iat import codes
 
 from . import statutory, tables
 from .errors import GuestDataIncomplete, GuestDataInvalid
@@ -43,6 +44,16 @@ class GuestDocumentForm(forms.Form):
     )
     document_number = forms.CharField(label=_("Document number"), max_length=20, required=False)
     document_place = forms.CharField(label=_("Issued at (code)"), max_length=9, required=False)
+    residence = forms.CharField(
+        label=_("Residence (country, or Italian province)"),
+        max_length=60,
+        help_text=_("For ISTAT: DE, US, …; residents of Italy by province: IT-LU, IT-MI, …"),
+        widget=forms.TextInput(attrs={"list": "origins", "placeholder": "DE, IT-LU…"}),
+    )
+
+    def clean_residence(self):
+        raw = self.cleaned_data["residence"]
+        return codes.normalise_origin(raw) or raw.strip().upper()
 
 
 class EstablishmentMixin(OrganisationScopedMixin):
@@ -90,6 +101,9 @@ class GuestsView(EstablishmentMixin, View):
                 "upcoming": sorted(set(upcoming))[:20],
                 "problems": statutory.alloggiati_problems(establishment=establishment, day=day),
                 "states": tables.states(),
+                "c59_fallbacks": statutory.c59_fallbacks(
+                    statutory.c59_rows(establishment=establishment, year=day.year, month=day.month)
+                ),
             },
         )
 
@@ -146,7 +160,12 @@ class GuestDocumentView(EstablishmentMixin, View):
         return render(
             self.request,
             "insights/guest_document.html",
-            {"participant": participant, "form": form, "states": tables.states()},
+            {
+                "participant": participant,
+                "form": form,
+                "states": tables.states(),
+                "origin_options": codes.datalist_options(),
+            },
             status=status,
         )
 

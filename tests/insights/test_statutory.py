@@ -82,6 +82,7 @@ HEAD = {
     "document_type": "IDENT",
     "document_number": "CA12345AB",
     "document_place": "409046017",
+    "residence": "IT-LU",
 }
 MEMBER = {
     "guest_type": "19",
@@ -89,6 +90,7 @@ MEMBER = {
     "birth_date": date(2012, 3, 2),
     "birth_state": "100000216",
     "citizenship": "100000216",
+    "residence": "IT-LU",
 }
 
 
@@ -216,10 +218,85 @@ def test_c59_figures_on_a_known_month(hotel):
     stay(hotel, persons=3, arrival=date(2026, 11, 28), nights=5)  # 3 nights in Nov, unnamed
     stay(hotel, persons=9, arrival=date(2026, 11, 5), nights=2, status="cancelled")
     rows = {r["residence"]: r for r in statutory.c59_rows(establishment=hotel, year=2026, month=11)}
-    assert rows["IT"] == {"residence": "IT", "arrivals": 0, "departures": 1, "presences": 2}
-    assert rows["DE"]["presences"] == 2
-    assert rows["ND"] == {"residence": "ND", "arrivals": 3, "departures": 0, "presences": 9}
+    figures = {
+        k: {f: r[f] for f in ("arrivals", "departures", "presences")} for k, r in rows.items()
+    }
+    # no residence recorded for these guests: nationality, marked as the fallback
+    assert figures["IT"] == {"arrivals": 0, "departures": 1, "presences": 2}
+    assert rows["IT"]["source"] == "nazionalita" and rows["DE"]["source"] == "nazionalita"
+    assert figures["DE"]["presences"] == 2
+    assert figures["ND"] == {"arrivals": 3, "departures": 0, "presences": 9}
+    assert rows["ND"]["source"] == "ND"
     csv_text = statutory.c59_csv(establishment=hotel, year=2026, month=11).decode()
-    assert (
-        csv_text.splitlines()[0] == "anno;mese;codice_struttura;residenza;arrivi;partenze;presenze"
+    assert csv_text.splitlines()[0] == (
+        "anno;mese;codice_struttura;residenza;stato;regione;provincia;fonte_residenza;"
+        "arrivi;partenze;presenze"
     )
+
+
+def test_c59_counts_guests_by_residence_not_nationality(hotel, manager_client):
+    line = stay(hotel, persons=3, arrival=date(2026, 11, 10), nights=2)
+    # an Italian citizen living in Munich, a German citizen living in Lucca
+    guest(line, "Luca", "Neri", nationality="IT", **{**HEAD, "residence": "DE"})
+    guest(line, "Anna", "Schmidt", nationality="DE", **{**MEMBER, "residence": "it-lu"})
+    guest(line, "Old", "Record", nationality="FR")  # collected before residence was asked
+    rows = statutory.c59_rows(establishment=hotel, year=2026, month=11)
+    by = {(r["residence"], r["source"]): r for r in rows}
+    assert by[("DE", "residenza")]["arrivals"] == 1
+    lucca = by[("IT-LU", "residenza")]
+    assert (lucca["country"], lucca["region"], lucca["province"]) == ("IT", "IT-52", "IT-LU")
+    assert lucca["presences"] == 2
+    assert by[("FR", "nazionalita")]["arrivals"] == 1  # the visible fallback
+    assert ("IT", "nazionalita") not in by
+    assert statutory.c59_fallbacks(rows) == 1
+    csv_lines = statutory.c59_csv(establishment=hotel, year=2026, month=11).decode().splitlines()
+    assert "2026;11;hotel-san-frediano;IT-LU;IT;IT-52;IT-LU;residenza;1;1;2" in csv_lines
+    assert "2026;11;hotel-san-frediano;FR;FR;;;nazionalita;1;1;2" in csv_lines
+    page = manager_client.get(reverse("insights:guests"), {"date": "2026-11-10"})
+    assert "1 arrival has no recorded residence" in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    "residence, ok",
+    [("DE", True), ("it-lu", True), ("", False), ("IT", False), ("IT-52", False), ("XX", False)],
+)
+def test_residence_is_a_country_or_an_italian_province(hotel, residence, ok):
+    line = stay(hotel, persons=1)
+    person = Participant.objects.create(
+        booking=line.booking, line=line, first_name="A", last_name="B"
+    )
+    data = GuestInput(**{**HEAD, "guest_type": "16", "residence": residence})
+    if ok:
+        statutory.guest_document_save(participant=person, data=data, actor=None, organisation=hotel)
+        assert GuestDocument.objects.get(participant=person).residence == residence.upper()
+    else:
+        with pytest.raises(GuestDataInvalid) as exc:
+            statutory.guest_document_save(
+                participant=person, data=data, actor=None, organisation=hotel
+            )
+        assert "residence" in exc.value.errors
+        assert not GuestDocument.objects.filter(participant=person).exists()
+
+
+def test_the_form_takes_the_datalist_choice_and_old_records_still_make_the_police_file(
+    hotel, manager_client
+):
+    line = stay(hotel, persons=1)
+    person = Participant.objects.create(
+        booking=line.booking, line=line, first_name="A", last_name="B"
+    )
+    form = {
+        **HEAD,
+        "guest_type": "16",
+        "birth_date": "1980-05-17",
+        "residence": "IT-LU · Lucca (IT)",
+    }
+    url = reverse("insights:guest_document", args=[person.pk])
+    response = manager_client.post(url, form)
+    assert response.status_code == 302
+    document = GuestDocument.objects.get(participant=person)
+    assert document.residence == "IT-LU"
+    # data collected before the field: the Alloggiati file (which has no residence) still goes
+    GuestDocument.objects.filter(pk=document.pk).update(residence="")
+    file = manager_client.get(reverse("insights:alloggiati"), {"date": ARRIVAL.isoformat()})
+    assert file.status_code == 200
