@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from operators.availability import stay_problem
 from operators.models import GoodsStock, PricingUnit, ProductKind, ProductStatus, SlotStatus
 from operators.pricing import PaxMix, money
-from trade.pricing import partner_price, price_product_for
+from trade import pricing as trade_pricing
 
 SLOT_KINDS = (ProductKind.EXPERIENCE, ProductKind.SERVICE)
 
@@ -96,7 +96,7 @@ def price_product_line(
             problem = _("“%(p)s” is out of stock.") % {"p": product}
         kwargs.update(quantity=quantity)
     try:
-        quote = price_product_for(organisation, product, **kwargs)
+        quote = trade_pricing.price_product_for(organisation, product, **kwargs)
     except ValidationError as exc:
         return LinePrice(Decimal("0"), _messages(exc))
     return LinePrice(money(quote.retail_total), str(problem))
@@ -120,7 +120,7 @@ def price_package_line(
         problems.insert(0, _("The date %(d)s is in the past.") % {"d": day.isoformat()})
     if not quote.retail_total:
         return LinePrice(Decimal("0"), "; ".join(problems) or _("No price on that date."))
-    price = partner_price(
+    price = trade_pricing.partner_price(
         organisation,
         retail=quote.retail_total,
         net=quote.net_total,
