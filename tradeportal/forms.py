@@ -125,7 +125,9 @@ class AddLineForm(PaxForm):
     unit_type = forms.IntegerField(required=False, min_value=1)
     day = forms.DateField(widget=DATE_INPUT)
     check_out = forms.DateField(required=False, widget=DATE_INPUT)
-    units = forms.IntegerField(label=_("Rooms / units"), min_value=1, max_value=500, initial=1)
+    units = forms.IntegerField(
+        label=_("Rooms / units"), min_value=1, max_value=500, initial=1, required=False
+    )
     quantity = forms.IntegerField(required=False, min_value=1, max_value=10000)
 
 

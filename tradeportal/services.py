@@ -73,10 +73,20 @@ def _locked(quote: Quote) -> Quote:
     return Quote.objects.select_for_update().get(pk=quote.pk)
 
 
+def quote_expire_if_due(*, quote: Quote, today: date | None = None) -> bool:
+    """An open quote past its validity becomes expired (its own statement, so that it stays
+    expired when the caller's change is then refused and rolled back)."""
+    today = today or timezone.localdate()
+    return bool(
+        Quote.objects.filter(pk=quote.pk, status__in=OPEN_STATUSES, valid_until__lt=today).update(
+            status=QuoteStatus.EXPIRED, updated_at=timezone.now()
+        )
+    )
+
+
 def _ensure_open(quote: Quote, today: date) -> None:
     if quote.status in OPEN_STATUSES and quote.valid_until < today:
         quote.status = QuoteStatus.EXPIRED
-        quote.save(update_fields=["status", "updated_at"])
     if quote.status not in OPEN_STATUSES:
         raise QuoteNotOpen(
             _("Quote %(ref)s is %(status)s: it cannot change any more.")
@@ -144,6 +154,7 @@ def quote_update(
     today: date | None = None,
 ) -> Quote:
     today = today or timezone.localdate()
+    quote_expire_if_due(quote=quote, today=today)
     with transaction.atomic():
         locked = _locked(quote)
         _ensure_open(locked, today)
@@ -189,6 +200,7 @@ def quote_line_add(
         raise ValidationError({"adults": _("Book at least one person.")})
     if product is not None and product.kind in SLOT_KINDS and slot is not None:
         day = slot.date
+    quote_expire_if_due(quote=quote, today=today)
     with transaction.atomic():
         locked = _locked(quote)
         _ensure_open(locked, today)
@@ -259,6 +271,7 @@ def _refresh_total(quote: Quote) -> None:
 
 def quote_line_remove(*, quote: Quote, line_id: int, today: date | None = None) -> None:
     today = today or timezone.localdate()
+    quote_expire_if_due(quote=quote, today=today)
     with transaction.atomic():
         locked = _locked(quote)
         _ensure_open(locked, today)
@@ -404,6 +417,7 @@ def quote_convert(
     organisation = quote.organisation
     contact_name = contact_name or (actor.get_full_name() if actor else "") or organisation.name
     contact_email = contact_email or getattr(actor, "email", "") or organisation.email
+    quote_expire_if_due(quote=quote, today=today)
     product_requests, package_requests = _requests(quote, accept_package_terms)
     hold_kwargs = {
         "channel": Channel.TRADE,
