@@ -415,7 +415,8 @@ def quote_convert(
 
     today = today or timezone.localdate()
     organisation = quote.organisation
-    contact_name = contact_name or (actor.get_full_name() if actor else "") or organisation.name
+    full_name = getattr(actor, "get_full_name", None)
+    contact_name = contact_name or (full_name() if full_name else "") or organisation.name
     contact_email = contact_email or getattr(actor, "email", "") or organisation.email
     quote_expire_if_due(quote=quote, today=today)
     product_requests, package_requests = _requests(quote, accept_package_terms)

@@ -5,6 +5,7 @@ from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from accounts.models import ApiKey
 from accounts.tenancy import OrganisationScopedViewSet
 from bookings.api.views import IDEMPOTENCY_HEADER
 from bookings.idempotency import idempotent
@@ -22,6 +23,13 @@ from .serializers import (
     QuoteListOutput,
     QuoteOutput,
 )
+
+
+def _actor(request):
+    """The signed-in user, or None for an API key (the partner acts, not a person)."""
+    if isinstance(request.auth, ApiKey) or not request.user.is_authenticated:
+        return None
+    return request.user
 
 
 def _line_kwargs(data: dict) -> dict:
@@ -101,7 +109,7 @@ class QuoteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Organisatio
         lines = [_line_kwargs(line) for line in values.pop("lines")]
         quote = services.quote_create_with_lines(
             organisation=self.get_organisation(),
-            actor=request.user if request.user.is_authenticated else None,
+            actor=_actor(request),
             lines=lines,
             **values,
         )
@@ -116,7 +124,7 @@ class QuoteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Organisatio
     def send(self, request, reference=None):
         quote = services.quote_send(
             quote=self.get_object(),
-            actor=request.user if request.user.is_authenticated else None,
+            actor=_actor(request),
         )
         return Response(QuoteOutput(self._fresh(quote)).data)
 
@@ -135,7 +143,7 @@ class QuoteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Organisatio
         try:
             booking = services.quote_convert(
                 quote=quote,
-                actor=request.user if request.user.is_authenticated else None,
+                actor=_actor(request),
                 **data.validated_data,
             )
         except services.QuoteNotBookable as exc:
