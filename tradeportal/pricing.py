@@ -115,7 +115,7 @@ def price_package_line(
         quote = package_quote(package=package, start_date=day, pax=pax)
     except ValidationError as exc:
         return LinePrice(Decimal("0"), _messages(exc))
-    problems = list(quote.problems) + [ln.problem for ln in quote.lines if ln.problem]
+    problems = list(quote.problems) or [ln.problem for ln in quote.lines if ln.problem]
     if day < today:
         problems.insert(0, _("The date %(d)s is in the past.") % {"d": day.isoformat()})
     if not quote.retail_total:

@@ -114,7 +114,7 @@ class ProductOffers:
     offers: list[Offer] = field(default_factory=list)
 
 
-MAX_SLOTS_PER_PRODUCT = 6
+MAX_SLOTS_PER_PRODUCT = 4
 MAX_RESULTS = 20
 
 
@@ -173,7 +173,7 @@ def _slot_offers(organisation, search, today) -> list[ProductOffers]:
                     units=option.units,
                     today=today,
                 )
-                if price.amount:
+                if price.amount and not price.problem:
                     entry.offers.append(
                         Offer(
                             kind=product.kind,
@@ -223,7 +223,7 @@ def _stay_offers(organisation, search, today) -> list[ProductOffers]:
                 units=rooms,
                 today=today,
             )
-            if not price.amount:
+            if not price.amount or price.problem:
                 continue
             entry.offers.append(
                 Offer(
@@ -258,7 +258,7 @@ def _package_offers(organisation, search, today) -> list[ProductOffers]:
             )
         except ValidationError:
             continue
-        if not price.amount:
+        if not price.amount or price.problem:
             continue
         results.append(
             ProductOffers(

@@ -393,7 +393,7 @@ class OptionDetailView(OptionMixin, View):
                 "booking": booking,
                 "lines": lines,
                 "participants": booking.participants.filter(cancelled=False).count(),
-                "persons": sum(ln.persons for ln in lines),
+                "persons": max((ln.persons for ln in lines), default=0),
                 "check": check,
                 "is_option": is_option,
                 "quote": Quote.objects.filter(booking=booking).first(),
