@@ -13,6 +13,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -220,8 +221,10 @@ class QuoteAddLineView(QuoteMixin, View):
 
     def post(self, request):
         organisation = self.get_organisation()
-        back = request.POST.get("back") or reverse("tradeportal:search")
-        if not back.startswith("/"):
+        back = request.POST.get("back") or ""
+        if not url_has_allowed_host_and_scheme(
+            back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ) or not back.startswith("/"):
             back = reverse("tradeportal:search")
         form = AddLineForm(request.POST)
         if not form.is_valid():

@@ -260,3 +260,13 @@ def test_a_storefront_booking_by_a_partners_member_belongs_to_the_partner(client
     assert booking.buyer_organisation == organisation
     listing = client.get(reverse("bookings:trade_list"))
     assert booking.reference in listing.content.decode()
+
+
+def test_the_add_line_form_never_redirects_to_another_site(client):
+    organisation = partner()
+    client.force_login(member(organisation))
+    response = client.post(
+        reverse("tradeportal:quote_add_line"), {"back": "//evil.example/x", "adults": 2}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("tradeportal:search")
