@@ -391,10 +391,15 @@ def _requests(quote: Quote, accept_package_terms: bool):
 
 
 def _error_text(exc: Exception) -> tuple[str, str]:
+    """The message and the machine code of a refusal of the booking engine."""
     if isinstance(exc, ValidationError):
-        return " ".join(exc.messages), (exc.code or "invalid") if not hasattr(
-            exc, "error_dict"
-        ) else "invalid"
+        errors = (
+            [e for field in exc.error_dict.values() for e in field]
+            if hasattr(exc, "error_dict")
+            else exc.error_list
+        )
+        code = next((e.code for e in errors if e.code), None) or "invalid"
+        return " ".join(exc.messages), code
     return str(getattr(exc, "message", "") or exc), getattr(exc, "code", "error")
 
 
