@@ -11,6 +11,7 @@ from .selectors import memberships_for_user, user_is_dmc_staff
 LOCAL_APPS = (
     "operators",
     "packages",
+    "tradeportal",
     "bookings",
     "payments",
     "invoices",

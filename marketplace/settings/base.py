@@ -338,6 +338,8 @@ SPECTACULAR_SETTINGS = {
         "LineStatusEnum": "bookings.models.LineStatus",
         "LineKindEnum": "bookings.models.LineKind",
         "PackageStatusEnum": "packages.models.PackageStatus",
+        "QuoteStatusEnum": "tradeportal.models.QuoteStatus",
+        "QuoteLineKindEnum": "tradeportal.models.QuoteLineKind",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -117,6 +117,15 @@ def _channel(request) -> str:
     return "web"
 
 
+def _buyer_organisation(request):
+    """A trade partner's member booking on the storefront books for the partner: the booking
+    belongs to the agency (its bookings list, invoices, contract)."""
+    membership = getattr(request, "membership", None)
+    if membership and membership.organisation.kind == "trade":
+        return membership.organisation
+    return None
+
+
 def _checkout_url(booking) -> str:
     from payments.views_pages import checkout_url
 
@@ -162,6 +171,7 @@ def book(request, slug):
             contact_phone=data["contact_phone"],
             language=request.LANGUAGE_CODE,
             buyer_user=request.user if request.user.is_authenticated else None,
+            buyer_organisation=_buyer_organisation(request),
             actor=request.user if request.user.is_authenticated else None,
         )
     except ValidationError as exc:
@@ -234,6 +244,7 @@ def package_book(request, slug):
                     contact_phone=values["contact_phone"],
                     language=request.LANGUAGE_CODE,
                     buyer_user=request.user if request.user.is_authenticated else None,
+                    buyer_organisation=_buyer_organisation(request),
                 )
             except ValidationError as exc:
                 for message in exc.messages:

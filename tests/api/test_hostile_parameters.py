@@ -27,6 +27,7 @@ LIST_ENDPOINTS = [
     "/api/v1/packages/{package}/quote/",
     "/api/v1/products/",
     "/api/v1/products/{product}/rates/",
+    "/api/v1/quotes/",
     "/api/v1/slots/",
 ]
 HOSTILE_QUERIES = [

@@ -1,0 +1,14 @@
+"""Header links of the trade portal for a trade partner's members."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+def items(request, organisation, is_dmc) -> list[tuple[str, str]]:
+    if getattr(organisation, "kind", None) != "trade" or is_dmc:
+        return []
+    return [
+        (_("Trade home"), reverse("tradeportal:home")),
+        (_("Search"), reverse("tradeportal:search")),
+        (_("Quotes"), reverse("tradeportal:quotes")),
+    ]
