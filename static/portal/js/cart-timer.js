@@ -7,7 +7,7 @@
   var clock = box.querySelector(".cart-countdown");
   var deadline = Date.now() + left * 1000;
   box.querySelector(".cart-timer-left").hidden = true;
-  clock.hidden = false;
+  box.querySelector(".cart-countdown-box").hidden = false;
   function tick() {
     var seconds = Math.max(0, Math.round((deadline - Date.now()) / 1000));
     var m = Math.floor(seconds / 60), s = seconds % 60;
