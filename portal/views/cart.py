@@ -212,6 +212,7 @@ def cart_checkout(request):
         "packages": packages,
         "form": form,
         "participant_forms": participant_forms,
+        "other_persons": len(participant_forms) - 1,
         **_countdown(booking),
     }
     response = render(request, "portal/cart_checkout.html", context, status=status)
