@@ -45,6 +45,7 @@ def _measure() -> None:
     from django.test.utils import override_settings
 
     client = Client()
+    print("load average before: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     with override_settings(DEBUG=True, ALLOWED_HOSTS=["testserver"]):
         for name, url in PAGES:
             times, queries = [], []
@@ -59,6 +60,7 @@ def _measure() -> None:
                 f"{name:<10} median {statistics.median(times):6.1f} ms  "
                 f"p90 {sorted(times)[int(ROUNDS * 0.9) - 1]:6.1f} ms  queries {queries[-1]}"
             )
+    print("load average after: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
 
 
 def run() -> None:

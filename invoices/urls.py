@@ -1,6 +1,12 @@
 from django.urls import path
 
-from . import views, views_bookings, views_statements, views_traveller
+from . import (
+    views,
+    views_bookings,
+    views_statements,
+    views_traveller,
+    views_traveller_documents,
+)
 
 app_name = "invoices"
 
@@ -14,6 +20,27 @@ urlpatterns = [
         "account/bookings/<str:reference>/invoice-details/",
         views_traveller.TravellerInvoiceRequestView.as_view(),
         name="account_invoice_request",
+    ),
+    # Travellers' receipts and credit notes: by the signed link and from the account
+    path(
+        "bookings/manage/<str:token>/documents/<int:pk>.pdf",
+        views_traveller_documents.GuestDocumentPdfView.as_view(),
+        name="guest_document_pdf",
+    ),
+    path(
+        "bookings/manage/<str:token>/documents/email/",
+        views_traveller_documents.GuestDocumentsEmailView.as_view(),
+        name="guest_documents_email",
+    ),
+    path(
+        "account/bookings/<str:reference>/documents/<int:pk>.pdf",
+        views_traveller_documents.AccountDocumentPdfView.as_view(),
+        name="account_document_pdf",
+    ),
+    path(
+        "account/bookings/<str:reference>/documents/email/",
+        views_traveller_documents.AccountDocumentsEmailView.as_view(),
+        name="account_documents_email",
     ),
     # Finance back office
     path("backoffice/invoices/", views.BackofficeInvoiceListView.as_view(), name="backoffice_list"),

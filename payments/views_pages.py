@@ -23,7 +23,7 @@ from bookings.models import Booking, BookingStatus
 
 from . import services
 from .gateway import is_local_stripe, stripe_client, stripe_js_url
-from .models import Payment
+from .models import Payment, PaymentStatus
 from .schedule import schedule_plan
 
 logger = logging.getLogger(__name__)
@@ -229,7 +229,17 @@ class CheckoutPayView(BuyerBookingMixin, View):
         )
         if payment is None:
             return JsonResponse({"error": _("Unknown payment.")}, status=404)
+        renewed = {}
         try:
+            if payment.status == PaymentStatus.FAILED:
+                # A declined card retried on the same page: the instalment's next attempt (a new
+                # intent for the same amount; the declined one stays as it is).
+                payment, fresh = services.payment_intent_for_booking(
+                    booking=booking,
+                    expected_amount=str(payment.amount),
+                    actor=request.user if request.user.is_authenticated else None,
+                )
+                renewed = {"payment": payment.pk, "client_secret": fresh["client_secret"]}
             intent = services.payment_confirm_card(payment=payment, card=str(data.get("card", "")))
         except ValidationError as exc:
             return JsonResponse({"error": " ".join(exc.messages)}, status=400)
@@ -239,7 +249,7 @@ class CheckoutPayView(BuyerBookingMixin, View):
         error = services._obj_get(
             services._obj_get(intent, "last_payment_error", {}), "message", ""
         )
-        return JsonResponse({"status": intent["status"], "error": error})
+        return JsonResponse({"status": intent["status"], "error": error, **renewed})
 
 
 class CheckoutReturnView(BuyerBookingMixin, View):

@@ -3,7 +3,7 @@ when the storefront lived in the settings package: `home`, `discover`, `discover
 
 from django.urls import path
 
-from .views import storefront
+from .views import cart, storefront
 from .views.home import HomeView
 
 urlpatterns = [
@@ -13,4 +13,9 @@ urlpatterns = [
     path("discover/packages/<slug:slug>/", storefront.package_book, name="discover_package"),
     path("discover/<slug:slug>/", storefront.product_page, name="discover_product"),
     path("discover/<slug:slug>/book/", storefront.book, name="discover_book"),
+    path("cart/", cart.cart_page, name="cart"),
+    path("cart/remove/<int:line_id>/", cart.cart_remove, name="cart_remove"),
+    path("cart/checkout/", cart.cart_checkout, name="cart_checkout"),
+    path("terms/", cart.terms_page, name="terms"),
+    path("privacy/", cart.privacy_page, name="privacy"),
 ]

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bookings import services as booking_services
+from bookings.services.cart import CartClosed, CartExpired
 from operators.models import Product, ProductKind, ProductStatus
 from operators.pricing import PaxMix
 from operators.selectors import (
@@ -21,6 +22,7 @@ from operators.selectors import (
     counted_page,
 )
 from portal.calendars import availability_calendar
+from portal.cart import cart_add, cart_contact
 from portal.filters import CatalogueFilter
 from portal.forms import BookForm, PackageBookForm, SearchForm
 from portal.suggestions import search_suggestions
@@ -91,7 +93,7 @@ def product_page(request, slug):
         product=product, form=form, from_today="start" not in request.GET
     )
     user = request.user
-    contact = {
+    contact = cart_contact(request) or {
         "contact_name": user.get_full_name() if user.is_authenticated else "",
         "contact_email": user.email if user.is_authenticated else "",
     }
@@ -126,12 +128,6 @@ def _buyer_organisation(request):
     return None
 
 
-def _checkout_url(booking) -> str:
-    from payments.views_pages import checkout_url
-
-    return checkout_url(booking)
-
-
 @require_POST
 def book(request, slug):
     product = get_object_or_404(Product, slug=slug, status=ProductStatus.PUBLISHED)
@@ -163,33 +159,26 @@ def book(request, slug):
     else:
         line.quantity = data.get("quantity") or 1
     try:
-        booking = booking_services.booking_hold(
+        booking = cart_add(
+            request,
             lines=[line],
+            contact=data,
             channel=_channel(request),
-            contact_name=data["contact_name"],
-            contact_email=data["contact_email"],
-            contact_phone=data["contact_phone"],
-            language=request.LANGUAGE_CODE,
-            buyer_user=request.user if request.user.is_authenticated else None,
             buyer_organisation=_buyer_organisation(request),
-            actor=request.user if request.user.is_authenticated else None,
         )
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
         return redirect(back)
-    except (booking_services.SoldOut, booking_services.Busy) as exc:
+    except (booking_services.SoldOut, booking_services.Busy, CartClosed, CartExpired) as exc:
         messages.error(request, exc.message)
-        return redirect(back)
+        return redirect(back if not isinstance(exc, CartClosed) else reverse("cart"))
     messages.success(
         request,
-        _(
-            "We are holding your places for 15 minutes: complete the "
-            "payment to confirm booking %(ref)s."
-        )
-        % {"ref": booking.reference},
+        _("%(item)s is in your cart (booking %(ref)s).")
+        % {"item": product.title, "ref": booking.reference},
     )
-    return redirect(_checkout_url(booking))
+    return redirect("cart")
 
 
 def packages_list(request):
@@ -213,6 +202,10 @@ def package_book(request, slug):
 
     package = get_object_or_404(Package, slug=slug, status=PackageStatus.PUBLISHED)
     data = request.POST if request.method == "POST" else (request.GET or None)
+    if request.method == "GET" and data is not None:
+        data = data.copy()
+        for key, value in cart_contact(request).items():
+            data.setdefault(key, value)
     form = PackageBookForm(data)
     quote = None
     if form.is_valid() and form.pax().seats:
@@ -228,8 +221,8 @@ def package_book(request, slug):
             form.add_error("accept_terms", _("Accept the pre-contract information to book."))
         if not missing and values["accept_terms"] and quote.available:
             try:
-                booking = booking_services.booking_hold(
-                    lines=[],
+                booking = cart_add(
+                    request,
                     package_lines=[
                         PackageLineRequest(
                             package=package,
@@ -238,30 +231,27 @@ def package_book(request, slug):
                             terms_accepted=True,
                         )
                     ],
+                    contact=values,
                     channel=_channel(request),
-                    contact_name=values["contact_name"],
-                    contact_email=values["contact_email"],
-                    contact_phone=values["contact_phone"],
-                    language=request.LANGUAGE_CODE,
-                    buyer_user=request.user if request.user.is_authenticated else None,
                     buyer_organisation=_buyer_organisation(request),
                 )
             except ValidationError as exc:
                 for message in exc.messages:
                     messages.error(request, message)
-            except (booking_services.SoldOut, booking_services.Busy) as exc:
+            except (
+                booking_services.SoldOut,
+                booking_services.Busy,
+                CartClosed,
+                CartExpired,
+            ) as exc:
                 messages.error(request, exc.message)
             else:
                 messages.success(
                     request,
-                    _(
-                        "We are holding your package for 15 minutes: "
-                        "complete the payment to confirm booking "
-                        "%(ref)s."
-                    )
-                    % {"ref": booking.reference},
+                    _("%(item)s is in your cart (booking %(ref)s).")
+                    % {"item": package.title, "ref": booking.reference},
                 )
-                return redirect(_checkout_url(booking))
+                return redirect("cart")
     today = timezone.localdate()
     pax = form.pax() if form.is_valid() and form.pax().seats else PaxMix.of(adults=2)
     month = form.cleaned_data["start"] if form.is_valid() else today

@@ -1,0 +1,288 @@
+"""The traveller's cart: one HELD booking that several items join before a single payment.
+
+`booking_hold` creates the cart with its first item; `cart_lines_add` adds lines to the same
+held booking (inventory taken in one transaction, the hold restarted: 15 minutes from the
+last addition), `cart_line_remove` releases a line's inventory and deletes it (a cart line
+was never sold), `cart_checkout_save` records the participants and the consents before
+payment, and `cart_release_if_expired` is the hold-expiry sweep for one cart. Only a HELD,
+unexpired booking of the web or IAT channel is a cart; once its payment has started
+(PENDING_PAYMENT) it is closed to changes, so the amount being paid cannot move.
+
+These are additive to the engine (they reuse its planning, locking and line creation); the
+back office's amendments have their own entry point in `changes.py`."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from marketplace.errors import DomainError
+
+from ..models import (
+    Allocation,
+    AllocationState,
+    Booking,
+    BookingLine,
+    BookingStatus,
+    CancelReason,
+    Channel,
+    LineStatus,
+    Participant,
+)
+from .cancellation import _release_departures, booking_cancel
+from .common import _locked_booking, _notify, _recompute_totals
+from .errors import BookingError, Busy
+from .holds import _create_line
+from .inventory import _move, _run_locked, _take
+from .planning import LineRequest, _option_expiry, _plan, _record, _transition
+from .terms import option_latest_expiry
+
+logger = logging.getLogger(__name__)
+
+CART_CHANNELS = (Channel.WEB, Channel.IAT)
+
+
+class CartClosed(DomainError):
+    """The cart cannot change any more: its payment started, or it was paid or cancelled."""
+
+    code = "cart_closed"
+    default_message = gettext_lazy("This cart can no longer be changed.")
+
+
+class CartExpired(DomainError):
+    """The cart's 15 minutes are over: its places were (or are being) released."""
+
+    code = "cart_expired"
+    api_status = 410
+
+
+def cart_is_expired(booking: Booking, *, now=None) -> bool:
+    now = now or timezone.now()
+    return (
+        booking.status in (BookingStatus.HELD, BookingStatus.PENDING_PAYMENT)
+        and booking.expires_at is not None
+        and booking.expires_at <= now
+    )
+
+
+def _ensure_open(locked: Booking) -> None:
+    if locked.channel not in CART_CHANNELS or locked.buyer_organisation_id:
+        raise CartClosed()
+    if cart_is_expired(locked):
+        raise CartExpired(_("Your cart expired: its places were released."))
+    if locked.status != BookingStatus.HELD:
+        raise CartClosed(
+            _("The payment of booking %(ref)s has started: it can no longer be changed.")
+            % {"ref": locked.reference}
+        )
+
+
+def _latest_expiry(locked: Booking, planned, planned_packages):
+    """The operators' option cut-off over every line of the cart, old and new."""
+    services = [
+        (ln.supplier_id, ln.service_date, ln.start_time)
+        for ln in locked.lines.filter(status=LineStatus.ACTIVE).exclude(supplier=None)
+    ]
+    services += [(p.request.product.organisation_id, p.request.day, p.start_time) for p in planned]
+    services += [
+        (
+            ln.organisation_id,
+            ln.date,
+            timezone.localtime(ln.starts_at).time() if ln.starts_at else None,
+        )
+        for pkg in planned_packages
+        for ln in pkg.quote.lines
+    ]
+    return option_latest_expiry(services)
+
+
+def cart_lines_add(
+    *,
+    booking: Booking,
+    lines: list[LineRequest] | None = None,
+    package_lines: list | None = None,
+    actor=None,
+) -> Booking:
+    """Add items to a held cart: their inventory is taken in the same transaction as the new
+    lines, all or nothing, and the whole cart is held again for 15 minutes from now."""
+    lines = list(lines or [])
+    package_lines = list(package_lines or [])
+    if not lines and not package_lines:
+        raise BookingError({"lines": _("Add at least one item to book.")})
+    today = timezone.localdate()
+    planned = [_plan(request, today) for request in lines]
+    planned_packages = [pkg.plan(today) for pkg in package_lines]
+
+    def write():
+        locked = _locked_booking(booking)
+        _ensure_open(locked)
+        _take(
+            [need for p in planned for need in p.needs]
+            + [need for pkg in planned_packages for need in pkg.needs],
+            as_state="held",
+        )
+        position = (
+            locked.lines.filter(parent__isnull=True)
+            .order_by("-position")
+            .values_list("position", flat=True)
+        ).first() or 0
+        added = []
+        for p in planned:
+            position += 1
+            added.append(_create_line(locked, p, position, None).pk)
+        for pkg in planned_packages:
+            position += 1
+            added.append(pkg.create_lines(locked, position).pk)
+        locked.expires_at = _option_expiry(
+            locked.channel, None, None, latest=_latest_expiry(locked, planned, planned_packages)
+        )
+        _recompute_totals(locked)
+        _record(
+            locked,
+            action="cart_add",
+            actor=actor,
+            data={"lines": added, "expires_at": locked.expires_at.isoformat()},
+        )
+        return locked
+
+    return _run_locked(write)
+
+
+def cart_line_remove(*, booking: Booking, line_id: int, actor=None) -> Booking:
+    """Take one item out of a held cart: its inventory (and a package's departure places) is
+    released and the line deleted. Removing the last item cancels the cart."""
+
+    def write():
+        locked = _locked_booking(booking)
+        _ensure_open(locked)
+        line = (
+            BookingLine.objects.filter(
+                booking=locked, pk=line_id, parent__isnull=True, status=LineStatus.ACTIVE
+            )
+            .select_related(None)
+            .first()
+        )
+        if line is None:
+            raise BookingError({"line": _("This item is not in your cart.")})
+        held = list(
+            Allocation.objects.filter(
+                line__in=[line, *line.components.all()], state=AllocationState.HELD
+            )
+        )
+        if held:
+            _move(held, from_state="held", to_state=None)
+        _release_departures([line])
+        removed = {"line": line.pk, "title": line.title, "amount": str(line.retail_amount)}
+        Participant.objects.filter(line__in=[line, *line.components.all()]).update(line=None)
+        line.components.all().delete()
+        line.delete()
+        if not locked.lines.filter(parent__isnull=True, status=LineStatus.ACTIVE).exists():
+            _transition(
+                locked,
+                BookingStatus.CANCELLED,
+                actor=actor,
+                action="cart_emptied",
+                data=removed,
+            )
+            locked.cancel_reason = CancelReason.BUYER
+            locked.cancelled_at = timezone.now()
+            locked.save(update_fields=["cancel_reason", "cancelled_at"])
+        else:
+            _record(locked, action="cart_remove", actor=actor, data=removed)
+        _recompute_totals(locked)
+        return locked
+
+    return _run_locked(write)
+
+
+@dataclass
+class CheckoutDetails:
+    """What the traveller gives before paying. `participants` are dicts of Participant
+    fields (first_name, last_name, dietary_needs, accessibility_needs)."""
+
+    participants: list[dict]
+    terms_accepted: bool
+    privacy_accepted: bool
+    package_terms_accepted: bool = False
+
+
+def cart_checkout_save(*, booking: Booking, details: CheckoutDetails, actor=None) -> Booking:
+    """Replace the cart's participant list and record the consents (terms, privacy and, when
+    the cart holds a package, the pre-contract information), all or nothing."""
+    from ..rooming import participant_add
+
+    errors: dict[str, list[str]] = {}
+    if not details.terms_accepted:
+        errors.setdefault("accept_terms", []).append(
+            _("Accept the terms and conditions to continue.")
+        )
+    if not details.privacy_accepted:
+        errors.setdefault("accept_privacy", []).append(_("Accept the privacy notice to continue."))
+    if not details.participants:
+        errors.setdefault("participants", []).append(_("Give at least the lead traveller."))
+    with transaction.atomic():
+        locked = _locked_booking(booking)
+        _ensure_open(locked)
+        has_package = locked.lines.filter(
+            parent__isnull=True, status=LineStatus.ACTIVE, kind="package"
+        ).exists()
+        if has_package and not details.package_terms_accepted:
+            errors.setdefault("accept_package_terms", []).append(
+                _("Read and accept the package's pre-contract information first.")
+            )
+        if errors:
+            raise BookingError(errors)
+        locked.participants.filter(cancelled=False).delete()
+        for data in details.participants:
+            participant_add(booking=locked, actor=actor, **data)
+        now = timezone.now()
+        if has_package:
+            locked.package_terms_accepted_at = now
+            locked.save(update_fields=["package_terms_accepted_at"])
+        _record(
+            locked,
+            action="checkout_consent",
+            actor=actor,
+            data={
+                "terms": True,
+                "privacy": True,
+                "package_precontract": has_package,
+                "participants": len(details.participants),
+                "at": now.isoformat(),
+            },
+        )
+    return locked
+
+
+def cart_release_if_expired(*, booking: Booking) -> bool:
+    """The hold-expiry sweep (`holds_release_expired`) for one cart, run when its owner looks
+    at it: an expired cart's inventory is released at once. A cart whose payment is being
+    processed (row locked) is left to the periodic sweep."""
+    if not cart_is_expired(booking):
+        return False
+    try:
+        with transaction.atomic():
+            locked = (
+                Booking.objects.select_for_update(skip_locked=True)
+                .filter(
+                    pk=booking.pk,
+                    status__in=(BookingStatus.HELD, BookingStatus.PENDING_PAYMENT),
+                    expires_at__lte=timezone.now(),
+                )
+                .first()
+            )
+            if locked is None:
+                return False
+            booking_cancel(
+                booking=locked, reason=CancelReason.EXPIRED, note=_("The option expired.")
+            )
+            _notify("expired", locked)
+    except Busy:
+        logger.info("cart %s busy, expiry left to the sweep", booking.pk)
+        return False
+    return True
