@@ -22,6 +22,7 @@ from ..models import (
     Allocation,
     AllocationState,
 )
+from .allotment_hooks import give_back_to_allotments
 from .errors import Busy, SoldOut
 
 logger = logging.getLogger(__name__)
@@ -191,3 +192,5 @@ def _move(allocations: list[Allocation], *, from_state: str, to_state: str | Non
         _MODEL_OF[need.kind].objects.filter(pk=need.pk).update(**changes)
     new_state = AllocationState.SOLD if to_state == "sold" else AllocationState.RELEASED
     Allocation.objects.filter(pk__in=[a.pk for a in allocations]).update(state=new_state)
+    if to_state is None:
+        give_back_to_allotments(allocations=allocations)
