@@ -137,7 +137,7 @@ class AllotmentEditForm(forms.Form):
             if name.startswith("q_") and value is not None:
                 chosen[date.fromisoformat(name[2:])] = value
         if self.cleaned_data.get("all_days") is not None:
-            chosen = {day: self.cleaned_data["all_days"] for day in chosen} or chosen
+            chosen = dict.fromkeys(chosen, self.cleaned_data["all_days"]) or chosen
         return chosen
 
 

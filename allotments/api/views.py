@@ -17,6 +17,7 @@ class AllotmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Organis
     """Rooms and seats the DMC keeps for the calling trade partner: its bookings draw on them
     first; unsold places return to general sale on each day's release date."""
 
+    queryset = Allotment.objects.all()
     organisation_field = "partner"
     organisation_kinds = ("trade",)
     serializer_class = AllotmentOutput
