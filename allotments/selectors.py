@@ -79,13 +79,7 @@ def release_report(*, partner_id=None, allotment_id=None, date_from=None, date_t
     if date_to:
         queryset = queryset.filter(date__lte=date_to)
     rows = (
-        queryset.values(
-            "allotment_id",
-            "allotment__partner__name",
-            "allotment__product__title",
-            "allotment__unit_type__name",
-            "date",
-        )
+        queryset.values("allotment_id", "date")
         .annotate(
             day_allotted=Sum("allotted"),
             day_used=Sum("used"),
@@ -95,7 +89,13 @@ def release_report(*, partner_id=None, allotment_id=None, date_from=None, date_t
         )
         .order_by("-day_released_at", "allotment_id", "date")
     )
-    return [_unprefixed(row, "day_") for row in rows]
+    rows = [_unprefixed(row, "day_") for row in rows]
+    allotments = Allotment.objects.select_related("partner", "product", "unit_type").in_bulk(
+        {row["allotment_id"] for row in rows}
+    )
+    for row in rows:  # the product's title in the reader's language
+        row["allotment"] = allotments[row["allotment_id"]]
+    return rows
 
 
 def allotment_history(allotment: Allotment) -> QuerySet:
