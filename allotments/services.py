@@ -50,9 +50,19 @@ def _row_label(kind: str, row) -> str:
     return _day_label(row.date)
 
 
+# The race test's canary switches this off to show that it would see an oversell.
+LOCKING_ENABLED = True
+
+
+def _race_window():
+    """A hook the canary test uses to widen the read-then-write window of a draw."""
+
+
 def _lock(model, pks) -> dict:
     """Lock inventory rows in the engine's order (by pk) and return them by pk."""
-    rows = model.objects.select_for_update().filter(pk__in=sorted(set(pks))).order_by("pk")
+    rows = model.objects.filter(pk__in=sorted(set(pks))).order_by("pk")
+    if LOCKING_ENABLED:
+        rows = rows.select_for_update()
     return {row.pk: row for row in rows}
 
 
@@ -466,11 +476,8 @@ def allotment_draw(*, booking, needs: list, as_state: str) -> list:
         return needs
     _lock(Slot, slot_pks)  # inventory rows first, as _take does, then the days
     _lock(NightInventory, night_pks)
-    days = list(
-        AllotmentDay.objects.select_for_update()
-        .filter(pk__in=candidates, released_at__isnull=True)
-        .order_by("pk")
-    )
+    days = AllotmentDay.objects.filter(pk__in=candidates, released_at__isnull=True).order_by("pk")
+    days = list(days.select_for_update() if LOCKING_ENABLED else days)
     by_row: dict[tuple[str, int], list[AllotmentDay]] = defaultdict(list)
     for day in sorted(days, key=lambda d: (d.allotment_id, d.pk)):
         by_row[("slot", day.slot_id) if day.slot_id else ("night", day.night_id)].append(day)
@@ -490,7 +497,11 @@ def allotment_draw(*, booking, needs: list, as_state: str) -> list:
         if wanted:
             left_over.append(replace(need, quantity=wanted))
     for day, quantity in taken.items():
-        AllotmentDay.objects.filter(pk=day.pk).update(used=F("used") + quantity)
+        if LOCKING_ENABLED:
+            AllotmentDay.objects.filter(pk=day.pk).update(used=F("used") + quantity)
+        else:  # the unsafe read-then-write path, only for the canary test
+            _race_window()
+            AllotmentDay.objects.filter(pk=day.pk).update(used=day.used + quantity)
         if as_state == "sold":
             kind, pk = ("slot", day.slot_id) if day.slot_id else ("night", day.night_id)
             _MODEL_OF[kind].objects.filter(pk=pk).update(

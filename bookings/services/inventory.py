@@ -58,7 +58,14 @@ def _lock_rows(model, pks):
 _SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_CONSTRAINT_CHECK = 5, 6, 275
 _SQLITE_CHECK_FAILED = "CHECK constraint failed: "
 # The CheckConstraints of operators.models that refuse `sold + held > capacity`.
-OVERSOLD_CONSTRAINTS = frozenset({"slot_not_oversold", "night_not_oversold", "stock_not_oversold"})
+OVERSOLD_CONSTRAINTS = frozenset(
+    {
+        "slot_not_oversold",
+        "night_not_oversold",
+        "stock_not_oversold",
+        "allotment_day_not_overdrawn",  # allotments: a day never gives more than it has
+    }
+)
 
 
 def _is_lock_error(exc: Exception) -> bool:

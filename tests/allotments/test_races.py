@@ -3,6 +3,7 @@ partner race for the last 5 places of its allotment: exactly 5 win, nothing is o
 the counters equal the allocations plus the allotment's places."""
 
 import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -13,7 +14,7 @@ from allotments import services as allotments
 from allotments.models import AllotmentDay
 from bookings import services
 from bookings.models import Allocation
-from bookings.services import Busy, LineRequest, SoldOut
+from bookings.services import Busy, LineRequest, SoldOut, inventory
 from operators.pricing import PaxMix
 from tests.allotments.factories import trade_partner
 from tests.faults.checks import assert_counters_equal_allocations
@@ -70,10 +71,9 @@ def _race(product, slot, partner, clients=CLIENTS):
     return results
 
 
-def test_twenty_partner_bookings_race_for_the_last_five_places_of_an_allotment():
-    partner = trade_partner()
-    # 12 seats: 8 for the partner's allotment, the other 4 sold to the public, so the
-    # allotment is all that is left; the partner has already booked 3 of its 8.
+def _allotment_with_five_places_left(partner):
+    """12 seats: 8 in the partner's allotment, 4 sold to the public, and 3 of the 8 already
+    booked by the partner: the allotment's last 5 places are all that is left."""
     product, slot = bookable_experience(capacity=12, min_pax=1)
     allotment = allotments.allotment_create(
         partner=partner,
@@ -99,6 +99,21 @@ def test_twenty_partner_bookings_race_for_the_last_five_places_of_an_allotment()
             buyer_organisation=partner,
             hold_for=timedelta(days=2),
         )
+    return allotment, product, slot
+
+
+def _partner_seats(slot, partner) -> int:
+    return (
+        Allocation.objects.filter(slot=slot, line__booking__buyer_organisation=partner).aggregate(
+            n=Sum("quantity")
+        )["n"]
+        or 0
+    )
+
+
+def test_twenty_partner_bookings_race_for_the_last_five_places_of_an_allotment():
+    partner = trade_partner()
+    allotment, product, slot = _allotment_with_five_places_left(partner)
 
     results = _race(product, slot, partner)
 
@@ -110,8 +125,19 @@ def test_twenty_partner_bookings_race_for_the_last_five_places_of_an_allotment()
     assert slot.held + slot.sold <= slot.capacity
     day = AllotmentDay.objects.get(allotment=allotment)
     assert (day.allotted, day.used) == (8, 8)
-    drawn = Allocation.objects.filter(
-        slot=slot, line__booking__buyer_organisation=partner
-    ).aggregate(n=Sum("quantity"))["n"]
-    assert drawn == 8
+    assert _partner_seats(slot, partner) == 8
     assert_counters_equal_allocations()
+
+
+def test_canary_without_locks_the_allotment_race_oversells(monkeypatch):
+    """With the locks switched off (allotment days and inventory rows read, then written),
+    the same race books more than the allotment's places: the test above can see it."""
+    monkeypatch.setattr(allotments, "LOCKING_ENABLED", False)
+    monkeypatch.setattr(allotments, "_race_window", lambda: time.sleep(0.05))
+    monkeypatch.setattr(inventory, "LOCKING_ENABLED", False)
+    partner = trade_partner()
+    _allotment, product, slot = _allotment_with_five_places_left(partner)
+
+    results = _race(product, slot, partner, clients=12)
+
+    assert _partner_seats(slot, partner) > 8, results
