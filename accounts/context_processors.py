@@ -18,6 +18,7 @@ LOCAL_APPS = (
     "iat",
     "insights",
     "marketplace",
+    "allotments",
 )
 
 

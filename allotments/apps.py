@@ -5,3 +5,14 @@ from django.utils.translation import gettext_lazy as _
 class AllotmentsConfig(AppConfig):
     name = "allotments"
     verbose_name = _("Allotments")
+
+    def ready(self):
+        from bookings.services.allotment_hooks import allotment_hooks_register
+
+        from . import services
+
+        allotment_hooks_register(
+            reserved=services.allotment_reserved_places,
+            draw=services.allotment_draw,
+            give_back=services.allotment_give_back,
+        )

@@ -353,6 +353,11 @@ def _counters_line(slots, done):
         or 0
     )
     counters = Slot.objects.filter(pk__in=pks).aggregate(n=Sum(F("held") + F("sold")))["n"] or 0
+    # Places an allotment keeps for a partner are in `held` too: counters = allocations + them.
+    from allotments.selectors import allotment_places_on_counters
+
+    allotted = allotment_places_on_counters()
+    sold += sum(allotted.get(("slot", pk), 0) for pk in pks)
     return sold, counters
 
 

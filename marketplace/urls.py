@@ -19,6 +19,7 @@ api_v1 = [
     path("", include("bookings.api.urls")),
     path("", include("payments.api.urls")),
     path("", include("invoices.api.urls")),
+    path("", include("allotments.api.urls")),
     path("", include("tradeportal.api.urls")),
 ]
 

@@ -24,6 +24,7 @@ from ..models import (
     LineKind,
     LineStatus,
 )
+from .allotment_hooks import draw_from_partner_allotment, partner_reserved_places
 from .common import _after_commit, _locked_booking, _notify, _recompute_totals
 from .errors import BookingError, InvalidTransition, SoldOut
 from .inventory import _MODEL_OF, _allocation_need, _lock_rows, _move, _Need, _run_locked, _take
@@ -133,7 +134,13 @@ def booking_amend(
     re-price in one transaction. `expected_total` is what the user was shown; a different
     price refuses the change so that nobody confirms a price they did not see."""
     request = _amended_request(line, **changes)
-    planned = _plan(request, timezone.localdate(), own=_held_by(line))
+    own = _held_by(line)
+    reserved = partner_reserved_places(
+        organisation=line.booking.buyer_organisation, requests=[request]
+    )
+    for key, places in reserved.items():
+        own[key] = own.get(key, 0) + places
+    planned = _plan(request, timezone.localdate(), own=own)
 
     def write():
         booking = _locked_booking(line.booking)
@@ -161,7 +168,10 @@ def booking_amend(
             _lock_rows(model, [n.pk for n in everything if n.kind == kind])
         for allocation in old_allocations:
             _move([allocation], from_state=allocation.state, to_state=None)
-        _take(planned.needs, as_state=state)
+        _take(
+            draw_from_partner_allotment(booking=booking, needs=planned.needs, as_state=state),
+            as_state=state,
+        )
         before = {
             "date": current.service_date.isoformat(),
             "pax": current.pax,

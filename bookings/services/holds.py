@@ -22,6 +22,7 @@ from ..models import (
     Channel,
     VatRegime,
 )
+from .allotment_hooks import draw_from_partner_allotment, partner_reserved_places
 from .cancellation import booking_cancel
 from .common import _notify, _recompute_totals
 from .errors import BookingError, Busy
@@ -62,7 +63,8 @@ def booking_hold(
     if not contact_name or not contact_email:
         raise BookingError({"contact_email": _("A contact name and email are required.")})
     today = today or timezone.localdate()
-    planned = [_plan(request, today) for request in lines]
+    reserved = partner_reserved_places(organisation=buyer_organisation, requests=lines)
+    planned = [_plan(request, today, own=reserved) for request in lines]
     planned_packages = [pkg.plan(today) for pkg in package_lines or []]
 
     def write():
@@ -107,6 +109,7 @@ def booking_hold(
         booking.save()
         needs = [need for p in planned for need in p.needs]
         needs += [need for pkg in planned_packages for need in pkg.needs]
+        needs = draw_from_partner_allotment(booking=booking, needs=needs, as_state="held")
         _take(needs, as_state="held")
         position = 0
         for p in planned:

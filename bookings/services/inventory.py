@@ -22,6 +22,7 @@ from ..models import (
     Allocation,
     AllocationState,
 )
+from .allotment_hooks import give_back_to_allotments
 from .errors import Busy, SoldOut
 
 logger = logging.getLogger(__name__)
@@ -57,7 +58,14 @@ def _lock_rows(model, pks):
 _SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_CONSTRAINT_CHECK = 5, 6, 275
 _SQLITE_CHECK_FAILED = "CHECK constraint failed: "
 # The CheckConstraints of operators.models that refuse `sold + held > capacity`.
-OVERSOLD_CONSTRAINTS = frozenset({"slot_not_oversold", "night_not_oversold", "stock_not_oversold"})
+OVERSOLD_CONSTRAINTS = frozenset(
+    {
+        "slot_not_oversold",
+        "night_not_oversold",
+        "stock_not_oversold",
+        "allotment_day_not_overdrawn",  # allotments: a day never gives more than it has
+    }
+)
 
 
 def _is_lock_error(exc: Exception) -> bool:
@@ -191,3 +199,5 @@ def _move(allocations: list[Allocation], *, from_state: str, to_state: str | Non
         _MODEL_OF[need.kind].objects.filter(pk=need.pk).update(**changes)
     new_state = AllocationState.SOLD if to_state == "sold" else AllocationState.RELEASED
     Allocation.objects.filter(pk__in=[a.pk for a in allocations]).update(state=new_state)
+    if to_state is None:
+        give_back_to_allotments(allocations=allocations)

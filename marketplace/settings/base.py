@@ -242,6 +242,8 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": crontab(hour=4, minute=15),
     },
     "release-expired-holds": {"task": "bookings.tasks.release_expired_holds", "schedule": 60.0},
+    # Allotment days at their release date: unsold places back to general sale (idempotent).
+    "allotments-release-due": {"task": "allotments.tasks.release_due", "schedule": 3600.0},
     "outbox-sweep": {
         "task": "outbox.tasks.sweep",
         "schedule": env.float("OUTBOX_SWEEP_SECONDS", default=30.0),

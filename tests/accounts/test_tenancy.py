@@ -8,7 +8,16 @@ from accounts.models import Role
 from accounts.tenancy import OrganisationScopedMixin, OrganisationScopedViewSet
 from tests.factories import SCOPED_MODEL_FACTORIES, api_key_for
 
-TEST_APPS = ("operators", "packages", "bookings", "payments", "invoices", "iat", "tradeportal")
+TEST_APPS = (
+    "operators",
+    "packages",
+    "bookings",
+    "payments",
+    "invoices",
+    "iat",
+    "allotments",
+    "tradeportal",
+)
 
 
 def all_scoped_factories():

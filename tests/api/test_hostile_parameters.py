@@ -17,6 +17,7 @@ pytestmark = pytest.mark.django_db
 
 HUGE = "99999999999999999999"
 LIST_ENDPOINTS = [
+    "/api/v1/allotments/",
     "/api/v1/availability/",
     "/api/v1/bookings/",
     "/api/v1/invoices/",

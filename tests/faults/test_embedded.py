@@ -28,7 +28,11 @@ def test_interval_jobs_run_at_start_and_on_their_interval_crontab_jobs_at_their_
     beat = EmbeddedBeat(settings.CELERY_BEAT_SCHEDULE, start=start)
     assert {job.name for job in beat.jobs} == set(settings.CELERY_BEAT_SCHEDULE)
 
-    assert sorted(beat.tick(start)) == ["outbox-sweep", "release-expired-holds"]
+    assert sorted(beat.tick(start)) == [
+        "allotments-release-due",
+        "outbox-sweep",
+        "release-expired-holds",
+    ]
     booking.refresh_from_db()
     assert booking.status == BookingStatus.CANCELLED and booking.cancel_reason == "expired"
     assert_counters_equal_allocations()

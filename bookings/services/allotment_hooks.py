@@ -1,0 +1,57 @@
+"""Places reserved for a trade partner (allotments) inside the booking engine.
+
+bookings does not import the allotments app: allotments plugs its three functions in from its
+AppConfig.ready(). Without them, a booking takes everything from general sale."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+def _no_places(*, organisation, requests) -> dict:
+    return {}
+
+
+def _take_nothing(*, booking, needs, as_state):
+    return needs
+
+
+def _give_nothing(*, allocations) -> None:
+    return None
+
+
+@dataclass
+class _Hooks:
+    reserved: Callable = _no_places
+    draw: Callable = _take_nothing
+    give_back: Callable = _give_nothing
+
+
+_hooks = _Hooks()
+
+
+def allotment_hooks_register(*, reserved: Callable, draw: Callable, give_back: Callable) -> None:
+    _hooks.reserved, _hooks.draw, _hooks.give_back = reserved, draw, give_back
+
+
+def partner_reserved_places(*, organisation, requests) -> dict[tuple[str, int], int]:
+    """{(kind, row pk): places} the partner's allotments keep for it on the rows the requests
+    need: free for the partner's own booking in the availability check."""
+    if organisation is None:
+        return {}
+    return _hooks.reserved(organisation=organisation, requests=requests)
+
+
+def draw_from_partner_allotment(*, booking, needs: list, as_state: str) -> list:
+    """Move what the booking needs from its partner's allotments to the booking (rows locked,
+    same transaction) and return what is left to take from general sale."""
+    if not booking.buyer_organisation_id:
+        return needs
+    return _hooks.draw(booking=booking, needs=needs, as_state=as_state)
+
+
+def give_back_to_allotments(*, allocations: list) -> None:
+    """Released allocations that came from an allotment go back to it (before its release)."""
+    if allocations:
+        _hooks.give_back(allocations=allocations)
