@@ -12,6 +12,7 @@ from bookings.models import Allocation, AllocationState, Amendment, BookingLine,
 from bookings.package_lines import PackageLineRequest
 from operators.models import NightInventory, Slot
 from operators.pricing import PaxMix
+from tests.bookings.test_views_backoffice import dmc_client  # noqa: F401 - fixture
 from tests.operators.factories import SlotFactory, bookable_experience
 from tests.packages.conftest import day, trip  # noqa: F401 - fixtures
 
@@ -172,9 +173,9 @@ def test_a_package_is_added_to_a_confirmed_booking(trip, day):  # noqa: F811
     assert amendment.difference == Decimal("300.00")
     parent = BookingLine.objects.get(pk=amendment.data["added"][0])
     assert parent.kind == "package" and parent.components.count() == 2
-    assert set(
-        Allocation.objects.filter(line__parent=parent).values_list("state", flat=True)
-    ) == {"sold"}
+    assert set(Allocation.objects.filter(line__parent=parent).values_list("state", flat=True)) == {
+        "sold"
+    }
     assert _taken(trip, day) == (2, [1])
     assert Slot.objects.get(pk=trip["slot"].pk).sold == 2
 
@@ -211,3 +212,65 @@ def test_removing_a_line_cancels_it_with_its_penalty():
     assert booking.total_retail == Decimal("105.00")  # 80 + the penalty kept
     slot.refresh_from_db()
     assert slot.sold == 0
+
+
+def test_the_back_office_adds_a_product_and_removes_a_line(dmc_client):  # noqa: F811
+    from django.urls import reverse
+
+    booking = _experience_booking()
+    product, slot = bookable_experience(capacity=5, adult="25.00", net="20.00", days_ahead=12)
+    url = reverse("bookings:backoffice_add_line", args=[booking.reference])
+    page = dmc_client.get(url).content.decode()
+    assert f'value="product:{product.pk}"' in page
+    data = {
+        "item": f"product:{product.pk}",
+        "day": slot.date.isoformat(),
+        "adults": 2,
+        "seniors": 0,
+        "infants": 0,
+    }
+    preview = dmc_client.post(url, {**data, "action": "preview"}).context["preview"]
+    assert (preview.problem, preview.new_total) == (None, Decimal("130.00"))
+    dmc_client.post(url, {**data, "action": "confirm", "expected_total": "999.00"})
+    assert booking.lines.count() == 1  # a total nobody saw is refused
+    response = dmc_client.post(url, {**data, "action": "confirm", "expected_total": "130.00"})
+    assert response.status_code == 302
+    added = booking.lines.get(product=product)
+    amend = reverse("bookings:backoffice_amend", args=[booking.reference, added.pk])
+    page = dmc_client.get(amend).content.decode()
+    assert 'value="remove"' in page
+    dmc_client.post(amend, {"action": "remove", "reason": "buyer", "waive_penalty": "on"})
+    added.refresh_from_db()
+    assert (added.status, added.penalty_amount) == (LineStatus.CANCELLED, Decimal("0"))
+    # Bad input is a form error, never a 500.
+    assert dmc_client.post(url, {"item": "product:999999", "day": "x"}).status_code == 200
+
+
+def test_the_back_office_amends_a_package_line(dmc_client, trip, day):  # noqa: F811
+    from django.urls import reverse
+
+    booking = _book_package(trip["package"], day, adults=30)
+    line = booking.lines.get(parent__isnull=True)
+    url = reverse("bookings:backoffice_amend", args=[booking.reference, line.pk])
+    page = dmc_client.get(url).content.decode()
+    rooms_field = f"rooms_{trip['stay_component'].pk}"
+    assert f'name="{rooms_field}"' in page
+    data = {"day": day.isoformat(), "adults": 26, "seniors": 0, "infants": 0}
+    preview = dmc_client.post(url, {**data, "action": "preview"}).context["preview"]
+    assert preview.problem is None
+    dmc_client.post(url, {**data, "action": "confirm", "expected_total": str(preview.new_total)})
+    line.refresh_from_db()
+    assert line.persons == 26
+    assert _taken(trip, day) == (26, [13])
+
+
+def test_another_staff_less_user_cannot_add_lines(client):
+    from django.urls import reverse
+
+    from tests.factories import MembershipFactory
+
+    booking = _experience_booking()
+    user = MembershipFactory().user
+    client.force_login(user)
+    url = reverse("bookings:backoffice_add_line", args=[booking.reference])
+    assert client.get(url).status_code in (403, 404)
