@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bookings import services as booking_services
+from marketplace.errors import user_message
 from operators.models import Product, ProductKind, ProductStatus
 from operators.pricing import PaxMix
 from operators.selectors import (
@@ -169,7 +170,7 @@ def book(request, slug):
             messages.error(request, message)
         return redirect(back)
     except (booking_services.SoldOut, booking_services.Busy) as exc:
-        messages.error(request, exc.message)
+        messages.error(request, user_message(exc))
         return redirect(back)
     messages.success(
         request,
@@ -239,7 +240,7 @@ def package_book(request, slug):
                 for message in exc.messages:
                     messages.error(request, message)
             except (booking_services.SoldOut, booking_services.Busy) as exc:
-                messages.error(request, exc.message)
+                messages.error(request, user_message(exc))
             else:
                 messages.success(
                     request,
