@@ -1,6 +1,7 @@
-"""Demo bookings over the last and the next weeks, in every state and channel, plus the
-tourist-tax rules of Lucca and Capannori and the trade partners' contracts. Idempotent: each
-demo booking is recognised by its `notes` key and made once."""
+"""Demo bookings (bookings/demo_data/bookings.yaml) made through the booking services: holds,
+confirmations, amendments, cancellations, redemptions, no-shows, as the platform's users
+would; plus the tourist-tax rules and the trade partners' contracts of that file.
+Idempotent: each demo booking is recognised by its `notes` key and made once."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import Organisation, User
+from marketplace.demo_data import demo_data
 from operators import services as operator_services
 from operators.availability import stay_problem
 from operators.models import CancellationPolicy, Product, Slot, UnitType
@@ -21,62 +23,40 @@ from . import services
 from .models import Booking, Participant, TouristTaxRule, TradeContract
 from .notifications import notifications_muted
 
-LUCCA_RULES = [  # from 2025-04-01 (DOMAIN.md); age exemption threshold unverified: 12
-    ("hotel_1,hotel_2,hotel_3", "3.50"),
-    ("hotel_4", "4.50"),
-    ("hotel_5", "5.00"),
-    ("campsite,hostel", "3.00"),
-    ("", "3.50"),
-]
-CAPANNORI_RULES = [  # planned from 2026-04-01 (unverified)
-    ("hotel_1,hotel_2,hotel_3", "2.50"),
-    ("hotel_4,hotel_5", "3.00"),
-    ("campsite,hostel", "1.50"),
-    ("", "2.00"),
-]
 
-
-def _tax_rules() -> None:
-    for comune_name, start, rules in (
-        ("Lucca", date(2025, 4, 1), LUCCA_RULES),
-        ("Capannori", date(2026, 4, 1), CAPANNORI_RULES),
-    ):
-        comune = Comune.objects.get(name=comune_name)
-        for categories, rate in rules:
+def _tax_rules(data: list[dict]) -> None:
+    for block in data:
+        comune = Comune.objects.get(name=block["comune"])
+        for rule in block["rates"]:
             TouristTaxRule.objects.update_or_create(
                 comune=comune,
-                categories=categories,
-                valid_from=start,
+                categories=rule["categories"],
+                valid_from=block["valid_from"],
                 defaults={
-                    "rate_per_night": Decimal(rate),
-                    "max_nights": 3,
-                    "exempt_under_age": 12,
+                    "rate_per_night": Decimal(rule["rate"]),
+                    "max_nights": block["max_nights"],
+                    "exempt_under_age": block["exempt_under_age"],
                     "residents_exempt": True,
-                    "note": "Demo rule from DOMAIN.md"
-                    + ("" if comune_name == "Lucca" else " (unverified)"),
+                    "note": block["note"],
                 },
             )
 
 
-def _contracts() -> dict[str, Organisation]:
+def _contracts(data: list[dict]) -> dict[str, Organisation]:
     strict = CancellationPolicy.objects.filter(organisation__isnull=True).order_by("pk").first()
     partners = {}
-    for slug, option_days, on_account, credit in (
-        ("tuscany-discovery-tours", 5, True, "25000.00"),
-        ("viaggi-del-giglio", 3, True, "8000.00"),
-        ("heritage-journeys", 3, False, "0.00"),
-    ):
-        organisation = Organisation.objects.get(slug=slug)
+    for contract in data:
+        organisation = Organisation.objects.get(slug=contract["partner"])
         TradeContract.objects.update_or_create(
             organisation=organisation,
             defaults={
-                "option_days": option_days,
-                "on_account": on_account,
-                "credit_limit": Decimal(credit),
+                "option_days": contract["option_days"],
+                "on_account": contract["on_account"],
+                "credit_limit": Decimal(contract["credit_limit"]),
                 "cancellation_policy": strict,
             },
         )
-        partners[slug] = organisation
+        partners[contract["partner"]] = organisation
     return partners
 
 
@@ -152,21 +132,37 @@ def _goods(slug, day, quantity):
     return services.LineRequest(product=Product.objects.get(slug=slug), day=day, quantity=quantity)
 
 
-def _hold(key, lines, *, channel, contact, user=None, partner=None, today=None, **kwargs):
+def _line(spec: dict, today: date) -> services.LineRequest:
+    day = today + timedelta(days=spec["in_days"])
+    pax = spec.get("pax") or {}
+    if "experience" in spec:
+        return _experience(spec["experience"], day, **pax)
+    if "per_unit" in spec:
+        return _per_unit(spec["per_unit"], day, spec["units"])
+    if "stay" in spec:
+        return _stay(spec["stay"], spec["unit"], day, spec["nights"], spec["units"], **pax)
+    return _goods(spec["goods"], day, spec["quantity"])
+
+
+def _hold(spec: dict, contact: dict, *, users, partners, today) -> tuple[Booking, bool]:
+    key = spec["key"]
     existing = Booking.objects.filter(notes=f"demo:{key}").first()
     if existing:
         return existing, False
+    booked_on = today - timedelta(days=spec.get("booked_days_ago", 0))
+    extra = {"hold_for": timedelta(hours=spec["hold_hours"])} if "hold_hours" in spec else {}
     booking = services.booking_hold(
-        lines=lines,
-        channel=channel,
-        contact_name=contact[0],
-        contact_email=contact[1],
-        language=contact[2],
-        buyer_user=user,
-        buyer_organisation=partner,
+        lines=[_line(line, today) for line in spec["lines"]],
+        channel=spec["channel"],
+        contact_name=contact["name"],
+        contact_email=contact["email"],
+        language=contact["language"],
+        buyer_user=users.get(contact["email"]) if contact.get("user") else None,
+        buyer_organisation=partners.get(contact.get("partner")),
+        buyer_reference=spec.get("buyer_reference", ""),
         notes=f"demo:{key}",
-        today=today,
-        **kwargs,
+        today=booked_on if spec.get("booked_days_ago") else None,
+        **extra,
     )
     return booking, True
 
@@ -203,228 +199,84 @@ def _group(booking: Booking, size: int, leader=True) -> None:
     )
 
 
+def _step(booking: Booking, name: str, value, *, dmc_actor) -> None:
+    """One thing that happens to a demo booking, through the booking services."""
+    if name == "confirm":
+        services.booking_confirm(booking=booking, via=value)
+    elif name == "request_payment":
+        services.booking_request_payment(booking=booking)
+    elif name == "amend":
+        line = booking.lines.filter(parent__isnull=True).order_by("position", "pk")[value["line"]]
+        later = _slot(
+            line.product,
+            line.service_date + timedelta(days=value.get("shift_days", 0)),
+            seats=value.get("units", 1),
+        )
+        services.booking_amend(
+            line=line,
+            day=later.date,
+            slot=later,
+            units=value.get("units", line.quantity),
+            pax=PaxMix.of(**value["pax"]),
+            actor=dmc_actor,
+        )
+    elif name == "cancel":
+        line_ids = None
+        if value.get("line_kind"):
+            line_ids = [booking.lines.get(kind=value["line_kind"], parent__isnull=True).pk]
+        services.booking_cancel(
+            booking=booking,
+            reason=value["reason"],
+            line_ids=line_ids,
+            note=value.get("note", ""),
+            actor=dmc_actor if value.get("by_dmc") else None,
+        )
+    elif name == "participants":
+        _group(booking, value)
+    elif name == "expire":
+        Booking.objects.filter(pk=booking.pk).update(expires_at=timezone.now() - timedelta(hours=1))
+        services.holds_release_expired()
+    elif name == "redeem":
+        services.voucher_redeem(
+            organisation=booking.lines.get().supplier,
+            actor=None,
+            raw=booking.reference,
+            method="code",
+            now=timezone.now() - timedelta(days=value["days_ago"]),
+        )
+    elif name == "no_show":
+        services.booking_complete(booking=booking, no_show=True, actor=dmc_actor)
+    elif name == "complete":
+        services.booking_complete(booking=booking)
+    else:
+        raise ValueError(f"unknown demo step {name!r}")
+
+
 def seed(context: dict) -> None:
-    _tax_rules()
-    partners = _contracts()
-    if not Product.objects.filter(slug="lucca-walls-guided-tour").exists():
+    data = demo_data("bookings", "bookings")
+    _tax_rules(data["tourist_tax_rules"])
+    partners = _contracts(data["contracts"])
+    if not Product.objects.filter(slug=data["requires_product"]).exists():
         print("  bookings: the demo products are missing; no demo bookings")
         return
     today = timezone.localdate()
-    anna = User.objects.get(email="anna.rossi@example.com")
-    emily = User.objects.get(email="emily.clarke@example.co.uk")
-    jonas = User.objects.get(email="jonas.weber@example.de")
-    dmc_admin = User.objects.get(email="admin@pianadilucca.example")
-    tdt, giglio, heritage = (
-        partners["tuscany-discovery-tours"],
-        partners["viaggi-del-giglio"],
-        partners["heritage-journeys"],
-    )
-    anna_c = ("Anna Rossi", anna.email, "it")
-    emily_c = ("Emily Clarke", emily.email, "en")
-    jonas_c = ("Jonas Weber", jonas.email, "en")
-
+    contacts = data["contacts"]
+    users = {
+        user.email: user
+        for user in User.objects.filter(
+            email__in=[c["email"] for c in contacts.values() if c.get("user")]
+        )
+    }
+    dmc_actor = User.objects.get(email=data["dmc_actor"])
     with notifications_muted():
-        # Travellers on the website
-        booking, new = _hold(
-            "walls-family",
-            [
-                _experience(
-                    "lucca-walls-guided-tour",
-                    today + timedelta(days=10),
-                    adults=2,
-                    children_ages=[8],
-                )
-            ],
-            channel="web",
-            contact=anna_c,
-            user=anna,
-        )
-        if new:
-            services.booking_confirm(booking=booking, via="card")
-        booking, new = _hold(
-            "wine-tasting-checkout",
-            [_experience("montecarlo-wine-tasting", today + timedelta(days=5), adults=2)],
-            channel="web",
-            contact=emily_c,
-            user=emily,
-            hold_for=timedelta(hours=2),
-        )
-        if new:
-            services.booking_request_payment(booking=booking)
-        booking, new = _hold(
-            "ebike-amended",
-            [_per_unit("francigena-ebike-rental", today + timedelta(days=8), 2)],
-            channel="web",
-            contact=jonas_c,
-            user=jonas,
-        )
-        if new:
-            services.booking_confirm(booking=booking, via="card")
-            line = booking.lines.get()
-            later = _slot(line.product, line.service_date + timedelta(days=1), seats=3)
-            services.booking_amend(
-                line=line,
-                day=later.date,
-                slot=later,
-                units=3,
-                pax=PaxMix.of(adults=3),
-                actor=dmc_admin,
+        for spec in data["bookings"]:
+            booking, new = _hold(
+                spec, contacts[spec["contact"]], users=users, partners=partners, today=today
             )
-        # Trade partners: a German group on option with its rooming list
-        booking, new = _hold(
-            "tdt-group-lucca",
-            [
-                _experience("lucca-walls-guided-tour", today + timedelta(days=30), adults=24),
-                _stay(
-                    "hotel-san-frediano",
-                    "Double room",
-                    today + timedelta(days=30),
-                    2,
-                    12,
-                    adults=24,
-                ),
-            ],
-            channel="trade",
-            contact=("Hans Müller", "booking@tuscany-discovery-tours.example", "en"),
-            partner=tdt,
-            buyer_reference="TDT-2026-118",
-        )
-        if new:
-            _group(booking, 24)
-        # An Italian school group, confirmed on account through the API
-        booking, new = _hold(
-            "giglio-school-oil",
-            [
-                _experience(
-                    "compitese-olive-mill-visit",
-                    today + timedelta(days=20),
-                    adults=2,
-                    children_ages=[10] * 18,
-                )
-            ],
-            channel="api",
-            contact=("Paola Landucci", "booking@viaggi-del-giglio.example", "it"),
-            partner=giglio,
-            buyer_reference="GIGLIO-SC-07",
-        )
-        if new:
-            services.booking_confirm(booking=booking, via="on_account")
-        # A British couple: two lines, one cancelled later
-        booking, new = _hold(
-            "heritage-montecarlo",
-            [
-                _stay(
-                    "agriturismo-colle-verde",
-                    "Double room",
-                    today + timedelta(days=45),
-                    3,
-                    1,
-                    adults=2,
-                ),
-                _experience("montecarlo-wine-tasting", today + timedelta(days=46), adults=2),
-            ],
-            channel="trade",
-            contact=("Emma Hughes", "booking@heritage-journeys.example", "en"),
-            partner=heritage,
-            buyer_reference="HJ-5521",
-        )
-        if new:
-            services.booking_confirm(booking=booking, via="card")
-            tasting = booking.lines.get(kind="experience")
-            services.booking_cancel(booking=booking, reason="buyer", line_ids=[tasting.pk])
-        # The IAT desk sells local products
-        booking, new = _hold(
-            "iat-buccellato",
-            [
-                _goods("buccellato-di-lucca", today, 2),
-                _goods("compitese-extra-virgin-olive-oil", today, 1),
-            ],
-            channel="iat",
-            contact=("Visitatore IAT", "desk@example.com", "it"),
-        )
-        if new:
-            services.booking_confirm(booking=booking, via="desk")
-        # The back office books a stay, cancelled free of charge by the DMC
-        booking, new = _hold(
-            "villa-flood",
-            [
-                _stay(
-                    "villa-camelie-country-house",
-                    "Double room",
-                    today + timedelta(days=60),
-                    2,
-                    1,
-                    adults=2,
-                )
-            ],
-            channel="backoffice",
-            contact=anna_c,
-            user=anna,
-        )
-        if new:
-            services.booking_confirm(booking=booking, via="backoffice")
-            services.booking_cancel(
-                booking=booking,
-                reason="extraordinary",
-                note="Road closed by a landslide",
-                actor=dmc_admin,
-            )
-        # An option that expired
-        booking, new = _hold(
-            "heritage-expired",
-            [_experience("puccini-lucca-walk", today + timedelta(days=15), adults=12)],
-            channel="trade",
-            contact=("Emma Hughes", "booking@heritage-journeys.example", "en"),
-            partner=heritage,
-        )
-        if new:
-            Booking.objects.filter(pk=booking.pk).update(
-                expires_at=timezone.now() - timedelta(hours=1)
-            )
-            services.holds_release_expired()
-        # History: served, redeemed, no-show
-        booking, new = _hold(
-            "past-walls",
-            [_experience("lucca-walls-guided-tour", today - timedelta(days=10), adults=2)],
-            channel="web",
-            contact=emily_c,
-            user=emily,
-            today=today - timedelta(days=20),
-        )
-        if new:
-            services.booking_confirm(booking=booking, via="card")
-            operator = booking.lines.get().supplier
-            services.voucher_redeem(  # scanned on the service day
-                organisation=operator,
-                actor=None,
-                raw=booking.reference,
-                method="code",
-                now=timezone.now() - timedelta(days=10),
-            )
-        booking, new = _hold(
-            "past-puccini-noshow",
-            [_experience("puccini-lucca-walk", today - timedelta(days=5), adults=3)],
-            channel="web",
-            contact=jonas_c,
-            user=jonas,
-            today=today - timedelta(days=12),
-        )
-        if new:
-            services.booking_confirm(booking=booking, via="card")
-            services.booking_complete(booking=booking, no_show=True, actor=dmc_admin)
-        booking, new = _hold(
-            "past-hotel",
-            [
-                _stay(
-                    "hotel-san-frediano", "Double room", today - timedelta(days=20), 4, 1, adults=2
-                )
-            ],
-            channel="trade",
-            contact=("Paola Landucci", "booking@viaggi-del-giglio.example", "it"),
-            partner=giglio,
-            today=today - timedelta(days=40),
-        )
-        if new:
-            services.booking_confirm(booking=booking, via="on_account")
-            services.booking_complete(booking=booking)
+            if not new:
+                continue
+            for step in spec.get("then", []):
+                [(name, value)] = step.items()
+                booking.refresh_from_db()
+                _step(booking, name, value, dmc_actor=dmc_actor)
     context["bookings"] = Booking.objects.filter(notes__startswith="demo:").count()

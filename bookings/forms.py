@@ -282,3 +282,172 @@ class FindBookingForm(forms.Form):
 
     def clean_reference(self):
         return self.cleaned_data["reference"].strip().upper()
+
+
+def _pax_from(data):
+    from operators.pricing import PaxMix
+
+    return PaxMix.of(
+        adults=data.get("adults") or 0,
+        seniors=data.get("seniors") or 0,
+        children_ages=data.get("children_ages") or [],
+        infants=data.get("infants") or 0,
+    )
+
+
+class _PaxFields(forms.Form):
+    adults = forms.IntegerField(label=_("Adults"), min_value=0, max_value=500, initial=2)
+    seniors = forms.IntegerField(label=_("Seniors"), min_value=0, max_value=500, initial=0)
+    children_ages = forms.CharField(
+        label=_("Children's ages"), required=False, help_text=_("Comma-separated, e.g. 6, 9")
+    )
+    infants = forms.IntegerField(label=_("Infants"), min_value=0, max_value=100, initial=0)
+
+    clean_children_ages = AmendForm.clean_children_ages
+
+
+class PackageAmendForm(_PaxFields):
+    """A package line's start date (its departure), party and rooms per stay component."""
+
+    day = forms.DateField(label=_("Start date"), widget=DATE_INPUT)
+
+    field_order = ["day", "adults", "seniors", "children_ages", "infants"]
+
+    def __init__(self, *args, line, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.line = line
+        self.stays = [c for c in line.price_breakdown if c.get("unit_type_id")]
+        for component in self.stays:
+            self.fields[f"rooms_{component['component_id']}"] = forms.IntegerField(
+                label=_("Rooms: %(product)s · %(room)s")
+                % {"product": component["product_title"], "room": component["unit_type_name"]},
+                min_value=1,
+                max_value=500,
+                required=False,
+                help_text=_("Empty: as many as the party needs."),
+            )
+        if not self.is_bound:
+            pax = line.pax or {}
+            self.initial.update(
+                day=line.service_date,
+                adults=pax.get("adults", 0),
+                seniors=pax.get("seniors", 0),
+                children_ages=", ".join(str(a) for a in pax.get("children_ages", [])),
+                infants=pax.get("infants", 0),
+            )
+
+    def changes(self) -> dict:
+        data = self.cleaned_data
+        rooms = {
+            c["component_id"]: data[f"rooms_{c['component_id']}"]
+            for c in self.stays
+            if data.get(f"rooms_{c['component_id']}")
+        }
+        return {"start_date": data["day"], "pax": _pax_from(data), "rooms": rooms or None}
+
+
+class RemoveLineForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=_("Reason"),
+        choices=[(c, label) for c, label in CancelReason.choices if c != CancelReason.EXPIRED],
+        initial=CancelReason.BUYER,
+    )
+    waive_penalty = forms.BooleanField(label=_("Waive the penalty"), required=False)
+
+
+class AddLineForm(_PaxFields):
+    """A product or a package added to an existing booking, as the back office books it."""
+
+    item = forms.ChoiceField(label=_("Product or package"))
+    day = forms.DateField(label=_("Date (check-in, start)"), widget=DATE_INPUT)
+    start_time = forms.TimeField(
+        label=_("Time"),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        help_text=_("Tours and services: the slot's start (empty: the first of the day)."),
+    )
+    check_out = forms.DateField(label=_("Check-out"), required=False, widget=DATE_INPUT)
+    unit_type = forms.ModelChoiceField(
+        label=_("Room type"), required=False, queryset=UnitType.objects.none()
+    )
+    units = forms.IntegerField(label=_("Rooms / units"), min_value=1, max_value=500, required=False)
+    quantity = forms.IntegerField(label=_("Items"), min_value=1, max_value=10000, required=False)
+    accept_package_terms = forms.BooleanField(
+        label=_("The customer accepted the package's pre-contract information"), required=False
+    )
+
+    field_order = ["item", "day", "start_time", "check_out", "unit_type", "units", "quantity"]
+
+    def __init__(self, *args, **kwargs):
+        from packages.models import Package, PackageStatus
+
+        super().__init__(*args, **kwargs)
+        products = Product.objects.filter(status="published").order_by("title")
+        packages = Package.objects.filter(status=PackageStatus.PUBLISHED).order_by("title")
+        self.fields["item"].choices = [
+            ("", "---------"),
+            (_("Products"), [(f"product:{p.pk}", str(p)) for p in products]),
+            (_("Packages"), [(f"package:{p.pk}", str(p)) for p in packages]),
+        ]
+        self.fields["unit_type"].queryset = (
+            UnitType.objects.filter(product__status="published")
+            .select_related("product")
+            .order_by("product__title", "name")
+        )
+        self.fields["unit_type"].label_from_instance = lambda u: f"{u.product} · {u.name}"
+
+    def clean(self):
+        data = super().clean()
+        item = data.get("item") or ""
+        kind, _sep, pk = item.partition(":")
+        self.product = self.package = None
+        if kind == "product":
+            self.product = Product.objects.filter(pk=pk, status="published").first()
+        elif kind == "package":
+            from packages.models import Package, PackageStatus
+
+            self.package = Package.objects.filter(pk=pk, status=PackageStatus.PUBLISHED).first()
+        if self.product is None and self.package is None:
+            self.add_error("item", _("Choose a product or a package on sale."))
+        return data
+
+    def requests(self) -> dict:
+        """{"lines": [...]} or {"package_lines": [...]} for booking_add_lines."""
+        from .package_lines import PackageLineRequest
+        from .services import LineRequest
+
+        data = self.cleaned_data
+        pax = _pax_from(data)
+        day = data["day"]
+        if self.package is not None:
+            if not data.get("accept_package_terms"):
+                raise forms.ValidationError(
+                    _("Record the customer's acceptance of the pre-contract information first.")
+                )
+            return {
+                "package_lines": [
+                    PackageLineRequest(
+                        package=self.package, start_date=day, pax=pax, terms_accepted=True
+                    )
+                ]
+            }
+        product = self.product
+        request = LineRequest(product=product, day=day, pax=pax)
+        if product.kind == "accommodation":
+            unit_type = data.get("unit_type")
+            if unit_type is None or unit_type.product_id != product.pk:
+                raise forms.ValidationError(_("Choose a room type of this property."))
+            request.unit_type = unit_type
+            request.check_out = data.get("check_out") or day + timedelta(days=1)
+            request.units = data.get("units") or 1
+        elif product.kind == "goods":
+            request.quantity = data.get("quantity") or 1
+        else:
+            slots = Slot.objects.filter(product=product, date=day, status=SlotStatus.OPEN)
+            if data.get("start_time"):
+                slots = slots.filter(start_time=data["start_time"])
+            request.slot = slots.order_by("starts_at").first()
+            if request.slot is None:
+                raise forms.ValidationError(_("No open time slot of this product then."))
+            request.units = data.get("units") or 1
+        return {"lines": [request]}

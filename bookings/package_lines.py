@@ -32,7 +32,9 @@ class PackageLineRequest:
     needs: list[_Need] = field(default_factory=list)
     _component_needs: list[list[_Need]] = field(default_factory=list)
 
-    def plan(self, today: date) -> PackageLineRequest:
+    def plan(self, today: date, own: dict | None = None) -> PackageLineRequest:
+        """Quote and check the request; `own` is what an amended booking already holds
+        ({(kind, pk): quantity}, departures included): free for that booking."""
         from packages.quotes import package_quote
 
         if not self.terms_accepted:
@@ -53,6 +55,7 @@ class PackageLineRequest:
             pax=self.pax,
             extras=self.extras,
             rooms=self.rooms,
+            own=own,
         )
         if not quote.available:
             # A wrong request (dates, party size) is a 400 whatever the inventory; otherwise
@@ -120,42 +123,14 @@ class PackageLineRequest:
         products = Product.objects.in_bulk([line.product_id for line in quote.lines])
         tax_total = 0
         for index, (line, needs) in enumerate(zip(quote.lines, self._component_needs, strict=True)):
-            product = products[line.product_id]
-            tax = 0
-            if line.kind == ProductKind.ACCOMMODATION:
-                tax = tourist_tax_for_stay(
-                    rules=_tax_rules_for(product.comune_id),
-                    category=product.accommodation_category,
-                    check_in=line.check_in,
-                    check_out=line.check_out,
-                    adult_guests=self.pax.adults + self.pax.seniors,
-                    children_ages=list(self.pax.children_ages),
-                )
-                tax_total += tax
+            values = self._component_values(line, needs, products[line.product_id])
+            tax_total += values["tourist_tax"]
             child = BookingLine.objects.create(
                 booking=booking,
                 parent=parent,
-                kind=line.kind,
-                product=product,
-                supplier_id=line.organisation_id,
-                slot_id=line.slot_id,
-                unit_type_id=line.unit_type_id,
-                title=f"{line.product_title}"[:300]
-                + (f" · {line.unit_type_name}" if line.unit_type_name else ""),
-                service_date=line.date,
-                end_date=line.check_out,
-                start_time=timezone.localtime(line.starts_at).time() if line.starts_at else None,
-                quantity=_taken(needs) or max(line.quantity, 1),
-                pax=self.pax.as_dict(),
-                persons=self.pax.persons,
-                retail_amount=line.retail,
-                net_amount=line.net,
-                commission_amount=line.retail - line.net,
-                vat_rate=0,
-                vat_regime=VatRegime.MARGIN,
-                tourist_tax=tax,
                 cancellation_tiers=parent.cancellation_tiers,
                 position=position * 100 + index,
+                **values,
             )
             Allocation.objects.bulk_create(
                 [
@@ -175,6 +150,75 @@ class PackageLineRequest:
         booking.package_terms_accepted_at = timezone.now()
         booking.save(update_fields=["package_terms_accepted_at"])
         return parent
+
+    def _component_values(self, line, needs: list[_Need], product) -> dict:
+        """The fields of a component line from its quote line and the inventory it takes."""
+        tax = 0
+        if line.kind == ProductKind.ACCOMMODATION:
+            tax = tourist_tax_for_stay(
+                rules=_tax_rules_for(product.comune_id),
+                category=product.accommodation_category,
+                check_in=line.check_in,
+                check_out=line.check_out,
+                adult_guests=self.pax.adults + self.pax.seniors,
+                children_ages=list(self.pax.children_ages),
+            )
+        return {
+            "kind": line.kind,
+            "product": product,
+            "supplier_id": line.organisation_id,
+            "slot_id": line.slot_id,
+            "unit_type_id": line.unit_type_id,
+            "title": f"{line.product_title}"[:300]
+            + (f" · {line.unit_type_name}" if line.unit_type_name else ""),
+            "service_date": line.date,
+            "end_date": line.check_out,
+            "start_time": timezone.localtime(line.starts_at).time() if line.starts_at else None,
+            "quantity": _taken(needs) or max(line.quantity, 1),
+            "pax": self.pax.as_dict(),
+            "persons": self.pax.persons,
+            "retail_amount": line.retail,
+            "net_amount": line.net,
+            "commission_amount": line.retail - line.net,
+            "vat_rate": 0,
+            "vat_regime": VatRegime.MARGIN,
+            "tourist_tax": tax,
+        }
+
+    def update_lines(self, parent: BookingLine, *, state: str) -> None:
+        """An amendment: the package line and its components take the new quote in place
+        (the same rows, so payables and invoices follow them), with new allocations in
+        `state`. The old allocations must have been released by the caller."""
+        quote = self.quote
+        parent.service_date = quote.start_date
+        parent.end_date = quote.end_date
+        parent.package_departure_id = quote.departure_id
+        parent.quantity = self.pax.seats
+        parent.pax = self.pax.as_dict()
+        parent.persons = self.pax.persons
+        parent.retail_amount = quote.retail_total
+        parent.net_amount = quote.net_total
+        parent.commission_amount = quote.margin
+        parent.price_breakdown = [line.as_dict() for line in quote.lines]
+        children = list(parent.components.order_by("position", "pk"))
+        if len(children) != len(quote.lines):
+            raise BookingError({"package": _("The package's components changed: book it anew.")})
+        products = Product.objects.in_bulk([line.product_id for line in quote.lines])
+        tax_total = 0
+        new_allocations = []
+        for child, line, needs in zip(children, quote.lines, self._component_needs, strict=True):
+            values = self._component_values(line, needs, products[line.product_id])
+            tax_total += values["tourist_tax"]
+            for name, value in values.items():
+                setattr(child, name, value)
+            child.save()
+            new_allocations += [
+                Allocation(line=child, quantity=n.quantity, state=state, **{f"{n.kind}_id": n.pk})
+                for n in needs
+            ]
+        Allocation.objects.bulk_create(new_allocations)
+        parent.tourist_tax = tax_total
+        parent.save()
 
 
 def _taken(needs: list[_Need]) -> int:

@@ -32,6 +32,11 @@ urlpatterns = [
     ),
     path(f"{backoffice}cancel/", views.BackofficeCancelView.as_view(), name="backoffice_cancel"),
     path(
+        f"{backoffice}lines/add/",
+        views.BackofficeAddLineView.as_view(),
+        name="backoffice_add_line",
+    ),
+    path(
         f"{backoffice}lines/<int:line>/amend/",
         views.BackofficeAmendView.as_view(),
         name="backoffice_amend",

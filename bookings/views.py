@@ -30,16 +30,19 @@ from operators.pricing import money
 
 from . import rooming, selectors, services
 from .forms import (
+    AddLineForm,
     AmendForm,
     BackofficeFilterForm,
     CancelForm,
     ExtendOptionForm,
     OperatorLinesFilterForm,
+    PackageAmendForm,
     ParticipantForm,
     RedeemForm,
+    RemoveLineForm,
     RoomingUploadForm,
 )
-from .models import Booking, BookingLine, BookingStatus, LineStatus, Participant
+from .models import Booking, BookingLine, BookingStatus, LineKind, LineStatus, Participant
 from .money import PaymentState, booking_refund_view, payment_states
 
 SERVICE_ERRORS = (DomainError, ValidationError)
@@ -392,37 +395,60 @@ class BackofficeCancelView(BackofficeBookingMixin, CancelFlowMixin, View):
 
 
 class BackofficeAmendView(BackofficeBookingMixin, View):
-    """A line's new slot/date/pax: preview the price difference, then confirm it with the
-    total shown (booking_amend refuses if the price moved meanwhile)."""
+    """A line's new slot/date/pax/rooms (a package line: its start date, party and rooms):
+    preview the price difference, then confirm it with the total shown (the service refuses
+    if the price moved meanwhile); or remove the line with its penalty."""
 
     template_name = "bookings/backoffice/amend.html"
 
     def get_line(self, booking) -> BookingLine:
         return get_object_or_404(
-            BookingLine.objects.select_related("product", "slot", "unit_type"),
+            BookingLine.objects.select_related("product", "slot", "unit_type").filter(
+                Q(product__isnull=False) | Q(kind=LineKind.PACKAGE)
+            ),
             pk=self.kwargs["line"],
             booking=booking,
             parent__isnull=True,
             status=LineStatus.ACTIVE,
-            product__isnull=False,
         )
 
-    def _render(self, request, booking, line, form, preview=None):
+    @staticmethod
+    def _form(line, data=None):
+        if line.kind == LineKind.PACKAGE:
+            return PackageAmendForm(data, line=line)
+        return AmendForm(data, line=line)
+
+    @staticmethod
+    def _preview(line, changes):
+        if line.kind == LineKind.PACKAGE:
+            return services.package_amendment_preview(line=line, **changes)
+        return services.amendment_preview(line=line, **changes)
+
+    def _render(self, request, booking, line, form, preview=None, remove_form=None):
         return render(
             request,
             self.template_name,
-            {"booking": booking, "line": line, "form": form, "preview": preview},
+            {
+                "booking": booking,
+                "line": line,
+                "form": form,
+                "preview": preview,
+                "remove_form": remove_form or RemoveLineForm(),
+                "removal_penalty": services.line_removal_preview(line=line),
+            },
         )
 
     def get(self, request, reference, line):
         booking = self.get_booking()
         line = self.get_line(booking)
-        return self._render(request, booking, line, AmendForm(line=line))
+        return self._render(request, booking, line, self._form(line))
 
     def post(self, request, reference, line):
         booking = self.get_booking()
         line = self.get_line(booking)
-        form = AmendForm(request.POST, line=line)
+        if request.POST.get("action") == "remove":
+            return self._remove(request, booking, line)
+        form = self._form(line, request.POST)
         if not form.is_valid():
             return self._render(request, booking, line, form)
         try:
@@ -431,27 +457,101 @@ class BackofficeAmendView(BackofficeBookingMixin, View):
             form.add_error(None, error_message(exc))
             return self._render(request, booking, line, form)
         if request.POST.get("action") != "confirm":
-            preview = services.amendment_preview(line=line, **changes)
-            return self._render(request, booking, line, form, preview)
+            return self._render(request, booking, line, form, self._preview(line, changes))
         try:
             expected = money(request.POST.get("expected_total", ""))
         except Exception:  # noqa: BLE001 - any unparsable total means: preview again
             messages.error(request, _("Preview the change before confirming it."))
             return self._render(request, booking, line, form)
+        amend = (
+            services.booking_amend_package
+            if line.kind == LineKind.PACKAGE
+            else services.booking_amend
+        )
         amendment = call_service(
-            request,
-            services.booking_amend,
-            line=line,
-            actor=request.user,
-            expected_total=expected,
-            **changes,
+            request, amend, line=line, actor=request.user, expected_total=expected, **changes
         )
         if amendment is None:
-            preview = services.amendment_preview(line=line, **changes)
-            return self._render(request, booking, line, form, preview)
+            return self._render(request, booking, line, form, self._preview(line, changes))
         messages.success(
             request,
             _("Line changed; difference EUR %(d)s.") % {"d": amendment.difference},
+        )
+        return redirect(self.detail_url(booking))
+
+    def _remove(self, request, booking, line):
+        remove_form = RemoveLineForm(request.POST)
+        if not remove_form.is_valid():
+            return self._render(request, booking, line, self._form(line), None, remove_form)
+        result = call_service(
+            request,
+            services.booking_remove_line,
+            line=line,
+            actor=request.user,
+            reason=remove_form.cleaned_data["reason"],
+            waive_penalty=remove_form.cleaned_data["waive_penalty"],
+        )
+        if result is None:
+            return self._render(request, booking, line, self._form(line), None, remove_form)
+        messages.success(
+            request,
+            _("Line removed; penalty EUR %(p)s, refund due EUR %(r)s.")
+            % {"p": result.penalty, "r": result.refund_due},
+        )
+        return redirect(self.detail_url(booking))
+
+
+class BackofficeAddLineView(BackofficeBookingMixin, View):
+    """Add a product or a package to a booking (an option or a confirmed booking): preview
+    the new total, then confirm it with the total shown."""
+
+    template_name = "bookings/backoffice/add_line.html"
+
+    def _render(self, request, booking, form, preview=None):
+        return render(
+            request, self.template_name, {"booking": booking, "form": form, "preview": preview}
+        )
+
+    def get_booking(self) -> Booking:
+        booking = super().get_booking()
+        if not booking.is_active:
+            raise Http404
+        return booking
+
+    def get(self, request, reference):
+        return self._render(request, self.get_booking(), AddLineForm())
+
+    def post(self, request, reference):
+        booking = self.get_booking()
+        form = AddLineForm(request.POST)
+        if not form.is_valid():
+            return self._render(request, booking, form)
+        try:
+            requests = form.requests()
+        except ValidationError as exc:
+            form.add_error(None, error_message(exc))
+            return self._render(request, booking, form)
+        if request.POST.get("action") != "confirm":
+            preview = services.add_lines_preview(booking=booking, **requests)
+            return self._render(request, booking, form, preview)
+        try:
+            expected = money(request.POST.get("expected_total", ""))
+        except Exception:  # noqa: BLE001 - any unparsable total means: preview again
+            messages.error(request, _("Preview the change before confirming it."))
+            return self._render(request, booking, form)
+        amendment = call_service(
+            request,
+            services.booking_add_lines,
+            booking=booking,
+            actor=request.user,
+            expected_total=expected,
+            **requests,
+        )
+        if amendment is None:
+            preview = services.add_lines_preview(booking=booking, **requests)
+            return self._render(request, booking, form, preview)
+        messages.success(
+            request, _("Line added; difference EUR %(d)s.") % {"d": amendment.difference}
         )
         return redirect(self.detail_url(booking))
 

@@ -427,6 +427,7 @@ def credit_note_for_cancellation(
     result=None,
     actor=None,
     issue_date: date | None = None,
+    event_key: str | None = None,
 ) -> list[Invoice]:
     """Credit notes after lines of a confirmed, invoiced booking were cancelled: per line,
     its price minus the penalty kept (the penalty stays invoiced); the whole document (a
@@ -451,7 +452,7 @@ def credit_note_for_cancellation(
     if line_ids is not None:
         key = cancellation_event_key(line_ids)
     else:
-        key = f"reconcile:{timezone.now().isoformat()}"
+        key = event_key or f"reconcile:{timezone.now().isoformat()}"
     done = record.credits.filter(event_key=key).exclude(outcome=CreditOutcome.FAILED).first()
     if done is not None:
         return list(done.credit_notes.order_by("pk"))
@@ -465,7 +466,11 @@ def credit_note_for_cancellation(
     if not amounts:
         _credit_record(record, key, CreditOutcome.NOTHING)
         return []
-    documents = {doc.regime_fiscale: doc for doc in record.documents.all()}
+    documents = {}  # per regime, the document with the most left to credit (supplements)
+    for doc in sorted(record.documents.all(), key=lambda d: d.pk):
+        held = documents.get(doc.regime_fiscale)
+        if held is None or _creditable(doc) > _creditable(held):
+            documents[doc.regime_fiscale] = doc
     treatments = _Treatments(_customer(record.booking))
     notes = []
     for regime in (RegimeFiscale.TRAVEL_AGENCY_MARGIN, RegimeFiscale.ORDINARY):
@@ -486,7 +491,10 @@ def credit_note_for_cancellation(
         own_document = record.summary_id is None
         whole = own_document and total == original.total and not original.credit_notes.exists()
         with translation.override(original.language):
-            reason = _("Cancellation of booking %(ref)s") % {"ref": record.booking.reference}
+            if key.startswith("amendment:"):
+                reason = _("Amendment of booking %(ref)s") % {"ref": record.booking.reference}
+            else:
+                reason = _("Cancellation of booking %(ref)s") % {"ref": record.booking.reference}
             notes.append(
                 services.credit_note_issue(
                     invoice=original,
@@ -535,6 +543,104 @@ def credit_cancellation_or_record_failure(
     key = cancellation_event_key(line_ids) if line_ids else "reconcile:failed"
     logger.warning("booking %s: credit note not issued: %s", booking.pk, problems)
     cancellation_credit_failed(booking=booking, key=key, problems=problems)
+    return [], problems
+
+
+def _creditable(document: Invoice) -> Decimal:
+    return document.total - sum((n.total for n in document.credit_notes.issued()), ZERO)
+
+
+# --- 2b. amendments of an invoiced booking ------------------------------------------------------
+
+
+def pending_supplement(record: BookingInvoicing) -> dict:
+    """{booking line: amount to invoice}: what each line should have invoiced now beyond what
+    its documents certify (a line added to the booking, a larger party, a dearer date)."""
+    if record.status != BookingInvoicingStatus.INVOICED:
+        return {}
+    result = {}
+    for line in _top_lines(record.booking):
+        invoiced = Decimal(record.lines_invoiced.get(str(line.pk), "0"))
+        difference = money(line_target(line) - invoiced)
+        if difference > 0:
+            result[line] = difference
+    return result
+
+
+@transaction.atomic
+def documents_for_amendment(
+    *, booking: Booking, amendment_id: int | None = None, actor=None, issue_date=None
+) -> list[Invoice]:
+    """After an amendment of a confirmed, invoiced booking, its documents follow the lines:
+    a supplementary invoice (or receipt) for what grew (an added line, a larger party), a
+    credit note for what shrank. Idempotent: each line's invoiced amount is kept on the
+    booking's invoicing record, so a second run finds nothing to do. A booking not invoiced
+    yet (an option) or waiting for its monthly summary gets nothing here: its invoice, or
+    the summary, bills it as it is then."""
+    record = BookingInvoicing.objects.select_for_update().filter(booking_id=booking.pk).first()
+    if record is None or record.status != BookingInvoicingStatus.INVOICED:
+        return []
+    booking = Booking.objects.select_related("buyer_organisation").get(pk=booking.pk)
+    documents = []
+    amounts = pending_supplement(record)
+    if amounts:
+        customer = _customer(booking)
+        treatments = _Treatments(customer)
+        parts = []
+        with translation.override(customer.language):
+            invoiced = {str(k) for k, v in record.lines_invoiced.items() if Decimal(v) > 0}
+            for line, amount in amounts.items():
+                text = describe_line(line)
+                if str(line.pk) in invoiced:
+                    text = _("Supplement: %(line)s") % {"line": text}
+                parts.append(_Part(line, amount, text, treatments.of(line)))
+            notes = _("Amendment of booking %(ref)s") % {"ref": booking.reference}
+        partner = booking.buyer_organisation
+        documents = services.invoices_issue_split_by_regime(
+            customer=customer,
+            lines=_specs(parts, booking.reference),
+            expected_total=money(sum(amounts.values(), ZERO)),
+            booking_reference=booking.reference,
+            payment_method=PaymentMethod.BANK_TRANSFER if partner else PaymentMethod.CARD,
+            due_date=_due_date(partner, issue_date),
+            notes=notes,
+            actor=actor,
+            issue_date=issue_date,
+        )
+        lines_invoiced = dict(record.lines_invoiced)
+        for line, amount in amounts.items():
+            before = Decimal(lines_invoiced.get(str(line.pk), "0"))
+            lines_invoiced[str(line.pk)] = str(money(before + amount))
+        record.lines_invoiced = lines_invoiced
+        record.save(update_fields=["lines_invoiced", "updated_at"])
+        record.documents.add(*documents)
+    if pending_credit(record):
+        documents += credit_note_for_cancellation(
+            booking=booking,
+            actor=actor,
+            issue_date=issue_date,
+            event_key=f"amendment:{amendment_id or timezone.now().isoformat()}",
+        )
+    return documents
+
+
+def documents_for_amendment_or_record_failure(*, booking: Booking, actor=None):
+    """What the "amended" handler calls: never raises for a fiscal problem (recorded)."""
+    from bookings.models import Amendment
+
+    amendment = Amendment.objects.filter(booking=booking).order_by("-pk").first()
+    try:
+        return documents_for_amendment(
+            booking=booking, amendment_id=amendment.pk if amendment else None, actor=actor
+        ), {}
+    except ValidationError as exc:
+        problems = _problems_of(exc)
+    logger.warning("booking %s: amendment documents not issued: %s", booking.pk, problems)
+    cancellation_credit_failed(
+        booking=booking,
+        key=f"amendment:{amendment.pk if amendment else 'unknown'}",
+        problems=problems,
+    )
     return [], problems
 
 

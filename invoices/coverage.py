@@ -14,7 +14,9 @@ from operators.pricing import money
 from .models import BookingInvoicing, DocumentType
 
 ZERO = Decimal("0.00")
-CASH_KINDS = ("charge", "refund")
+# The buyer's money for a booking: a card charge, a deposit and a balance (a group's
+# instalments), refunds negative.
+CASH_KINDS = ("charge", "deposit", "balance", "refund")
 
 
 @dataclass(frozen=True)

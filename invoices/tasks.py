@@ -62,6 +62,26 @@ def credit_cancellation(booking_id: int, line_ids: list[int]) -> list[str]:
     return [note.number for note in notes]
 
 
+@shared_task(acks_late=True)
+def documents_for_amendment(booking_id: int) -> list[str]:
+    """The supplementary invoice or credit note of an amended booking (if it was invoiced)."""
+    from bookings.models import Booking
+
+    from .adapters import cancellation_credit_failed, documents_for_amendment_or_record_failure
+
+    booking = Booking.objects.filter(pk=booking_id).first()
+    if booking is None:
+        return []
+    try:
+        documents, _problems = documents_for_amendment_or_record_failure(booking=booking)
+    except Exception as exc:  # never break the amendment: finance sees it and retries
+        cancellation_credit_failed(
+            booking=booking, key="amendment:unexpected", problems=_unexpected(booking, exc)
+        )
+        return []
+    return [document.number for document in documents]
+
+
 def previous_month(today=None) -> tuple[int, int]:
     first = (today or timezone.localdate()).replace(day=1)
     last_month = first - timedelta(days=1)

@@ -34,7 +34,9 @@ class StayProblem(str):
 
     @property
     def sold_out(self) -> bool:
-        return self.code == "sold_out"
+        """Missing inventory (a 409 for a buyer): nights full ("sold_out") or not open for
+        sale ("closed": closed by the operator or never opened)."""
+        return self.code in ("sold_out", "closed")
 
 
 def bookable_slots(product: Product, *, day: date, seats: int):
@@ -104,8 +106,8 @@ def stay_problem(
     arrival = by_date.get(check_in)
     if arrival is None:
         return StayProblem(
-            _("Not available on these dates."),
-            code="sold_out",
+            _("Not open for booking on %(date)s.") % {"date": check_in.isoformat()},
+            code="closed",
         )
     if arrival.closed_to_arrival:
         return StayProblem(
@@ -131,7 +133,12 @@ def stay_problem(
     day = check_in
     while day < check_out:
         night = by_date.get(day)
-        if night is None or night.closed or night.units - night.sold - night.held < units:
+        if night is None or night.closed:
+            return StayProblem(
+                _("Closed on the night of %(date)s.") % {"date": day.isoformat()},
+                code="closed",
+            )
+        if night.units - night.sold - night.held < units:
             return StayProblem(
                 _("Sold out on the night of %(date)s.") % {"date": day.isoformat()},
                 code="sold_out",

@@ -591,6 +591,31 @@ def quote_in_window(
     return quote
 
 
+def _give_back(window: _Window, own: dict) -> None:
+    """Count what an amended booking holds as free for it (in memory, nothing written)."""
+
+    def release(row, quantity):
+        taken_back = min(quantity, row.held)
+        row.held -= taken_back
+        row.sold -= min(quantity - taken_back, row.sold)
+
+    for slots in window.slots.values():
+        for slot in slots:
+            if ("slot", slot.pk) in own:
+                release(slot, own[("slot", slot.pk)])
+    for nights in window.nights.values():
+        for night in nights.values():
+            if ("night", night.pk) in own:
+                release(night, own[("night", night.pk)])
+    stock_pks = [pk for kind, pk in own if kind == "stock"]
+    for stock in GoodsStock.objects.filter(pk__in=stock_pks):
+        if stock.product_id in window.stock:
+            window.stock[stock.product_id] += own[("stock", stock.pk)]
+    for departure in window.departures.values():
+        if ("departure", departure.pk) in own:
+            departure.booked_pax = max(departure.booked_pax - own[("departure", departure.pk)], 0)
+
+
 def window_end(package: Package, last_start: date) -> date:
     return last_start + timedelta(days=max(package.duration_days, package.duration_nights + 1))
 
@@ -602,13 +627,18 @@ def quote_for_staff(
     pax: PaxMix,
     extras: list[int] | None = None,
     rooms: dict | None = None,
+    own: dict | None = None,
 ) -> PackageQuote:
-    """A quote whatever the package's status (builder preview); constant queries."""
+    """A quote whatever the package's status (builder preview); constant queries. `own`
+    ({(kind, pk): quantity}, kinds slot, night, stock, departure) is what the booking being
+    amended already holds: it counts as free for that booking."""
     if not isinstance(start_date, date):
         raise ValidationError({"start_date": _("Give the start date.")})
     package = _loaded(package)
     components = list(package.components.all())
     window = load_window(package, components, start_date, window_end(package, start_date))
+    if own:
+        _give_back(window, own)
     return quote_in_window(
         package, components, window, start_date=start_date, pax=pax, extras=extras, rooms=rooms
     )
@@ -621,11 +651,15 @@ def package_quote(
     pax: PaxMix,
     extras: list[int] | None = None,
     rooms: dict | None = None,
+    own: dict | None = None,
 ) -> PackageQuote:
     """The quote every channel uses: total, per person, breakdown and the exact slots and
     nights the booking would take. `rooms` maps a component id to the units to book;
-    `extras` lists the ids of the optional components the buyer adds."""
-    quote = quote_for_staff(package, start_date=start_date, pax=pax, extras=extras, rooms=rooms)
+    `extras` lists the ids of the optional components the buyer adds; `own` is what an
+    amended booking already holds (see `quote_for_staff`)."""
+    quote = quote_for_staff(
+        package, start_date=start_date, pax=pax, extras=extras, rooms=rooms, own=own
+    )
     if package.status != PackageStatus.PUBLISHED:
         quote.problems.insert(0, _("This package is not on sale."))
         quote.available = False

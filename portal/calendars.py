@@ -6,13 +6,25 @@ from datetime import date, timedelta
 from decimal import Decimal
 from urllib.parse import urlencode
 
+from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from operators.models import Product
+from operators.models import Product, Slot, SlotStatus
 from operators.pricing import PaxMix
 from operators.selectors import SearchCriteria, availability_options
 
 CALENDAR_DAYS = 28
+
+# Why a day cannot be booked, by state: said as what it is ("sold out" only when the
+# product runs that day and it is full).
+STATE_WORDING = {
+    "past": _("past"),
+    "no_times": _("no times"),
+    "closed": _("closed"),
+    "sold_out": _("sold out"),
+    "too_few_places": _("too few places"),
+}
 
 
 @dataclass
@@ -22,10 +34,15 @@ class CalendarCell:
     places: int
     link: str
     selected: bool
+    state: str = "available"
 
     @property
     def bookable(self) -> bool:
         return self.price is not None
+
+    @property
+    def why(self) -> str:
+        return str(STATE_WORDING.get(self.state, ""))
 
 
 def availability_calendar(
@@ -51,6 +68,13 @@ def availability_calendar(
         price, places = by_day.get(day, (None, 0))
         total = option.quote.retail_total
         by_day[day] = (total if price is None else min(price, total), places + option.available)
+    slots_of_day: dict[date, list[tuple[str, int]]] = {}
+    for day, status, free in (
+        Slot.objects.filter(product=product, date__gte=first, date__lte=last)
+        .annotate(free=F("capacity") - F("sold") - F("held"))
+        .values_list("date", "status", "free")
+    ):
+        slots_of_day.setdefault(day, []).append((status, free))
     query = {"adults": adults, "children_ages": ", ".join(map(str, ages))}
     cells = []
     for offset in range(CALENDAR_DAYS):
@@ -59,5 +83,22 @@ def availability_calendar(
         link = "?" + urlencode(
             {**query, "start": day.isoformat(), "end": (day + timedelta(days=1)).isoformat()}
         )
-        cells.append(CalendarCell(day, price, places, link, day == data.get("start")))
+        state = "available" if price is not None else _day_state(day, today, slots_of_day)
+        cells.append(CalendarCell(day, price, places, link, day == data.get("start"), state))
     return [cells[i : i + 7] for i in range(0, CALENDAR_DAYS, 7)]
+
+
+def _day_state(day: date, today: date, slots_of_day: dict) -> str:
+    """Why a day has no bookable time: past, no times that day, every time closed, the open
+    times full (sold out), or places left but fewer than the party."""
+    if day < today:
+        return "past"
+    slots = slots_of_day.get(day, [])
+    if not slots:
+        return "no_times"
+    open_free = [free for status, free in slots if status == SlotStatus.OPEN]
+    if not open_free:
+        return "closed"
+    if max(open_free) <= 0:
+        return "sold_out"
+    return "too_few_places"

@@ -15,7 +15,17 @@ from .cancellation import (
     cancellation_preview,
     participants_cancel,
 )
-from .changes import AmendmentPreview, amendment_preview, booking_amend
+from .changes import (
+    AmendmentPreview,
+    add_lines_preview,
+    amendment_preview,
+    booking_add_lines,
+    booking_amend,
+    booking_amend_package,
+    booking_remove_line,
+    line_removal_preview,
+    package_amendment_preview,
+)
 from .common import settings_dmc_email
 from .confirmation import (
     booking_complete,
@@ -63,8 +73,14 @@ __all__ = [
     "ServiceNotReached",
     "SoldOut",
     "TaxExemptionsInvalid",
+    "add_lines_preview",
     "amendment_preview",
+    "booking_add_lines",
     "booking_amend",
+    "booking_amend_package",
+    "booking_remove_line",
+    "line_removal_preview",
+    "package_amendment_preview",
     "booking_cancel",
     "booking_complete",
     "booking_complete_if_served",

@@ -34,6 +34,7 @@ from ..models import (
     LineStatus,
     Participant,
 )
+from .allotment_hooks import draw_from_partner_allotment, partner_reserved_places
 from .cancellation import _release_departures, booking_cancel
 from .common import _locked_booking, _notify, _recompute_totals
 from .errors import BookingError, Busy
@@ -115,15 +116,18 @@ def cart_lines_add(
     if not lines and not package_lines:
         raise BookingError({"lines": _("Add at least one item to book.")})
     today = timezone.localdate()
-    planned = [_plan(request, today) for request in lines]
+    buyer = booking.buyer_organisation
+    reserved = partner_reserved_places(organisation=buyer, requests=lines)
+    planned = [_plan(request, today, own=reserved) for request in lines]
     planned_packages = [pkg.plan(today) for pkg in package_lines]
 
     def write():
         locked = _locked_booking(booking)
         _ensure_open(locked)
+        needs = [need for p in planned for need in p.needs]
+        needs += [need for pkg in planned_packages for need in pkg.needs]
         _take(
-            [need for p in planned for need in p.needs]
-            + [need for pkg in planned_packages for need in pkg.needs],
+            draw_from_partner_allotment(booking=locked, needs=needs, as_state="held"),
             as_state="held",
         )
         position = (
@@ -134,7 +138,7 @@ def cart_lines_add(
         added = []
         for p in planned:
             position += 1
-            added.append(_create_line(locked, p, position, None).pk)
+            added.append(_create_line(locked, p, position, locked.buyer_organisation).pk)
         for pkg in planned_packages:
             position += 1
             added.append(pkg.create_lines(locked, position).pk)

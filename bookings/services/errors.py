@@ -24,9 +24,15 @@ class PaymentRequired(DomainError):
 
 
 class SoldOut(DomainError):
-    """Not enough inventory left: a 409 with a clear message; nothing is held."""
+    """Not enough inventory left: a 409 with a clear message; nothing is held. Raised with a
+    stay problem, it takes the problem's code ("closed" for nights not open for sale)."""
 
     code = "sold_out"
+
+    def __init__(self, message=None):
+        super().__init__(message)
+        if getattr(message, "code", None) in ("sold_out", "closed"):
+            self.code = message.code
 
 
 class Busy(DomainError):

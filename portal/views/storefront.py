@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from bookings import services as booking_services
 from bookings.services.cart import CartClosed, CartExpired
+from marketplace.errors import user_message
 from operators.models import Product, ProductKind, ProductStatus
 from operators.pricing import PaxMix
 from operators.selectors import (
@@ -171,7 +172,7 @@ def book(request, slug):
             messages.error(request, message)
         return redirect(back)
     except (booking_services.SoldOut, booking_services.Busy, CartClosed, CartExpired) as exc:
-        messages.error(request, exc.message)
+        messages.error(request, user_message(exc))
         return redirect(back if not isinstance(exc, CartClosed) else reverse("cart"))
     messages.success(
         request,
@@ -244,7 +245,7 @@ def package_book(request, slug):
                 CartClosed,
                 CartExpired,
             ) as exc:
-                messages.error(request, exc.message)
+                messages.error(request, user_message(exc))
             else:
                 messages.success(
                     request,
