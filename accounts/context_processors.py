@@ -17,6 +17,7 @@ LOCAL_APPS = (
     "iat",
     "insights",
     "marketplace",
+    "webhooks",
 )
 
 

@@ -1,3 +1,4 @@
+from django.conf import settings
 from rest_framework import serializers
 
 from ..models import Membership, Organisation
@@ -26,6 +27,7 @@ class OrganisationSerializer(serializers.ModelSerializer):
             "city",
             "comune",
             "country",
+            "language",
             "iban",
             "sdi_code",
             "pec",
@@ -51,6 +53,9 @@ class OrganisationUpdateSerializer(serializers.Serializer):
     iban = serializers.CharField(max_length=40, required=False, allow_blank=True)
     sdi_code = serializers.CharField(max_length=10, required=False, allow_blank=True)
     pec = serializers.EmailField(required=False, allow_blank=True)
+    language = serializers.ChoiceField(
+        choices=[("", "")] + list(settings.LANGUAGES), required=False, allow_blank=True
+    )
 
 
 class MembershipSerializer(serializers.ModelSerializer):
