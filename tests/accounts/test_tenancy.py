@@ -8,7 +8,7 @@ from accounts.models import Role
 from accounts.tenancy import OrganisationScopedMixin, OrganisationScopedViewSet
 from tests.factories import SCOPED_MODEL_FACTORIES, api_key_for
 
-TEST_APPS = ("operators", "packages", "bookings", "payments", "invoices", "iat")
+TEST_APPS = ("operators", "packages", "bookings", "payments", "invoices", "iat", "webhooks")
 
 
 def all_scoped_factories():
