@@ -154,3 +154,6 @@ class OptionExpiryNotice(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["booking", "expires_at"], name="option_notice_once")
         ]
+
+    def __str__(self):
+        return f"{self.booking_id} @ {self.expires_at:%Y-%m-%d %H:%M}"

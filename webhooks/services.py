@@ -65,8 +65,10 @@ def validate_endpoint_url(url: str) -> None:
             address = ipaddress.ip_address(host)
         except ValueError:
             address = None
-        if host == "localhost" or host.endswith(".localhost") or (
-            address is not None and not address.is_global
+        if (
+            host == "localhost"
+            or host.endswith(".localhost")
+            or (address is not None and not address.is_global)
         ):
             raise ValidationError(
                 {"url": _("The URL must be reachable on the internet.")}, code="private_host"
@@ -312,9 +314,7 @@ def options_announce_expiring(*, now=None, within_hours: int | None = None) -> i
             expires_at__gt=now,
             expires_at__lte=now + timedelta(hours=hours),
         )
-        .exclude(
-            pk__in=OptionExpiryNotice.objects.filter(expires_at__gt=now).values("booking_id")
-        )
+        .exclude(pk__in=OptionExpiryNotice.objects.filter(expires_at__gt=now).values("booking_id"))
         .only("pk", "expires_at")
     )
     announced = 0
@@ -322,10 +322,8 @@ def options_announce_expiring(*, now=None, within_hours: int | None = None) -> i
         try:
             with transaction.atomic():
                 OptionExpiryNotice.objects.create(booking=booking, expires_at=booking.expires_at)
-                outbox_publish(
-                    topic=OPTION_EXPIRING_TOPIC,
-                    payload={"booking_id": booking.pk, "expires_at": booking.expires_at.isoformat()},
-                )
+                payload = {"booking_id": booking.pk, "expires_at": booking.expires_at.isoformat()}
+                outbox_publish(topic=OPTION_EXPIRING_TOPIC, payload=payload)
         except IntegrityError:
             continue
         announced += 1

@@ -61,9 +61,7 @@ class OrganisationUpdateSerializer(serializers.Serializer):
     iban = serializers.CharField(max_length=40, required=False, allow_blank=True)
     sdi_code = serializers.CharField(max_length=10, required=False, allow_blank=True)
     pec = serializers.EmailField(required=False, allow_blank=True)
-    language = serializers.ChoiceField(
-        choices=LANGUAGE_CODES, required=False, allow_blank=True
-    )
+    language = serializers.ChoiceField(choices=LANGUAGE_CODES, required=False, allow_blank=True)
 
 
 class MembershipSerializer(serializers.ModelSerializer):

@@ -5,8 +5,8 @@ own shapes, errors are documented in the one error format, and throttling answer
 import pytest
 import yaml
 from django.core.management import call_command
-from marketplace.throttling import AnonRateThrottle, ApiKeyRateThrottle
 
+from marketplace.throttling import AnonRateThrottle, ApiKeyRateThrottle
 from tests.factories import OrganisationFactory, api_key_for
 from tests.operators.factories import bookable_experience
 

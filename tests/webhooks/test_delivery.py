@@ -147,9 +147,7 @@ def test_a_repeated_outbox_run_sends_a_confirmation_once(partner, receiver):
     assert len(receiver.requests) == 1
 
 
-def test_failures_are_retried_with_exponential_backoff_then_delivered(
-    partner, receiver, settings
-):
+def test_failures_are_retried_with_exponential_backoff_then_delivered(partner, receiver, settings):
     settings.WEBHOOKS_BACKOFF_SECONDS = 30
     endpoint = endpoint_for(partner, url=receiver.url)
     booking_services.booking_confirm(booking=hold(partner))
