@@ -53,12 +53,12 @@ def seed(context: dict) -> None:
         ("booking.confirmed", 2, DeliveryStatus.RETRYING, 503, 5004, 4, timedelta(hours=1)),
     ]
     for n, (event_type, index, status, code, ms, attempts, ago) in enumerate(history, start=1):
-        if index is not None and index >= len(bookings):
+        if index is not None and not bookings:
             continue
         data = (
             {"message": "This is a test event from the Piana di Lucca DMC."}
             if index is None
-            else {"booking": booking_data(bookings[index])}
+            else {"booking": booking_data(bookings[index % len(bookings)])}
         )
         created = now - ago
         event = WebhookEvent.objects.filter(organisation=partner, dedupe_key=f"demo-{n}").first()
