@@ -19,6 +19,7 @@ LOCAL_APPS = (
     "insights",
     "marketplace",
     "allotments",
+    "webhooks",
 )
 
 

@@ -24,6 +24,7 @@ class OrganisationProfileForm(forms.ModelForm):
             "city",
             "comune",
             "country",
+            "language",
             "iban",
             "sdi_code",
             "pec",

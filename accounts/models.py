@@ -136,6 +136,16 @@ class Organisation(models.Model):
         related_name="organisations",
     )
     country = models.CharField(_("country"), max_length=2, default="IT")
+    language = models.CharField(
+        _("language"),
+        max_length=5,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_(
+            "The language of the API answers and of the emails to this organisation "
+            "(empty: the caller's Accept-Language, else the country's language or English)."
+        ),
+    )
     iban = models.CharField(
         _("IBAN"), max_length=42, blank=True, validators=[validators.validate_iban]
     )

@@ -1,12 +1,14 @@
 """State changes of users, organisations, memberships, invitations and API keys."""
 
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -197,7 +199,7 @@ def api_key_authenticate(raw: str) -> ApiKey | None:
     )
     if api_key is None or not secrets.compare_digest(api_key.key_hash, hash_api_key(raw)):
         return None
-    ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=timezone.now())
+    api_key_touch(api_key=api_key)
     return api_key
 
 
@@ -218,3 +220,30 @@ def comune_organisation_create(
         organisation=organisation, email=owner_email, role=Role.OWNER, invited_by=invited_by
     )
     return organisation, invitation
+
+
+def api_key_touch(*, api_key: ApiKey, now=None) -> bool:
+    """Record that the key was used, at most once per API_KEY_LAST_USED_RESOLUTION_SECONDS:
+    a shared-cache gate first (no database write at all on most requests), then a conditional
+    UPDATE in its own autocommit statement, so that no request's transaction holds the key's
+    row. True if the row was written."""
+    from django.conf import settings
+    from django.core.cache import cache
+
+    now = now or timezone.now()
+    resolution = settings.API_KEY_LAST_USED_RESOLUTION_SECONDS
+    if api_key.last_used_at and (now - api_key.last_used_at).total_seconds() < resolution:
+        return False
+    if not cache.add(f"api-key-used:{api_key.pk}", 1, timeout=resolution):
+        return False
+    stale = Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - timedelta(seconds=resolution))
+
+    def write():
+        return ApiKey.objects.filter(stale, pk=api_key.pk).update(last_used_at=now)
+
+    connection = transaction.get_connection()
+    # (a test case's own wrapping transaction does not count as the caller's)
+    if any(not getattr(block, "_from_testcase", False) for block in connection.atomic_blocks):
+        transaction.on_commit(write)  # never inside the caller's transaction
+        return False
+    return bool(write())

@@ -24,6 +24,18 @@ class ApiPrincipal:
         return f"API key {self.api_key.prefix} of {self.organisation}"
 
 
+def _answer_in_partner_language(request, organisation) -> None:
+    """The rest of the request speaks the key's organisation's language (its setting, else
+    Accept-Language, else its country's or English: marketplace/languages.py)."""
+    from django.utils import translation
+
+    from marketplace.languages import organisation_language
+
+    language = organisation_language(organisation, request.META.get("HTTP_ACCEPT_LANGUAGE"))
+    translation.activate(language)
+    request._request.LANGUAGE_CODE = language
+
+
 class ApiKeyAuthentication(authentication.BaseAuthentication):
     """`Authorization: Bearer pdl_<prefix>_<secret>`."""
 
@@ -41,6 +53,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         api_key = api_key_authenticate(parts[1])
         if api_key is None:
             raise exceptions.AuthenticationFailed(_("Invalid or revoked API key."))
+        _answer_in_partner_language(request, api_key.organisation)
         return ApiPrincipal(api_key), api_key
 
     def authenticate_header(self, request):

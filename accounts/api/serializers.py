@@ -1,10 +1,19 @@
+from django.conf import settings
 from rest_framework import serializers
 
 from ..models import Membership, Organisation
 
+LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
+
 
 class OrganisationSerializer(serializers.ModelSerializer):
     comune = serializers.SlugRelatedField(slug_field="istat_code", read_only=True, allow_null=True)
+    language = serializers.ChoiceField(
+        choices=LANGUAGE_CODES,
+        allow_blank=True,
+        read_only=True,
+        help_text="The language of the API answers (empty: Accept-Language, else the country's).",
+    )
 
     class Meta:
         model = Organisation
@@ -26,6 +35,7 @@ class OrganisationSerializer(serializers.ModelSerializer):
             "city",
             "comune",
             "country",
+            "language",
             "iban",
             "sdi_code",
             "pec",
@@ -51,6 +61,7 @@ class OrganisationUpdateSerializer(serializers.Serializer):
     iban = serializers.CharField(max_length=40, required=False, allow_blank=True)
     sdi_code = serializers.CharField(max_length=10, required=False, allow_blank=True)
     pec = serializers.EmailField(required=False, allow_blank=True)
+    language = serializers.ChoiceField(choices=LANGUAGE_CODES, required=False, allow_blank=True)
 
 
 class MembershipSerializer(serializers.ModelSerializer):

@@ -1,3 +1,4 @@
+import django_filters
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -70,6 +71,34 @@ def _line_request(data) -> services.LineRequest:
     )
 
 
+class BookingFilter(django_filters.FilterSet):
+    """The documented filters of GET /api/v1/bookings/ (docs/api.md)."""
+
+    status = django_filters.ChoiceFilter(choices=BookingStatus.choices)
+    channel = django_filters.ChoiceFilter(choices=Channel.choices)
+    reference = django_filters.CharFilter(lookup_expr="iexact", max_length=12)
+    buyer_reference = django_filters.CharFilter(
+        lookup_expr="iexact", max_length=60, label="Your own reference, as given at booking"
+    )
+    first_service_date = django_filters.DateFilter()
+    first_service_from = django_filters.DateFilter(
+        field_name="first_service_date", lookup_expr="gte", label="First service on or after"
+    )
+    first_service_to = django_filters.DateFilter(
+        field_name="first_service_date", lookup_expr="lte", label="First service on or before"
+    )
+    created_from = django_filters.DateFilter(
+        field_name="created_at", lookup_expr="date__gte", label="Created on or after"
+    )
+    created_to = django_filters.DateFilter(
+        field_name="created_at", lookup_expr="date__lte", label="Created on or before"
+    )
+
+    class Meta:
+        model = Booking
+        fields = ["status", "channel", "reference", "buyer_reference", "first_service_date"]
+
+
 class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrganisationScopedViewSet):
     """Bookings of the calling trade partner, addressed by their reference."""
 
@@ -79,7 +108,7 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Organisat
     organisation_field = "buyer_organisation"
     organisation_kinds = ("trade",)
     lookup_field = "reference"
-    filterset_fields = ["status", "channel", "first_service_date"]
+    filterset_class = BookingFilter
 
     def get_serializer_class(self):
         return BookingListOutput if self.action == "list" else BookingOutput

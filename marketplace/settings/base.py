@@ -84,6 +84,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "marketplace.middleware.RefuseNulMiddleware",
+    "marketplace.middleware.ApiErrorShapeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -94,6 +95,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.ActiveOrganisationMiddleware",
+    "marketplace.middleware.ApiLanguageMiddleware",
 ]
 
 ROOT_URLCONF = "marketplace.urls"
@@ -276,6 +278,14 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "invoices.tasks.issue_monthly_summaries",
         "schedule": crontab(day_of_month=1, hour=2, minute=0),
     },
+    "webhooks-sweep": {
+        "task": "webhooks.tasks.sweep",
+        "schedule": env.float("WEBHOOKS_SWEEP_SECONDS", default=30.0),
+    },
+    "webhooks-announce-expiring-options": {
+        "task": "webhooks.tasks.announce_expiring_options",
+        "schedule": crontab(minute="*/15"),
+    },
     "flag-packages-with-archived-products": {
         "task": "packages.tasks.packages_flag_archived_products",
         "schedule": crontab(hour=4, minute=30),
@@ -288,6 +298,20 @@ OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=300)
 OUTBOX_BACKOFF_SECONDS = env.int("OUTBOX_BACKOFF_SECONDS", default=30)
 OUTBOX_BACKOFF_MAX_SECONDS = env.int("OUTBOX_BACKOFF_MAX_SECONDS", default=3600)
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=12)
+# Partner webhooks (webhooks/): https only and no private addresses (production); short
+# timeouts so that a slow endpoint holds nothing; retries with an exponential back-off; an
+# endpoint failing this many times in a row is disabled and its partner told by email.
+WEBHOOKS_REQUIRE_HTTPS = env_bool("WEBHOOKS_REQUIRE_HTTPS", True)
+WEBHOOKS_ALLOW_PRIVATE_HOSTS = env_bool("WEBHOOKS_ALLOW_PRIVATE_HOSTS", False)
+WEBHOOKS_CONNECT_TIMEOUT_SECONDS = env.float("WEBHOOKS_CONNECT_TIMEOUT_SECONDS", default=3.0)
+WEBHOOKS_READ_TIMEOUT_SECONDS = env.float("WEBHOOKS_READ_TIMEOUT_SECONDS", default=5.0)
+WEBHOOKS_BACKOFF_SECONDS = env.int("WEBHOOKS_BACKOFF_SECONDS", default=30)
+WEBHOOKS_BACKOFF_MAX_SECONDS = env.int("WEBHOOKS_BACKOFF_MAX_SECONDS", default=6 * 3600)
+WEBHOOKS_MAX_ATTEMPTS = env.int("WEBHOOKS_MAX_ATTEMPTS", default=10)
+WEBHOOKS_DISABLE_AFTER_FAILURES = env.int("WEBHOOKS_DISABLE_AFTER_FAILURES", default=20)
+WEBHOOKS_OPTION_EXPIRING_HOURS = env.int("WEBHOOKS_OPTION_EXPIRING_HOURS", default=24)
+# An API key's last_used_at is written at most once per this many seconds.
+API_KEY_LAST_USED_RESOLUTION_SECONDS = env.int("API_KEY_LAST_USED_RESOLUTION_SECONDS", default=60)
 # An Idempotency-Key "in progress" longer than this (its worker died) is taken over by a retry.
 IDEMPOTENCY_LEASE_SECONDS = env.int("IDEMPOTENCY_LEASE_SECONDS", default=60)
 
@@ -316,13 +340,16 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "marketplace.api.exception_handler",
     # Counted in the default cache (shared by the workers where CACHE_URL is set): 429 with
     # Retry-After beyond these rates.
+    # Retry-After; per API key, per signed-in user, per address (marketplace/throttling.py).
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "marketplace.throttling.AnonRateThrottle",
+        "marketplace.throttling.ApiKeyRateThrottle",
+        "marketplace.throttling.SessionUserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("API_RATE_ANON", default="120/min"),
         "user": env.str("API_RATE_USER", default="1200/min"),
+        "api_key": env.str("API_RATE_KEY", default="1200/min"),
     },
 }
 SPECTACULAR_SETTINGS = {

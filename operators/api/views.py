@@ -80,12 +80,11 @@ class ProductFilter(django_filters.FilterSet):
         fields = ["kind", "status", "comune", "theme", "language", "organisation"]
 
     def search(self, queryset, name, value):
-        return queryset.filter(
-            Q(title_it__icontains=value)
-            | Q(title_en__icontains=value)
-            | Q(summary_it__icontains=value)
-            | Q(summary_en__icontains=value)
-        )
+        match = Q()
+        for language in ("it", "en", "de", "fr"):
+            match |= Q(**{f"title_{language}__icontains": value})
+            match |= Q(**{f"summary_{language}__icontains": value})
+        return queryset.filter(match)
 
 
 class ProductViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

@@ -17,6 +17,7 @@ TEST_APPS = (
     "iat",
     "allotments",
     "tradeportal",
+    "webhooks",
 )
 
 

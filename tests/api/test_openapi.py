@@ -5,8 +5,8 @@ own shapes, errors are documented in the one error format, and throttling answer
 import pytest
 import yaml
 from django.core.management import call_command
-from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
+from marketplace.throttling import AnonRateThrottle, ApiKeyRateThrottle
 from tests.factories import OrganisationFactory, api_key_for
 from tests.operators.factories import bookable_experience
 
@@ -80,7 +80,7 @@ def test_the_responses_are_bare_lists_as_declared(api_client):
 
 
 def test_throttling_answers_429_in_the_error_shape(api_client, monkeypatch):
-    monkeypatch.setattr(UserRateThrottle, "rate", "2/min", raising=False)
+    monkeypatch.setattr(ApiKeyRateThrottle, "rate", "2/min", raising=False)
     monkeypatch.setattr(AnonRateThrottle, "rate", "2/min", raising=False)
     partner = OrganisationFactory(kind="trade", subkind="tour_operator")
     _key, raw = api_key_for(partner)

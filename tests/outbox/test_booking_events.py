@@ -25,8 +25,9 @@ def test_a_confirmation_writes_its_rows_in_its_transaction(django_capture_on_com
         "bookings.tasks.generate_voucher",
         "payments.booking_confirmed",
         "invoices.invoice_booking",
+        "webhooks.booking_confirmed",
     ]
-    assert OutboxMessage.objects.filter(pk__gt=last, status=MessageStatus.PENDING).count() == 4
+    assert OutboxMessage.objects.filter(pk__gt=last, status=MessageStatus.PENDING).count() == 5
     for callback in callbacks:  # the commit
         callback()
     assert not OutboxMessage.objects.filter(pk__gt=last).exclude(status=MessageStatus.DONE)

@@ -165,12 +165,17 @@ def test_payments_and_invoices_subscribe_to_the_booking_events():
     assert registry.subscribers("bookings.confirmed") == [
         "payments.booking_confirmed",
         "invoices.invoice_booking",
+        "webhooks.booking_confirmed",
     ]
     assert registry.subscribers("bookings.cancelled") == [
         "payments.booking_cancelled",
         "invoices.credit_cancellation",
+        "webhooks.booking_cancelled",
     ]
-    assert registry.subscribers("bookings.amended") == ["payments.booking_amended"]
+    assert registry.subscribers("bookings.amended") == [
+        "payments.booking_amended",
+        "webhooks.booking_amended",
+    ]
     assert registry.subscribers("bookings.redeemed") == ["payments.booking_redeemed"]
 
 
