@@ -94,8 +94,16 @@ class PackageLineRequest:
 
     def create_lines(self, booking, position: int) -> BookingLine:
         from packages.services import departure_take_pax
+        from trade.pricing import partner_package_quote, split_amount
 
-        package, quote = self.package, self.quote
+        package, public = self.package, self.quote
+        # A trade partner pays its contract's package price; the components add up to it.
+        quote = partner_package_quote(booking.buyer_organisation, public)
+        public_shares = (
+            split_amount(public.retail_total, [ln.retail for ln in public.lines])
+            if quote.partner_terms
+            else [ln.retail for ln in public.lines]
+        )
         policy = package.cancellation_policy
         parent = BookingLine.objects.create(
             booking=booking,
@@ -111,6 +119,8 @@ class PackageLineRequest:
             retail_amount=quote.retail_total,
             net_amount=quote.net_total,
             commission_amount=quote.margin,
+            public_amount=quote.public_total,
+            partner_pricing=quote.partner_terms,
             vat_rate=0,
             vat_regime=VatRegime.MARGIN,
             price_breakdown=[line.as_dict() for line in quote.lines],
@@ -119,7 +129,9 @@ class PackageLineRequest:
         )
         products = Product.objects.in_bulk([line.product_id for line in quote.lines])
         tax_total = 0
-        for index, (line, needs) in enumerate(zip(quote.lines, self._component_needs, strict=True)):
+        for index, (line, needs, public_share) in enumerate(
+            zip(quote.lines, self._component_needs, public_shares, strict=True)
+        ):
             product = products[line.product_id]
             tax = 0
             if line.kind == ProductKind.ACCOMMODATION:
@@ -151,6 +163,7 @@ class PackageLineRequest:
                 retail_amount=line.retail,
                 net_amount=line.net,
                 commission_amount=line.retail - line.net,
+                public_amount=public_share,
                 vat_rate=0,
                 vat_regime=VatRegime.MARGIN,
                 tourist_tax=tax,

@@ -83,7 +83,13 @@ def amendment_preview(*, line: BookingLine, **changes) -> AmendmentPreview:
     """What the line would cost after the change, and whether it can be made (no writes)."""
     booking = line.booking
     try:
-        planned = _plan(_amended_request(line, **changes), timezone.localdate(), own=_held_by(line))
+        planned = _plan(
+            _amended_request(line, **changes),
+            timezone.localdate(),
+            own=_held_by(line),
+            buyer=booking.buyer_organisation,
+            priced_with=line.partner_pricing,
+        )
     except (ValidationError, SoldOut) as exc:
         message = exc.message if isinstance(exc, SoldOut) else "; ".join(exc.messages)
         return AmendmentPreview(booking.total_retail, booking.total_retail, message)
@@ -133,7 +139,13 @@ def booking_amend(
     re-price in one transaction. `expected_total` is what the user was shown; a different
     price refuses the change so that nobody confirms a price they did not see."""
     request = _amended_request(line, **changes)
-    planned = _plan(request, timezone.localdate(), own=_held_by(line))
+    planned = _plan(
+        request,
+        timezone.localdate(),
+        own=_held_by(line),
+        buyer=line.booking.buyer_organisation,
+        priced_with=line.partner_pricing,
+    )
 
     def write():
         booking = _locked_booking(line.booking)
@@ -182,6 +194,8 @@ def booking_amend(
         current.retail_amount = planned.quote.retail_total
         current.net_amount = planned.quote.net_total
         current.commission_amount = planned.quote.commission
+        current.public_amount = getattr(planned.quote, "public_total", planned.quote.retail_total)
+        current.partner_pricing = getattr(planned.quote, "terms", {})
         current.price_breakdown = planned.quote.as_dict()["lines"]
         current.tourist_tax = planned.tourist_tax
         if current.tax_exemptions:  # exemptions by reason recorded on the stay still apply
