@@ -322,3 +322,28 @@ def split_amount(total: Decimal, weights: list[Decimal]) -> list[Decimal]:
     largest = max(range(len(weights)), key=lambda i: weights[i])
     shares[largest] += total - sum(shares, ZERO)
     return shares
+
+
+def reprice_availability(organisation, results: list, *, day=None) -> list:
+    """Availability results (operators.selectors.availability_options) priced for a partner,
+    in place: every slot, stay and goods quote (one contract load for the page)."""
+    if not _is_partner(organisation):
+        return results
+    terms = terms_for(organisation)
+    cache: dict = {}
+    for result in results:
+        product = result.product
+
+        def priced(quote, product=product):
+            key = id(quote)
+            if key not in cache:
+                cache[key] = reprice_quote(terms, quote, product=product, day=day)
+            return cache[key]
+
+        for option in result.slots:
+            option.quote = priced(option.quote)
+        for option in result.stays:
+            option.quote = priced(option.quote)
+        if result.goods_quote is not None:
+            result.goods_quote = priced(result.goods_quote)
+    return results
