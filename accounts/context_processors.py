@@ -13,6 +13,7 @@ LOCAL_APPS = (
     "packages",
     "bookings",
     "payments",
+    "trade",
     "invoices",
     "iat",
     "insights",

@@ -139,3 +139,122 @@ def price_rule_delete(*, rule: PriceRule, actor=None) -> None:
         summary=_("Rule removed: %(rule)s") % {"rule": label},
         changes={"version": version_id, "before": before, "after": None},
     )
+
+
+# --- partner applications ----------------------------------------------------------------
+
+
+def _mail(*, to: str, subject: str, body: str) -> None:
+    from django.conf import settings
+    from django.core.mail import send_mail
+
+    transaction.on_commit(
+        lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to], fail_silently=True)
+    )
+
+
+@transaction.atomic
+def application_submit(*, application) -> object:
+    """Record a partner application (validated by its form) and tell the applicant."""
+    application.full_clean()
+    application.save()
+    _mail(
+        to=application.contact_email,
+        subject=_("Your application as a trade partner"),
+        body=_(
+            "Dear %(name)s,\n\nwe have received the application of %(company)s to become a "
+            "trade partner of the Piana di Lucca DMC. We will answer within a few working "
+            "days.\n\nPiana di Lucca DMC"
+        )
+        % {"name": application.contact_name, "company": application.company_name},
+    )
+    return application
+
+
+@transaction.atomic
+def application_approve(*, application, actor, credit_limit=None, option_days=None):
+    """Create the partner's organisation, its contract (first version from today, no rules
+    yet: public prices until the DMC adds them) and invite the applicant as its owner."""
+    from django.core.exceptions import ValidationError
+    from django.utils import timezone
+
+    from accounts.models import Role
+    from accounts.services import invitation_create, organisation_create
+
+    from .models import ApplicationStatus, PartnerApplication
+
+    application = PartnerApplication.objects.select_for_update().get(pk=application.pk)
+    if application.status != ApplicationStatus.PENDING:
+        raise ValidationError(_("This application has already been decided."), code="decided")
+    organisation = organisation_create(
+        name=application.company_name,
+        kind="trade",
+        subkind=application.subkind,
+        legal_name=application.legal_name or application.company_name,
+        country=application.country,
+        partita_iva=application.partita_iva,
+        vat_number=application.vat_number,
+        address=application.address,
+        city=application.city,
+        website=application.website,
+        email=application.contact_email,
+        phone=application.contact_phone,
+    )
+    contract = contract_for(organisation=organisation, actor=actor)
+    terms = {}
+    if credit_limit is not None:
+        terms["credit_limit"] = credit_limit
+    if option_days is not None:
+        terms["option_days"] = option_days
+    if terms:
+        contract = contract_terms_update(contract=contract, actor=actor, **terms)
+    contract_version_create(
+        contract=contract, valid_from=timezone.localdate(), note=_("First version"), actor=actor
+    )
+    invitation_create(
+        organisation=organisation,
+        email=application.contact_email,
+        role=Role.OWNER,
+        invited_by=actor,
+    )
+    application.status = ApplicationStatus.APPROVED
+    application.organisation = organisation
+    application.decided_at = timezone.now()
+    application.decided_by = actor
+    application.save(update_fields=["status", "organisation", "decided_at", "decided_by"])
+    return organisation
+
+
+@transaction.atomic
+def application_refuse(*, application, actor, reason: str):
+    from django.core.exceptions import ValidationError
+    from django.utils import timezone
+
+    from .models import ApplicationStatus, PartnerApplication
+
+    if not (reason or "").strip():
+        raise ValidationError(
+            {"refusal_reason": _("Say why the application is refused.")}, code="reason_required"
+        )
+    application = PartnerApplication.objects.select_for_update().get(pk=application.pk)
+    if application.status != ApplicationStatus.PENDING:
+        raise ValidationError(_("This application has already been decided."), code="decided")
+    application.status = ApplicationStatus.REFUSED
+    application.refusal_reason = reason.strip()
+    application.decided_at = timezone.now()
+    application.decided_by = actor
+    application.save(update_fields=["status", "refusal_reason", "decided_at", "decided_by"])
+    _mail(
+        to=application.contact_email,
+        subject=_("Your application as a trade partner"),
+        body=_(
+            "Dear %(name)s,\n\nwe are sorry: we cannot accept the application of %(company)s "
+            "as a trade partner.\n\nReason: %(reason)s\n\nPiana di Lucca DMC"
+        )
+        % {
+            "name": application.contact_name,
+            "company": application.company_name,
+            "reason": application.refusal_reason,
+        },
+    )
+    return application
