@@ -206,6 +206,20 @@ class ContractChange(models.Model):
     def __str__(self):
         return self.summary
 
+    @property
+    def details(self) -> list[str]:
+        """The change, one readable line per field or rule."""
+        lines = []
+        for key, value in (self.changes or {}).items():
+            if key in ("before", "after"):
+                if value:
+                    lines.append(f"{key}: {value.get('basis')} {value.get('percent')}%")
+            elif key != "version" and isinstance(value, list) and len(value) == 2:
+                lines.append(f"{key}: {value[0]} → {value[1]}")
+            elif key != "version" and value is not None:
+                lines.append(f"{key}: {value}")
+        return lines
+
 
 class ApplicationStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
