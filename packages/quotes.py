@@ -518,9 +518,9 @@ def _price(package: Package, quote: PackageQuote, pax: PaxMix) -> None:
     if quote.margin > 0:
         quote.margin_vat = money(quote.margin * MARGIN_VAT_RATE / (100 + MARGIN_VAT_RATE))
     if quote.margin < 0:
+        # Partners read the problems (quote API, booking errors): no net amount in them.
         quote.problems.append(
-            _("The price (%(price)s) is below the operators' nets (%(net)s).")
-            % {"price": quote.retail_total, "net": quote.net_total}
+            _("The price is below the operators' nets: this date cannot be sold.")
         )
 
 

@@ -18,6 +18,7 @@ from operators.pricing import PaxMix
 from tests.factories import MembershipFactory, api_key_for
 from tests.invoices.factories import dmc_org, german_tour_operator
 from tests.operators.factories import bookable_experience, bookable_stay
+from tests.packages.conftest import day, trip  # noqa: F401 - fixtures
 
 from .factories import contract_with_rules
 
@@ -96,7 +97,7 @@ def test_no_partner_facing_response_shows_a_purchase_price(client, api_client, p
     line = booking.lines.first()
     tour = booking.lines.get(kind="experience").product
     hotel = booking.lines.get(kind="accommodation").product
-    day = booking.first_service_date.isoformat()
+    first_day = booking.first_service_date.isoformat()
 
     api_gets = [
         "/api/v1/bookings/",
@@ -106,7 +107,7 @@ def test_no_partner_facing_response_shows_a_purchase_price(client, api_client, p
         f"/api/v1/products/{hotel.slug}/",
         f"/api/v1/products/{tour.slug}/rates/",
         f"/api/v1/products/{hotel.slug}/rates/",
-        f"/api/v1/availability/?start={day}&end={day}&adults=2",
+        f"/api/v1/availability/?start={first_day}&end={first_day}&adults=2",
         f"/api/v1/slots/?product={tour.slug}",
         "/api/v1/invoices/",
         "/api/v1/organisations/",
@@ -171,3 +172,18 @@ def test_the_walk_would_see_a_leak():
     with pytest.raises(AssertionError):
         _assert_clean("x", "Netto 46,34 EUR")
     _assert_clean("x", "Totale 1123.17")
+
+
+def test_a_package_priced_below_the_nets_does_not_say_the_nets(trip, day):  # noqa: F811
+    from packages.quotes import package_quote
+    from tests.packages.factories import SeasonPriceFactory
+
+    package = trip["package"]
+    package.pricing_mode = "fixed"
+    package.save()
+    SeasonPriceFactory(package=package, price_per_person=Decimal("100.00"))
+    quote = package_quote(package=package, start_date=day, pax=PaxMix.of(adults=2))
+    assert quote.net_total == Decimal("248.00") and not quote.available
+    assert "below the operators' nets" in " ".join(quote.problems)
+    _assert_clean("problems", " ".join(quote.problems).replace("248", "23.17"))
+    assert "248" not in " ".join(quote.problems)
