@@ -254,3 +254,26 @@ def test_a_package_for_a_partner_adds_up_to_the_partner_price(trip, day):  # noq
     assert sum(c.retail_amount for c in components) == D("262.50")
     assert sum(c.public_amount for c in components) == D("300.00")
     assert parent.partner_pricing["basis"] == "net_rate"
+
+
+def test_cancelling_participants_reprices_the_line_at_the_partner_price():
+    from bookings.models import Participant
+
+    org = partner()
+    contract_with_rules(org, {"basis": "commission", "percent": 10})
+    product, slot = bookable_experience(adult="50.00", net="40.00", capacity=10)
+    booking = _hold(org, product, slot, adults=3)
+    assert booking.total_retail == D("135.00")
+    people = [
+        Participant.objects.create(booking=booking, first_name=f"P{i}", last_name="X")
+        for i in range(3)
+    ]
+    services.participants_cancel(booking=booking, participant_ids=[people[0].pk])
+    line = booking.lines.get()
+    booking.refresh_from_db()
+    assert (line.retail_amount, line.public_amount, line.net_amount) == (
+        D("90.00"),
+        D("100.00"),
+        D("80.00"),
+    )
+    assert booking.total_retail == D("90.00")
