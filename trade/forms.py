@@ -78,7 +78,7 @@ class ApplicationForm(forms.ModelForm):
     """The public application of a tour operator or travel agency; fiscal data checked with
     python-stdnum (Partita IVA for Italian companies, the EU VAT number otherwise)."""
 
-    website = forms.URLField(label=_("website"), required=False, assume_scheme="https")
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
     accept = forms.BooleanField(
         label=_("I confirm the data is correct and accept to be contacted by the DMC."),
         required=True,

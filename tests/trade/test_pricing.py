@@ -277,3 +277,10 @@ def test_cancelling_participants_reprices_the_line_at_the_partner_price():
         D("80.00"),
     )
     assert booking.total_retail == D("90.00")
+
+
+def test_a_partner_price_costs_two_queries(django_assert_num_queries):
+    org = partner()
+    contract_with_rules(org, {"basis": "commission", "percent": 10})
+    with django_assert_num_queries(2):  # the version in force, its rules
+        assert _price(org).amount == D("90.00")
