@@ -266,7 +266,9 @@ def reprice_quote(terms: Terms | None, quote: PriceQuote, *, product, day, marke
     )
 
 
-def partner_package_quote(organisation, quote, *, as_of=None, contract_version=None):
+def partner_package_quote(
+    organisation, quote, *, as_of=None, contract_version=None, terms: Terms | None = None
+):
     """A package quote (packages.quotes.PackageQuote) as `organisation` pays it: the total,
     the price per person and the components' amounts (which add up to the partner's total).
     The quote gets `public_total` and `partner_terms`; not a partner: returned unchanged."""
@@ -274,7 +276,8 @@ def partner_package_quote(organisation, quote, *, as_of=None, contract_version=N
         quote.public_total = quote.retail_total
         quote.partner_terms = {}
         return quote
-    terms = _terms_by_version(organisation, contract_version) if contract_version else None
+    if terms is None and contract_version:
+        terms = _terms_by_version(organisation, contract_version)
     terms = terms or terms_for(organisation, as_of=as_of)
     price = _price_with(
         terms,
@@ -347,3 +350,14 @@ def reprice_availability(organisation, results: list, *, day=None) -> list:
         if result.goods_quote is not None:
             result.goods_quote = priced(result.goods_quote)
     return results
+
+
+def partner_package_repricer(organisation):
+    """`reprice` for packages.quotes.package_month_availability: the partner's contract
+    loaded once for the month (None for a buyer that is not a partner)."""
+    if not _is_partner(organisation):
+        return None
+    terms = terms_for(organisation)
+    if terms is None:  # no contract version in force: public prices
+        return None
+    return lambda quote: partner_package_quote(organisation, quote, terms=terms)

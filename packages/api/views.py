@@ -16,7 +16,7 @@ from rest_framework.response import Response
 
 from accounts.models import ApiKey
 from accounts.selectors import user_is_dmc_staff
-from trade.pricing import partner_package_quote
+from trade.pricing import partner_package_quote, partner_package_repricer
 
 from ..models import Package
 from ..quotes import package_for_quote, package_month_availability
@@ -95,6 +95,9 @@ class PackageViewSet(viewsets.ReadOnlyModelViewSet):
             month=first,
             pax=params.pax(),
             extras=params.validated_data.get("extras"),
+            reprice=None
+            if caller_is_dmc(request)
+            else partner_package_repricer(_caller_organisation(request)),
         )
         data = [
             {"date": d.date, "state": d.state, "per_person": d.per_person, "problems": d.problems}
