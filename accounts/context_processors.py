@@ -14,6 +14,7 @@ LOCAL_APPS = (
     "tradeportal",
     "bookings",
     "payments",
+    "trade",
     "invoices",
     "iat",
     "insights",

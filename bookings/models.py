@@ -259,6 +259,10 @@ class BookingLine(models.Model):
     retail_amount = models.DecimalField(default=0, **MONEY)
     net_amount = models.DecimalField(default=0, **MONEY)
     commission_amount = models.DecimalField(default=0, **MONEY)
+    # Trade bookings: retail_amount is what the partner pays; public_amount keeps the public
+    # price and partner_pricing the contract version and rules it was priced with (trade app).
+    public_amount = models.DecimalField(_("public price"), null=True, blank=True, **MONEY)
+    partner_pricing = models.JSONField(default=dict, blank=True)
     vat_rate = models.DecimalField(max_digits=5, decimal_places=2, default=0)
     vat_regime = models.CharField(
         max_length=20, choices=VatRegime.choices, default=VatRegime.ORDINARY

@@ -97,8 +97,16 @@ class PackageLineRequest:
 
     def create_lines(self, booking, position: int) -> BookingLine:
         from packages.services import departure_take_pax
+        from trade.pricing import partner_package_quote, split_amount
 
-        package, quote = self.package, self.quote
+        package, public = self.package, self.quote
+        # A trade partner pays its contract's package price; the components add up to it.
+        quote = partner_package_quote(booking.buyer_organisation, public)
+        public_shares = (
+            split_amount(public.retail_total, [ln.retail for ln in public.lines])
+            if quote.partner_terms
+            else [ln.retail for ln in public.lines]
+        )
         policy = package.cancellation_policy
         parent = BookingLine.objects.create(
             booking=booking,
@@ -114,6 +122,8 @@ class PackageLineRequest:
             retail_amount=quote.retail_total,
             net_amount=quote.net_total,
             commission_amount=quote.margin,
+            public_amount=quote.public_total,
+            partner_pricing=quote.partner_terms,
             vat_rate=0,
             vat_regime=VatRegime.MARGIN,
             price_breakdown=[line.as_dict() for line in quote.lines],
@@ -122,12 +132,15 @@ class PackageLineRequest:
         )
         products = Product.objects.in_bulk([line.product_id for line in quote.lines])
         tax_total = 0
-        for index, (line, needs) in enumerate(zip(quote.lines, self._component_needs, strict=True)):
+        for index, (line, needs, public_share) in enumerate(
+            zip(quote.lines, self._component_needs, public_shares, strict=True)
+        ):
             values = self._component_values(line, needs, products[line.product_id])
             tax_total += values["tourist_tax"]
             child = BookingLine.objects.create(
                 booking=booking,
                 parent=parent,
+                public_amount=public_share,
                 cancellation_tiers=parent.cancellation_tiers,
                 position=position * 100 + index,
                 **values,
@@ -185,11 +198,32 @@ class PackageLineRequest:
             "tourist_tax": tax,
         }
 
+    def priced_for(self, line: BookingLine):
+        """The quote as the booking's buyer pays it: a trade partner its contract's price,
+        with the contract version the line was booked with (packages.quotes otherwise)."""
+        from trade.pricing import partner_package_quote
+
+        version = (line.partner_pricing or {}).get("version")
+        return partner_package_quote(
+            line.booking.buyer_organisation, self.quote, contract_version=version
+        )
+
     def update_lines(self, parent: BookingLine, *, state: str) -> None:
         """An amendment: the package line and its components take the new quote in place
         (the same rows, so payables and invoices follow them), with new allocations in
         `state`. The old allocations must have been released by the caller."""
-        quote = self.quote
+        from trade.pricing import split_amount
+
+        public = self.quote
+        quote = self.priced_for(parent)
+        public_shares = (
+            split_amount(public.retail_total, [ln.retail for ln in public.lines])
+            if quote.partner_terms
+            else [ln.retail for ln in public.lines]
+        )
+        parent.public_amount = quote.public_total
+        if quote.partner_terms:
+            parent.partner_pricing = quote.partner_terms
         parent.service_date = quote.start_date
         parent.end_date = quote.end_date
         parent.package_departure_id = quote.departure_id
@@ -206,11 +240,14 @@ class PackageLineRequest:
         products = Product.objects.in_bulk([line.product_id for line in quote.lines])
         tax_total = 0
         new_allocations = []
-        for child, line, needs in zip(children, quote.lines, self._component_needs, strict=True):
+        for child, line, needs, public_share in zip(
+            children, quote.lines, self._component_needs, public_shares, strict=True
+        ):
             values = self._component_values(line, needs, products[line.product_id])
             tax_total += values["tourist_tax"]
             for name, value in values.items():
                 setattr(child, name, value)
+            child.public_amount = public_share
             child.save()
             new_allocations += [
                 Allocation(line=child, quantity=n.quantity, state=state, **{f"{n.kind}_id": n.pk})

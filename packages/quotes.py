@@ -518,9 +518,9 @@ def _price(package: Package, quote: PackageQuote, pax: PaxMix) -> None:
     if quote.margin > 0:
         quote.margin_vat = money(quote.margin * MARGIN_VAT_RATE / (100 + MARGIN_VAT_RATE))
     if quote.margin < 0:
+        # Partners read the problems (quote API, booking errors): no net amount in them.
         quote.problems.append(
-            _("The price (%(price)s) is below the operators' nets (%(net)s).")
-            % {"price": quote.retail_total, "net": quote.net_total}
+            _("The price is below the operators' nets: this date cannot be sold.")
         )
 
 
@@ -691,10 +691,16 @@ class CalendarDay:
 
 
 def package_month_availability(
-    package: Package, *, month: date, pax: PaxMix, extras: list[int] | None = None
+    package: Package,
+    *,
+    month: date,
+    pax: PaxMix,
+    extras: list[int] | None = None,
+    reprice=None,
 ) -> list[CalendarDay]:
     """Availability and price per person for every start date of a month, in constant
-    queries (one window for the whole month)."""
+    queries (one window for the whole month). `reprice(quote) -> quote` gives the price a
+    buyer pays (a trade partner's, trade.pricing.partner_package_quote)."""
     first = month.replace(day=1)
     last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
     package = _loaded(package)
@@ -710,6 +716,8 @@ def package_month_availability(
             in_validity = in_validity and departure.status != DepartureStatus.CANCELLED
         if in_validity:
             q = quote_in_window(package, components, window, start_date=day, pax=pax, extras=extras)
+            if reprice is not None:
+                q = reprice(q)
             codes = [ln.problem_code for ln in q.lines if ln.problem_code and ln.required]
             days.append(CalendarDay(day, True, q.available, q.per_person, q.problems, codes))
         else:

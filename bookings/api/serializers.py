@@ -96,6 +96,7 @@ class LineOutput(serializers.ModelSerializer):
             "pax",
             "persons",
             "retail_amount",
+            "public_amount",
             "vat_rate",
             "vat_regime",
             "tourist_tax",
@@ -104,6 +105,14 @@ class LineOutput(serializers.ModelSerializer):
             "cancellation_tiers",
             "price_breakdown",
         ]
+
+    def to_representation(self, instance):
+        # The breakdown is frozen from the quote: never show its purchase prices (nets).
+        from trade.disclosure import partner_safe
+
+        data = super().to_representation(instance)
+        data["price_breakdown"] = partner_safe(data.get("price_breakdown") or [])
+        return data
 
 
 class ParticipantOutput(serializers.ModelSerializer):

@@ -15,7 +15,8 @@ from operators.models import (
     PricingUnit,
     Slot,
 )
-from operators.pricing import PaxMix, money, price_product
+from operators.pricing import PaxMix, money
+from trade.pricing import price_product_for
 
 from ..models import (
     ACTIVE_STATUSES,
@@ -254,7 +255,13 @@ def participants_cancel(
                 raise BookingError(
                     {"participants": _("Cancelling everyone on a line: cancel the line instead.")}
                 )
-            quote = price_product(line.product, day=line.service_date, pax=new_pax)
+            quote = price_product_for(
+                locked.buyer_organisation,
+                line.product,
+                day=line.service_date,
+                pax=new_pax,
+                contract_version=(line.partner_pricing or {}).get("version"),
+            )
             diff = line.retail_amount - quote.retail_total
             penalty = (
                 penalty_for(
@@ -282,6 +289,7 @@ def participants_cancel(
             line.retail_amount = quote.retail_total
             line.net_amount = quote.net_total
             line.commission_amount = quote.commission
+            line.public_amount = getattr(quote, "public_total", quote.retail_total)
             line.penalty_amount += penalty
             line.price_breakdown = quote.as_dict()["lines"]
             line.save()

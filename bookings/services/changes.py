@@ -89,7 +89,13 @@ def amendment_preview(*, line: BookingLine, **changes) -> AmendmentPreview:
     """What the line would cost after the change, and whether it can be made (no writes)."""
     booking = line.booking
     try:
-        planned = _plan(_amended_request(line, **changes), timezone.localdate(), own=_held_by(line))
+        planned = _plan(
+            _amended_request(line, **changes),
+            timezone.localdate(),
+            own=_held_by(line),
+            buyer=booking.buyer_organisation,
+            priced_with=line.partner_pricing,
+        )
     except (ValidationError, SoldOut) as exc:
         message = exc.message if isinstance(exc, SoldOut) else "; ".join(exc.messages)
         return AmendmentPreview(booking.total_retail, booking.total_retail, message)
@@ -145,7 +151,13 @@ def booking_amend(
     )
     for key, places in reserved.items():
         own[key] = own.get(key, 0) + places
-    planned = _plan(request, timezone.localdate(), own=own)
+    planned = _plan(
+        request,
+        timezone.localdate(),
+        own=own,
+        buyer=line.booking.buyer_organisation,
+        priced_with=line.partner_pricing,
+    )
 
     def write():
         booking = _locked_booking(line.booking)
@@ -197,6 +209,8 @@ def booking_amend(
         current.retail_amount = planned.quote.retail_total
         current.net_amount = planned.quote.net_total
         current.commission_amount = planned.quote.commission
+        current.public_amount = getattr(planned.quote, "public_total", planned.quote.retail_total)
+        current.partner_pricing = getattr(planned.quote, "terms", {})
         current.price_breakdown = planned.quote.as_dict()["lines"]
         current.tourist_tax = planned.tourist_tax
         if current.tax_exemptions:  # exemptions by reason recorded on the stay still apply
@@ -294,7 +308,10 @@ def _plan_additions(booking, lines, package_lines, today):
     reserved = partner_reserved_places(
         organisation=booking.buyer_organisation, requests=list(lines or ())
     )
-    planned = [_plan(request, today, own=reserved) for request in lines or ()]
+    planned = [
+        _plan(request, today, own=reserved, buyer=booking.buyer_organisation)
+        for request in lines or ()
+    ]
     planned_packages = [pkg.plan(today) for pkg in package_lines or ()]
     added = sum((p.quote.retail_total for p in planned), ZERO) + sum(
         (pkg.quote.retail_total for pkg in planned_packages), ZERO
@@ -476,7 +493,7 @@ def package_amendment_preview(
     except (ValidationError, SoldOut) as exc:
         message = exc.message if isinstance(exc, SoldOut) else "; ".join(exc.messages)
         return AmendmentPreview(booking.total_retail, booking.total_retail, message)
-    new_total = booking.total_retail - line.retail_amount + request.quote.retail_total
+    new_total = booking.total_retail - line.retail_amount + request.priced_for(line).retail_total
     return AmendmentPreview(booking.total_retail, money(new_total))
 
 
@@ -508,7 +525,8 @@ def booking_amend_package(
             raise BookingError({"line": _("This line cannot be amended.")})
         old_total = locked.total_retail
         _check_expected(
-            expected_total, old_total - current.retail_amount + request.quote.retail_total
+            expected_total,
+            old_total - current.retail_amount + request.priced_for(current).retail_total,
         )
         old_allocations = list(
             Allocation.objects.filter(

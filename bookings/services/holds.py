@@ -64,7 +64,7 @@ def booking_hold(
         raise BookingError({"contact_email": _("A contact name and email are required.")})
     today = today or timezone.localdate()
     reserved = partner_reserved_places(organisation=buyer_organisation, requests=lines)
-    planned = [_plan(request, today, own=reserved) for request in lines]
+    planned = [_plan(request, today, own=reserved, buyer=buyer_organisation) for request in lines]
     planned_packages = [pkg.plan(today) for pkg in package_lines or []]
 
     def write():
@@ -169,6 +169,10 @@ def _create_line(
         persons=p.persons,
         retail_amount=quote.retail_total if retail is None else retail,
         net_amount=quote.net_total if net is None else net,
+        public_amount=getattr(quote, "public_total", quote.retail_total)
+        if retail is None
+        else retail,
+        partner_pricing=getattr(quote, "terms", {}) if retail is None else {},
         commission_amount=(quote.retail_total if retail is None else retail)
         - (quote.net_total if net is None else net),
         vat_rate=quote.vat_rate if regime == VatRegime.ORDINARY else Decimal("0"),

@@ -22,7 +22,8 @@ from operators.models import (
     Slot,
     UnitType,
 )
-from operators.pricing import PaxMix, PriceQuote, price_product
+from operators.pricing import PaxMix, PriceQuote
+from trade.pricing import price_product_for
 
 from ..models import (
     TRANSITIONS,
@@ -113,10 +114,20 @@ def _tax_rules_for(comune_id) -> list[TaxRuleView]:
     ]
 
 
-def _plan(request: LineRequest, today: date, own: dict | None = None) -> _PlannedLine:
+def _plan(
+    request: LineRequest,
+    today: date,
+    own: dict | None = None,
+    *,
+    buyer=None,
+    priced_with: dict | None = None,
+) -> _PlannedLine:
     """Check and price a request. `own` ({(kind, pk): quantity}) is the inventory the
-    booking being amended already holds: it counts as free for the booking itself."""
+    booking being amended already holds: it counts as free for the booking itself. A trade
+    partner `buyer` pays its contract's price (`priced_with`: the frozen contract terms of the
+    line being amended)."""
     own = own or {}
+    terms = {"contract_version": (priced_with or {}).get("version")}
     product = request.product
     _check_product(product, request.day, today)
     pax = request.pax
@@ -143,7 +154,9 @@ def _plan(request: LineRequest, today: date, own: dict | None = None) -> _Planne
                         % {"n": product.max_pax}
                     }
                 )
-        quote = price_product(product, day=request.day, pax=pax, units=request.units)
+        quote = price_product_for(
+            buyer, product, day=request.day, pax=pax, units=request.units, **terms
+        )
         return _PlannedLine(
             request,
             product.kind,
@@ -183,8 +196,10 @@ def _plan(request: LineRequest, today: date, own: dict | None = None) -> _Planne
                 raise SoldOut(problem)
             raise BookingError({"date": BookingError(problem, code=problem.code)})
         by_date = {n.date: n for n in nights}
-        quote = price_product(
+        quote = price_product_for(
+            buyer,
             product,
+            **terms,
             day=request.day,
             check_out=request.check_out,
             unit_type=unit_type,
@@ -222,7 +237,7 @@ def _plan(request: LineRequest, today: date, own: dict | None = None) -> _Planne
     stock = GoodsStock.objects.filter(product=product).first()
     if stock is None:
         raise SoldOut(_("“%(p)s” is out of stock.") % {"p": product})
-    quote = price_product(product, day=request.day, quantity=request.quantity)
+    quote = price_product_for(buyer, product, day=request.day, quantity=request.quantity, **terms)
     return _PlannedLine(
         request,
         product.kind,

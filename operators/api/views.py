@@ -16,6 +16,7 @@ from accounts.selectors import user_is_dmc_staff
 from accounts.tenancy import OrganisationScopedViewSet
 from marketplace.pagination import BoundedLimitOffsetPagination
 from places.models import Comune
+from trade.pricing import reprice_availability
 
 from .. import selectors, services
 from ..models import (
@@ -276,6 +277,7 @@ class AvailabilitySearchView(APIView):
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(queryset, request, view=self)
         results = selectors.availability_options(page, criteria=criteria)
+        reprice_availability(organisation, results, day=criteria.start)  # a partner's prices
         show_net = bool(organisation and organisation.is_dmc) or (
             request.user.pk is not None and user_is_dmc_staff(request.user)
         )

@@ -16,6 +16,7 @@ from rest_framework.response import Response
 
 from accounts.models import ApiKey
 from accounts.selectors import user_is_dmc_staff
+from trade.pricing import partner_package_quote, partner_package_repricer
 
 from ..models import Package
 from ..quotes import package_for_quote, package_month_availability
@@ -38,6 +39,14 @@ def caller_is_dmc(request) -> bool:
     if isinstance(request.auth, ApiKey):
         return request.auth.organisation.is_dmc
     return user_is_dmc_staff(request.user)
+
+
+def _caller_organisation(request):
+    """The organisation the request acts for: the API key's, or the session's active one."""
+    if isinstance(request.auth, ApiKey):
+        return request.auth.organisation
+    membership = getattr(request._request, "membership", None)
+    return membership.organisation if membership else None
 
 
 class PackageViewSet(viewsets.ReadOnlyModelViewSet):
@@ -86,6 +95,9 @@ class PackageViewSet(viewsets.ReadOnlyModelViewSet):
             month=first,
             pax=params.pax(),
             extras=params.validated_data.get("extras"),
+            reprice=None
+            if caller_is_dmc(request)
+            else partner_package_repricer(_caller_organisation(request)),
         )
         data = [
             {"date": d.date, "state": d.state, "per_person": d.per_person, "problems": d.problems}
@@ -107,6 +119,8 @@ class PackageViewSet(viewsets.ReadOnlyModelViewSet):
             pax=params.pax(),
             extras=params.validated_data.get("extras"),
         )
+        if not caller_is_dmc(request):  # a trade partner's price under its contract
+            quote = partner_package_quote(_caller_organisation(request), quote)
         data = quote.as_dict()
         if not caller_is_dmc(request):
             for key in DMC_ONLY_QUOTE_FIELDS:
