@@ -1,5 +1,5 @@
 """The package pre-contract information is complete (art. 34 and Annex A, Codice del
-Turismo): every required item is checked in the Italian and the English PDF text."""
+Turismo): every required item is checked in the Italian, English, German and French PDF text."""
 
 import io
 from datetime import timedelta
@@ -50,6 +50,45 @@ REQUIRED = {
         "Imposta di soggiorno presso",
         "a persona a notte",
     ],
+    "de": [
+        "auf eine andere Person übertragen",
+        "bis spätestens 20",
+        "Tage vor Beginn der Pauschalreise",
+        "8 %",
+        "wesentlichen Bestandteile der Pauschalreise",
+        "Beistand",
+        "Notfallkontakt während der Reise",
+        "Kontakt der Insolvenzabsicherung",
+        "Fondo Garanzia Viaggi: via Roma 1",
+        "D.Lgs. 79/2011",
+        "normattiva.it",
+        "Pass- und Visumerfordernisse",
+        "Schengen",
+        "Optionale Versicherung",
+        "Kurtaxe in",
+        "pro Person und Nacht",
+        "für höchstens 3 Nächte",
+        "Reiseveranstalter",
+    ],
+    "fr": [
+        "céder le forfait à une autre personne",
+        "vingt jours avant le début du forfait",
+        "8 %",
+        "éléments essentiels du forfait",
+        "apporter une aide",
+        "Contact d'urgence pendant le voyage",
+        "Contact de la protection contre l'insolvabilité",
+        "Fondo Garanzia Viaggi: via Roma 1",
+        "D.Lgs. 79/2011",
+        "normattiva.it",
+        "Passeport et visa",
+        "visa Schengen",
+        "Assurance facultative",
+        "Taxe de séjour à",
+        "par personne et par nuit",
+        "pour 3 nuits au plus",
+        "organisateur",
+    ],
 }
 
 
@@ -58,7 +97,7 @@ def _text(pdf: bytes) -> str:
     return " ".join(text.split())
 
 
-@pytest.mark.parametrize("language", ["en", "it"])
+@pytest.mark.parametrize("language", ["en", "it", "de", "fr"])
 def test_every_required_item_is_in_the_pdf(client, trip, language):
     dmc_org()
     package = trip["package"]
