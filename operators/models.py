@@ -265,6 +265,9 @@ class Product(models.Model):
     pricing_unit = models.CharField(
         _("priced"), max_length=20, choices=PricingUnit.choices, default=PricingUnit.PER_PERSON
     )
+    # The search's "from" price (cheapest adult or per-unit base rate of the smallest group
+    # band), kept by a PostgreSQL trigger on the rates (operators/readmodel.py). Not edited.
+    price_from = models.DecimalField(null=True, blank=True, editable=False, **MONEY)
     free_place_every = models.PositiveIntegerField(
         _("one free place every N paying"),
         null=True,
@@ -657,6 +660,29 @@ class GoodsStock(models.Model):
     @property
     def available(self) -> int:
         return max(self.quantity - self.sold - self.held, 0)
+
+
+class ProductDay(models.Model):
+    """The availability search's read model: per product and day, the most places one open
+    slot (experiences, services) or one open unit type (stays) still has, and only where that
+    is at least one. On PostgreSQL triggers on the counters keep it in the same transaction as
+    every change of a slot or a night (operators/readmodel.py); the search then asks one
+    indexed table instead of every slot. Never written by the application."""
+
+    product = models.ForeignKey(
+        Product, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    date = models.DateField()
+    remaining = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["product", "date"], name="unique_product_day"),
+        ]
+        indexes = [models.Index(fields=["date", "remaining"], name="product_day_date")]
+
+    def __str__(self):
+        return f"{self.product_id} {self.date}: {self.remaining}"
 
 
 class CurationEvent(models.Model):
