@@ -626,7 +626,15 @@ class NightInventory(models.Model):
                 name="night_not_oversold",
             ),
         ]
-        indexes = [models.Index(fields=["date", "unit_type"])]
+        indexes = [
+            models.Index(fields=["date", "unit_type"]),
+            # The search's "may the party leave that day" probe, over the few closed days.
+            models.Index(
+                fields=["unit_type", "date"],
+                condition=Q(closed_to_departure=True),
+                name="night_closed_to_departure",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.unit_type} {self.date}"

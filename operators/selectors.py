@@ -30,7 +30,6 @@ from django.db.models import (
     Sum,
     Value,
     When,
-    Window,
 )
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import LessThanOrEqual
@@ -481,15 +480,41 @@ def _need_for(product: Product, pax: PaxMix) -> int:
     return seats
 
 
+# A search counts its matches up to this many; past it the count says "at least".
+COUNT_CAP = 1000
+
+
+@dataclass
+class SearchPage:
+    rows: list
+    total: int  # exact unless `at_least`
+    at_least: bool  # there are `total` or more matches: the count stopped at COUNT_CAP
+    has_more: bool  # another page follows
+
+
+def search_page(queryset: QuerySet, *, limit: int, offset: int, cap: int | None = None):
+    """A page of a search, ids first: the first query decides which products (no joins, no
+    count: it stops at limit + 1 matches in the order asked), the second loads those products
+    with what the page shows. The total is counted only when the page does not tell it, and
+    only up to `cap`, so no search evaluates the whole catalogue to print a number."""
+    cap = COUNT_CAP if cap is None else cap
+    ids = list(queryset.values_list("pk", flat=True)[offset : offset + limit + 1])
+    has_more = len(ids) > limit
+    ids = ids[:limit]
+    if not has_more and (ids or not offset):
+        total, at_least = offset + len(ids), False
+    else:
+        counted = queryset.order_by().values("pk")[: cap + 1].count()
+        total, at_least = min(counted, cap), counted > cap
+    by_id = {product.pk: product for product in queryset.filter(pk__in=ids)} if ids else {}
+    rows = [by_id[pk] for pk in ids if pk in by_id]
+    return SearchPage(rows=rows, total=total, at_least=at_least, has_more=has_more)
+
+
 def counted_page(queryset: QuerySet, *, limit: int, offset: int) -> tuple[int, list]:
-    """A page and the total number of matches in one query (COUNT(*) OVER ()), so that the
-    bookability test runs once; an empty page past the end falls back to count()."""
-    rows = list(
-        queryset.annotate(search_total=Window(expression=Count("pk")))[offset : offset + limit]
-    )
-    if rows:
-        return rows[0].search_total, rows
-    return (queryset.count() if offset else 0), rows
+    """(total, rows) of `search_page`, for callers that only need those."""
+    page = search_page(queryset, limit=limit, offset=offset)
+    return page.total, page.rows
 
 
 def availability_search_page(

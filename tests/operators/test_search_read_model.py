@@ -147,3 +147,17 @@ def test_the_search_answers_the_same_with_and_without_the_read_model(monkeypatch
     assert any(small.pk in found for found in with_model)
     assert any(hotel.pk in found for found in with_model)
     assert any(not found for found in with_model)
+
+
+def test_the_check_command_finds_a_tampered_row_and_rebuild_repairs_it():
+    from django.core.management import CommandError, call_command
+
+    product, slot = bookable_experience(capacity=10)
+    with connection.cursor() as cursor:  # what no write path can do: change the model itself
+        cursor.execute(
+            "UPDATE operators_productday SET remaining = 99 WHERE product_id = %s", [product.pk]
+        )
+    with pytest.raises(CommandError):
+        call_command("search_readmodel")
+    call_command("search_readmodel", "--rebuild")
+    assert remaining(product, slot.date) == 10
