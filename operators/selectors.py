@@ -506,9 +506,23 @@ def search_page(queryset: QuerySet, *, limit: int, offset: int, cap: int | None 
     else:
         counted = queryset.order_by().values("pk")[: cap + 1].count()
         total, at_least = min(counted, cap), counted > cap
-    by_id = {product.pk: product for product in queryset.filter(pk__in=ids)} if ids else {}
+    by_id = {product.pk: product for product in _page_products(queryset, ids)} if ids else {}
     rows = [by_id[pk] for pk in ids if pk in by_id]
     return SearchPage(rows=rows, total=total, at_least=at_least, has_more=has_more)
+
+
+def _page_products(queryset: QuerySet[Product], ids: list[int]) -> list[Product]:
+    """The products of a page by id, with what the search's queryset loads (related rows,
+    deferred texts) and its "from" price, without compiling its filters a second time."""
+    page = Product.objects.filter(pk__in=ids)
+    page.query.select_related = queryset.query.select_related
+    page.query.deferred_loading = queryset.query.deferred_loading
+    if not readmodel.enabled():
+        return list(page.annotate(from_price=_from_price()))
+    products = list(page)
+    for product in products:
+        product.from_price = product.price_from
+    return products
 
 
 def counted_page(queryset: QuerySet, *, limit: int, offset: int) -> tuple[int, list]:
