@@ -256,6 +256,56 @@ def _query_string(c) -> str:
     return "&".join(parts)
 
 
+EXPLAINED = {
+    "7 days, 2 adults, no filter": {},
+    "7 days, 2 adults, one comune": {"comune": 0},
+    "7 days, 2 adults, stays": {"kind": "accommodation"},
+    "7 days, 2 adults, experiences up to 40 EUR": {"kind": "experience", "max_price": 40},
+    "7 days, 2 adults, theme and language": {"theme": 0, "language": 0},
+}
+
+
+def _explain(data: dict, label: str) -> str:
+    """EXPLAIN ANALYZE of the page's ids query for the main filters."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from operators.pricing import PaxMix
+    from operators.selectors import SearchCriteria, availability_search
+
+    start = timezone.localdate() + timedelta(days=30)
+    out = [f"### {label}\n"]
+    for title, raw in EXPLAINED.items():
+        filters = {}
+        pools = {"comune": data["comuni"], "theme": data["themes"], "language": data["languages"]}
+        for key, value in raw.items():
+            filters[key] = pools[key][value] if key in pools else value
+        criteria = SearchCriteria(
+            start=start, end=start + timedelta(days=6), pax=PaxMix.of(adults=2), **filters
+        )
+        # the first query of a search page (selectors.search_page): the ids of the page
+        queryset = availability_search(criteria=criteria).values_list("pk", flat=True)[:21]
+        sql, params = queryset.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) " + sql, params)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        out.append(f"#### {title}\n\n```\n{plan}\n```\n")
+    return "\n".join(out)
+
+
+def _modes():
+    """The search with its read model and reading the counters directly (PostgreSQL), so the
+    two are compared in the same run on the same data."""
+    from django.db import connection
+
+    from operators import readmodel
+
+    if connection.vendor != "postgresql":
+        return [("counters", readmodel.enabled)]
+    original = readmodel.enabled
+    return [("read model", original), ("counters", lambda: False)]
+
+
 def _measure(data: dict) -> tuple[float, float, float]:
     from django.db import connection, reset_queries
     from django.test import Client
@@ -332,12 +382,36 @@ def run() -> None:
             print(
                 f"built the data set of {size} products in {clock.perf_counter() - started:.0f} s"
             )
-            figures[size] = _measure(data)
+            from operators import readmodel
+
+            original = readmodel.enabled
+            explain = os.environ.get("BENCH_EXPLAIN")
+            plans = []
+            try:
+                for label, enabled in _modes():
+                    readmodel.enabled = enabled
+                    print(f"-- the search reading the {label}:")
+                    figures.setdefault(label, {})[size] = _measure(data)
+                    if explain:
+                        plans.append(_explain(data, f"{size} products, reading the {label}"))
+            finally:
+                readmodel.enabled = original
+            if len(figures) == 2:
+                fast, slow = figures["read model"][size], figures["counters"][size]
+                print(
+                    f"read model / counters, same data, same run: median x{fast[0] / slow[0]:.2f},"
+                    f" p95 x{fast[1] / slow[1]:.2f}"
+                )
+            if explain:
+                with open(explain, "a") as handle:
+                    handle.write("\n".join(plans) + "\n")
+                print(f"EXPLAIN plans appended to {explain}")
         finally:
             connection.creation.destroy_test_db(original, verbosity=0)
-    small, large = figures[SIZES[0]], figures[SIZES[-1]]
-    print(
-        f"growth {SIZES[0]} -> {SIZES[-1]} products: median x{large[0] / small[0]:.2f}, "
-        f"p95 x{large[1] / small[1]:.2f}, slowest search {large[2]:.0f} ms "
-        "(targets: x1.3, x1.5, 200 ms)"
-    )
+    for label, by_size in figures.items():
+        small, large = by_size[SIZES[0]], by_size[SIZES[-1]]
+        print(
+            f"growth {SIZES[0]} -> {SIZES[-1]} products, reading the {label}: "
+            f"median x{large[0] / small[0]:.2f}, p95 x{large[1] / small[1]:.2f}, "
+            f"slowest search {large[2]:.0f} ms (targets: x1.3, x1.5, 200 ms)"
+        )

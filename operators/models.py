@@ -265,6 +265,9 @@ class Product(models.Model):
     pricing_unit = models.CharField(
         _("priced"), max_length=20, choices=PricingUnit.choices, default=PricingUnit.PER_PERSON
     )
+    # The search's "from" price (cheapest adult or per-unit base rate of the smallest group
+    # band), kept by a PostgreSQL trigger on the rates (operators/readmodel.py). Not edited.
+    price_from = models.DecimalField(null=True, blank=True, editable=False, **MONEY)
     free_place_every = models.PositiveIntegerField(
         _("one free place every N paying"),
         null=True,
@@ -306,6 +309,16 @@ class Product(models.Model):
         indexes = [
             models.Index(fields=["status", "kind", "comune"]),
             models.Index(fields=["organisation", "status"]),
+            # The catalogue's default order, per language: a search page walks the published
+            # products in title order and stops after the page instead of sorting every match.
+            *(
+                models.Index(
+                    fields=[f"title_{code}", "id"],
+                    condition=Q(status="published"),
+                    name=f"product_published_title_{code}",
+                )
+                for code in ("it", "en", "de", "fr")
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -623,7 +636,15 @@ class NightInventory(models.Model):
                 name="night_not_oversold",
             ),
         ]
-        indexes = [models.Index(fields=["date", "unit_type"])]
+        indexes = [
+            models.Index(fields=["date", "unit_type"]),
+            # The search's "may the party leave that day" probe, over the few closed days.
+            models.Index(
+                fields=["unit_type", "date"],
+                condition=Q(closed_to_departure=True),
+                name="night_closed_to_departure",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.unit_type} {self.date}"
@@ -657,6 +678,29 @@ class GoodsStock(models.Model):
     @property
     def available(self) -> int:
         return max(self.quantity - self.sold - self.held, 0)
+
+
+class ProductDay(models.Model):
+    """The availability search's read model: per product and day, the most places one open
+    slot (experiences, services) or one open unit type (stays) still has, and only where that
+    is at least one. On PostgreSQL triggers on the counters keep it in the same transaction as
+    every change of a slot or a night (operators/readmodel.py); the search then asks one
+    indexed table instead of every slot. Never written by the application."""
+
+    product = models.ForeignKey(
+        Product, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    date = models.DateField()
+    remaining = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["product", "date"], name="unique_product_day"),
+        ]
+        indexes = [models.Index(fields=["date", "remaining"], name="product_day_date")]
+
+    def __str__(self):
+        return f"{self.product_id} {self.date}: {self.remaining}"
 
 
 class CurationEvent(models.Model):

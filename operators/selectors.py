@@ -1,9 +1,13 @@
 """Read side of the operators app: visible catalogues, the availability search every channel
 uses, and the figures of the extranet and the curation desk.
 
-The availability search decides in the database which products are bookable (a few EXISTS
-subqueries over the slot and night rows, served by their (product, date) and (unit_type, date)
-indexes); only the page of results is priced in Python, from rates fetched in one query."""
+The availability search decides in the database which products are bookable; only the page of
+results is priced in Python, from rates fetched in one query. On PostgreSQL it reads the read
+model that triggers keep beside the counters (operators/readmodel.py: one row per product and
+day with places left, and the product's "from" price), so what it reads grows with the days
+asked, not with every slot of the catalogue; stays are then checked exactly (minimum stay,
+arrival and departure rules, children) on the products that have a place on the arrival day.
+Elsewhere (SQLite) it asks the slot and night rows directly."""
 
 from __future__ import annotations
 
@@ -26,12 +30,12 @@ from django.db.models import (
     Sum,
     Value,
     When,
-    Window,
 )
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 
+from . import readmodel
 from .inventory import horizon_days
 from .models import (
     CurationEvent,
@@ -40,6 +44,7 @@ from .models import (
     PaxCategory,
     PricingUnit,
     Product,
+    ProductDay,
     ProductKind,
     ProductPhoto,
     ProductRevision,
@@ -289,7 +294,11 @@ def availability_search(*, criteria: SearchCriteria, organisation=None) -> Query
             | Q(summary_en__icontains=text)
             | Q(comune__name__icontains=text)
         )
-    products = products.annotate(from_price=_from_price(), need=_slot_need()(pax.seats))
+    use_read_model = readmodel.enabled()
+    products = products.annotate(
+        from_price=F("price_from") if use_read_model else _from_price(),
+        need=_slot_need()(pax.seats),
+    )
     if criteria.min_price is not None:
         products = products.filter(from_price__gte=criteria.min_price)
     if criteria.max_price is not None:
@@ -298,14 +307,19 @@ def availability_search(*, criteria: SearchCriteria, organisation=None) -> Query
     slots = _bookable_slots(criteria, OuterRef("pk")).filter(
         capacity__gte=F("sold") + F("held") + OuterRef("need")
     )
+    slot_bookable = Exists(slots)
+    stay_bookable = Exists(bookable_unit_types(criteria, product_ref=OuterRef("pk")))
+    if use_read_model:
+        slot_bookable = _slot_days(criteria, slots)
+        arrival = ProductDay.objects.filter(product=OuterRef("pk"), date=criteria.start)
+        stay_bookable = Exists(arrival) & stay_bookable
     party_fits = Q(pricing_unit=PricingUnit.PER_UNIT) | Q(min_pax__lte=pax.seats) & (
         Q(max_pax__isnull=True) | Q(max_pax__gte=pax.seats)
     )
     stock = GoodsStock.objects.filter(product=OuterRef("pk"), quantity__gt=F("sold") + F("held"))
     bookable = (
-        Q(kind__in=SLOT_KINDS) & party_fits & Q(Exists(slots))
-        | Q(kind=ProductKind.ACCOMMODATION)
-        & Q(Exists(bookable_unit_types(criteria, product_ref=OuterRef("pk"))))
+        Q(kind__in=SLOT_KINDS) & party_fits & Q(slot_bookable)
+        | Q(kind=ProductKind.ACCOMMODATION) & Q(stay_bookable)
         | Q(kind=ProductKind.GOODS) & Q(Exists(stock))
     )
     return (
@@ -315,6 +329,23 @@ def availability_search(*, criteria: SearchCriteria, organisation=None) -> Query
         .defer(*_LONG_TEXTS)
         .order_by("title", "pk")
     )
+
+
+def _slot_days(criteria: SearchCriteria, live_slots: QuerySet[Slot]):
+    """Some day of the range has a slot with room for the party (`need` on the product), from
+    the read model; today's slots that have already started do not count, so today is asked of
+    the slots themselves."""
+    today = timezone.localdate()
+    days = ProductDay.objects.filter(
+        product=OuterRef("pk"),
+        date__gte=max(criteria.start, today + timedelta(days=1)),
+        date__lte=criteria.end,
+        remaining__gte=OuterRef("need"),
+    )
+    condition = Exists(days)
+    if criteria.start <= today <= criteria.end:
+        condition |= Exists(live_slots.filter(date=today))
+    return condition
 
 
 @dataclass
@@ -449,15 +480,55 @@ def _need_for(product: Product, pax: PaxMix) -> int:
     return seats
 
 
+# A search counts its matches up to this many; past it the count says "at least".
+COUNT_CAP = 1000
+
+
+@dataclass
+class SearchPage:
+    rows: list
+    total: int  # exact unless `at_least`
+    at_least: bool  # there are `total` or more matches: the count stopped at COUNT_CAP
+    has_more: bool  # another page follows
+
+
+def search_page(queryset: QuerySet, *, limit: int, offset: int, cap: int | None = None):
+    """A page of a search, ids first: the first query decides which products (no joins, no
+    count: it stops at limit + 1 matches in the order asked), the second loads those products
+    with what the page shows. The total is counted only when the page does not tell it, and
+    only up to `cap`, so no search evaluates the whole catalogue to print a number."""
+    cap = COUNT_CAP if cap is None else cap
+    ids = list(queryset.values_list("pk", flat=True)[offset : offset + limit + 1])
+    has_more = len(ids) > limit
+    ids = ids[:limit]
+    if not has_more and (ids or not offset):
+        total, at_least = offset + len(ids), False
+    else:
+        counted = queryset.order_by().values("pk")[: cap + 1].count()
+        total, at_least = min(counted, cap), counted > cap
+    by_id = {product.pk: product for product in _page_products(queryset, ids)} if ids else {}
+    rows = [by_id[pk] for pk in ids if pk in by_id]
+    return SearchPage(rows=rows, total=total, at_least=at_least, has_more=has_more)
+
+
+def _page_products(queryset: QuerySet[Product], ids: list[int]) -> list[Product]:
+    """The products of a page by id, with what the search's queryset loads (related rows,
+    deferred texts) and its "from" price, without compiling its filters a second time."""
+    page = Product.objects.filter(pk__in=ids)
+    page.query.select_related = queryset.query.select_related
+    page.query.deferred_loading = queryset.query.deferred_loading
+    if not readmodel.enabled():
+        return list(page.annotate(from_price=_from_price()))
+    products = list(page)
+    for product in products:
+        product.from_price = product.price_from
+    return products
+
+
 def counted_page(queryset: QuerySet, *, limit: int, offset: int) -> tuple[int, list]:
-    """A page and the total number of matches in one query (COUNT(*) OVER ()), so that the
-    bookability test runs once; an empty page past the end falls back to count()."""
-    rows = list(
-        queryset.annotate(search_total=Window(expression=Count("pk")))[offset : offset + limit]
-    )
-    if rows:
-        return rows[0].search_total, rows
-    return (queryset.count() if offset else 0), rows
+    """(total, rows) of `search_page`, for callers that only need those."""
+    page = search_page(queryset, limit=limit, offset=offset)
+    return page.total, page.rows
 
 
 def availability_search_page(

@@ -4,11 +4,13 @@ the operator's own rates, seasons and slots."""
 import django_filters
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
 from accounts.models import ApiKey, Role
@@ -235,7 +237,8 @@ class SlotViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Organisation
 
 
 class AvailabilityPagination(BoundedLimitOffsetPagination):
-    """Limit/offset whose total comes with the page (one query, see selectors.counted_page)."""
+    """Limit/offset, ids first (selectors.search_page): `next` comes from whether another page
+    exists, and `count` is counted up to selectors.COUNT_CAP (the cap means "at least")."""
 
     default_limit = 20
     max_limit = 100
@@ -244,8 +247,17 @@ class AvailabilityPagination(BoundedLimitOffsetPagination):
         self.request = request
         self.limit = self.get_limit(request)
         self.offset = self.get_offset(request)
-        self.count, rows = selectors.counted_page(queryset, limit=self.limit, offset=self.offset)
-        return rows
+        page = selectors.search_page(queryset, limit=self.limit, offset=self.offset)
+        self.count, self.has_more = page.total, page.has_more
+        return page.rows
+
+    def get_next_link(self):
+        if not self.has_more:
+            return None
+        url = replace_query_param(
+            self.request.build_absolute_uri(), self.limit_query_param, self.limit
+        )
+        return replace_query_param(url, self.offset_query_param, self.offset + self.limit)
 
 
 class AvailabilitySearchView(APIView):
@@ -261,7 +273,11 @@ class AvailabilitySearchView(APIView):
         responses=inline_serializer(
             "AvailabilityPage",
             {
-                "count": serializers.IntegerField(),
+                "count": serializers.IntegerField(
+                    help_text=_(
+                        "Products matching, counted up to 1,000: 1,000 means 1,000 or more."
+                    )
+                ),
                 "next": serializers.URLField(allow_null=True),
                 "previous": serializers.URLField(allow_null=True),
                 "results": AvailabilityResultSerializer(many=True),

@@ -20,7 +20,7 @@ from operators.selectors import (
     SearchCriteria,
     availability_options,
     availability_search,
-    counted_page,
+    search_page,
 )
 from portal.calendars import availability_calendar
 from portal.cart import cart_add, cart_contact
@@ -48,6 +48,7 @@ def discover(request):
     form = SearchForm(request.GET or None)
     filters = CatalogueFilter(request.GET or None, queryset=Product.objects.none())
     results, total, page, suggestions = [], 0, 1, None
+    at_least = has_next = False
     if form.is_valid() and filters.form.is_valid():
         try:
             page = max(int(request.GET.get("page", 1)), 1)
@@ -55,8 +56,9 @@ def discover(request):
             page = 1
         criteria = _criteria(form)
         queryset = CatalogueFilter(request.GET, queryset=availability_search(criteria=criteria)).qs
-        total, rows = counted_page(queryset, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
-        results = availability_options(rows, criteria=criteria)
+        found = search_page(queryset, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+        total, at_least, has_next = found.total, found.at_least, found.has_more
+        results = availability_options(found.rows, criteria=criteria)
         if not total:
             suggestions = search_suggestions(criteria=criteria, query=request.GET)
     query = {k: v for k, v in request.GET.items() if k != "page"}
@@ -69,7 +71,8 @@ def discover(request):
             "results": results,
             "total": total,
             "page": page,
-            "has_next": page * PAGE_SIZE < total,
+            "at_least": at_least,
+            "has_next": has_next,
             "query": urlencode(query),
             "suggestions": suggestions,
         },

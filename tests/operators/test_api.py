@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from operators.models import Rate, Season
 from tests.factories import api_key_for
@@ -194,3 +195,22 @@ def test_the_schema_documents_the_availability_endpoint(trade_client):
     assert schema.status_code == 200
     text = schema.content.decode()
     assert "/api/v1/availability/" in text and "children_ages" in text
+
+
+def test_the_api_pages_with_next_links_from_the_page_not_from_the_count(trade_client):
+    from operators import selectors
+    from tests.operators.factories import bookable_experience
+
+    day = timezone.localdate() + timedelta(days=10)
+    for i in range(3):
+        bookable_experience(title=f"Walk {i}")
+    url = f"/api/v1/availability/?start={day}&end={day}&adults=2&limit=1"
+    original = selectors.COUNT_CAP
+    selectors.COUNT_CAP = 1
+    try:
+        body = trade_client.get(url + "&offset=1").json()
+    finally:
+        selectors.COUNT_CAP = original
+    assert body["count"] == 1  # counted up to the cap: "1 or more"
+    assert "offset=2" in body["next"]
+    assert len(body["results"]) == 1

@@ -208,3 +208,28 @@ def test_the_query_count_does_not_grow_with_the_results():
     total_big, big = run()
     assert total_big > total_small
     assert big == small
+
+
+def test_a_search_page_takes_ids_first_and_counts_only_when_the_page_does_not_tell():
+    from operators.selectors import search_page
+
+    day = timezone.localdate() + timedelta(days=10)
+    for i in range(5):
+        bookable_experience(title=f"Walk {i}")
+    queryset = availability_search(criteria=criteria(day))
+    with CaptureQueriesContext(connection) as ctx:
+        whole = search_page(queryset, limit=10, offset=0)
+    assert (whole.total, whole.at_least, whole.has_more) == (5, False, False)
+    assert len(ctx.captured_queries) == 2  # ids, then the page: nothing to count
+    assert [p.title for p in whole.rows] == sorted(p.title for p in whole.rows)
+
+    first = search_page(queryset, limit=2, offset=0)
+    assert [p.pk for p in first.rows] == [p.pk for p in whole.rows[:2]]
+    assert (first.total, first.at_least, first.has_more) == (5, False, True)
+    last = search_page(queryset, limit=2, offset=4)
+    assert [p.pk for p in last.rows] == [whole.rows[4].pk]
+    assert (last.total, last.has_more) == (5, False)
+    beyond = search_page(queryset, limit=2, offset=20)
+    assert (beyond.rows, beyond.total) == ([], 5)
+    capped = search_page(queryset, limit=2, offset=0, cap=3)
+    assert (capped.total, capped.at_least) == (3, True)
