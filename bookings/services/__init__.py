@@ -15,7 +15,7 @@ from .cancellation import (
     cancellation_preview,
     participants_cancel,
 )
-from .changes import AmendmentPreview, amendment_preview, booking_amend
+from .changes import AmendmentPreview, amendment_preview, booking_amend, booking_contact_update
 from .common import settings_dmc_email
 from .confirmation import (
     booking_complete,
@@ -68,6 +68,7 @@ __all__ = [
     "booking_cancel",
     "booking_complete",
     "booking_complete_if_served",
+    "booking_contact_update",
     "booking_confirm",
     "booking_extend_option",
     "booking_hold",
