@@ -20,7 +20,7 @@ from .catalogue import (
     unit_price,
     units_of,
 )
-from .errors import BadRequest, InvalidAvailabilityId, InvalidUnitId
+from .errors import BadRequest, InvalidAvailabilityId
 
 MAX_DAYS = 366
 
@@ -94,7 +94,8 @@ def requested_units(product, unit_type, raw) -> list:
             raise BadRequest(_("units must be a list of {id, quantity}."))
         unit = known.get(item.get("id"))
         if unit is None:
-            raise InvalidUnitId(value=item.get("id") if isinstance(item.get("id"), str) else "")
+            # The standard's availability endpoints answer an unknown unit as BAD_REQUEST.
+            raise BadRequest(_("Unknown unit id: %(id)s.") % {"id": str(item.get("id"))[:60]})
         quantity = item.get("quantity", 0)
         if not isinstance(quantity, int) or isinstance(quantity, bool) or not 0 <= quantity <= 999:
             raise BadRequest(_("A unit's quantity must be a whole number from 0 to 999."))

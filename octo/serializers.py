@@ -95,7 +95,7 @@ def booking_dict(organisation, octo_booking, *, pricing: bool) -> dict:
             "deliveryOptions": [
                 {
                     "deliveryFormat": "PDF_URL",
-                    "deliveryValue": reverse("api:booking-voucher", args=[booking.reference]),
+                    "deliveryValue": reverse("booking-voucher", args=[booking.reference]),
                 }
             ],
         }

@@ -108,6 +108,13 @@ def _uuid(value) -> str:
         raise InvalidBookingUuid(_("The uuid is not a valid UUID."), value=str(value)) from None
 
 
+def _body_uuid(value, field: str) -> str:
+    try:
+        return str(uuid_module.UUID(str(value)))
+    except (ValueError, TypeError, AttributeError):
+        raise BadRequest(_("%(field)s is not a valid UUID.") % {"field": field}) from None
+
+
 def _unit_items(product, unit_type, raw) -> list[dict]:
     if not isinstance(raw, list) or not raw:
         raise BadRequest(_("unitItems must be a list of at least one {unitId}."))
@@ -124,7 +131,9 @@ def _unit_items(product, unit_type, raw) -> list[dict]:
         item_uuid = raw_item.get("uuid")
         items.append(
             {
-                "uuid": _uuid(item_uuid) if item_uuid is not None else str(uuid_module.uuid4()),
+                "uuid": _body_uuid(item_uuid, "unitItems.uuid")
+                if item_uuid is not None
+                else str(uuid_module.uuid4()),
                 "unitId": unit_id,
                 "resellerReference": _text(raw_item, "resellerReference", 60),
                 "contact": _contact(raw_item.get("contact")),
@@ -227,7 +236,11 @@ def octo_booking_reserve(*, organisation, data: dict, language: str = "en") -> O
     notes = _text(data, "notes", 2000) or ""
     reseller_reference = _text(data, "resellerReference", 60) or ""
     contact = _contact(data.get("contact"))
-    booking_uuid = _uuid(data["uuid"]) if data.get("uuid") is not None else str(uuid_module.uuid4())
+    booking_uuid = (
+        _body_uuid(data["uuid"], "uuid")
+        if data.get("uuid") is not None
+        else str(uuid_module.uuid4())
+    )
 
     existing = OctoBooking.objects.filter(uuid=booking_uuid).first()
     if existing is not None:
@@ -272,7 +285,8 @@ def octo_booking_reserve(*, organisation, data: dict, language: str = "en") -> O
 
 def _replay(existing: OctoBooking, organisation) -> OctoBooking:
     if existing.organisation_id != organisation.pk:
-        raise InvalidBookingUuid(_("The uuid was already used."), value=str(existing.uuid))
+        # The reservation endpoint knows no INVALID_BOOKING_UUID: the uuid is simply taken.
+        raise UnprocessableEntity(_("This uuid was already used for another booking."))
     if existing.booking_id is None:
         raise UnprocessableEntity(_("A reservation with this uuid is in progress: retry."))
     return OctoBooking.objects.select_related("booking", "product").get(pk=existing.pk)
@@ -314,8 +328,11 @@ def _merge_item_contacts(octo_booking, raw_items) -> None:
     for raw in raw_items:
         if not isinstance(raw, dict):
             raise BadRequest(_("unitItems must be a list."))
-        if raw.get("uuid") is not None and _uuid(raw["uuid"]) in by_uuid:
-            item = by_uuid[_uuid(raw["uuid"])]
+        item_uuid = (
+            _body_uuid(raw["uuid"], "unitItems.uuid") if raw.get("uuid") is not None else None
+        )
+        if item_uuid in by_uuid:
+            item = by_uuid[item_uuid]
             item["contact"] = {**item["contact"], **_contact(raw.get("contact"))}
             reference = _text(raw, "resellerReference", 60)
             if reference is not None:
