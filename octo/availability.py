@@ -209,7 +209,9 @@ def _status(place: Place) -> str:
     return "AVAILABLE"
 
 
-def availability_dict(organisation, product, unit_type, place: Place, *, party, pricing) -> dict:
+def availability_dict(
+    organisation, product, unit_type, place: Place, *, party, pricing, public_cache=None
+) -> dict:
     status = _status(place)
     seats = _seats(product, party)
     data = {
@@ -229,7 +231,13 @@ def availability_dict(organisation, product, unit_type, place: Place, *, party, 
         unit_prices = []
         for unit in units_of(product, unit_type):
             price = unit_price(
-                organisation, product, unit, place.day, unit_type=unit_type, night=place.night
+                organisation,
+                product,
+                unit,
+                place.day,
+                unit_type=unit_type,
+                night=place.night,
+                public_cache=public_cache,
             )
             if price:
                 unit_prices.append({"unitId": unit.id, **pricing_dict(*price)})
@@ -257,8 +265,17 @@ def availability_check(organisation, product, unit_type, data: dict, *, pricing)
     else:
         start, end = date_range(data)
         found = places(product, unit_type, start, end)
+    public_cache: dict = {}
     return [
-        availability_dict(organisation, product, unit_type, p, party=party, pricing=pricing)
+        availability_dict(
+            organisation,
+            product,
+            unit_type,
+            p,
+            party=party,
+            pricing=pricing,
+            public_cache=public_cache,
+        )
         for p in found
     ]
 
@@ -272,6 +289,7 @@ def availability_calendar(organisation, product, unit_type, data: dict, *, prici
     for place in places(product, unit_type, start, end):
         by_day.setdefault(place.day, []).append(place)
     units = units_of(product, unit_type) if pricing else []
+    public_cache: dict = {}
     result = []
     day = start
     while day <= end:
@@ -302,7 +320,13 @@ def availability_calendar(organisation, product, unit_type, data: dict, *, prici
             unit_prices = []
             for unit in units:
                 price = unit_price(
-                    organisation, product, unit, day, unit_type=unit_type, night=night
+                    organisation,
+                    product,
+                    unit,
+                    day,
+                    unit_type=unit_type,
+                    night=night,
+                    public_cache=public_cache,
                 )
                 if price:
                     unit_prices.append({"unitId": unit.id, **pricing_dict(*price)})

@@ -84,23 +84,26 @@ def is_start_time(product: Product) -> bool:
 # --- reading the catalogue -------------------------------------------------------------------
 
 
-def products_queryset():
-    return (
-        Product.objects.filter(status=ProductStatus.PUBLISHED, kind__in=OCTO_KINDS)
-        .select_related("cancellation_policy")
-        .prefetch_related(
-            Prefetch("rates", queryset=Rate.objects.select_related("season")),
-            Prefetch("unit_types", queryset=UnitType.objects.order_by("pk")),
-            "cancellation_policy__tiers",
-        )
-        .order_by("pk")
+def products_queryset(*, for_availability: bool = False):
+    """Published products with what the catalogue reads; for availability only the rates and
+    the room types (no cancellation policy)."""
+    found = Product.objects.filter(
+        status=ProductStatus.PUBLISHED, kind__in=OCTO_KINDS
+    ).prefetch_related(
+        Prefetch("rates", queryset=Rate.objects.select_related("season")),
+        Prefetch("unit_types", queryset=UnitType.objects.order_by("pk")),
     )
+    if not for_availability:
+        found = found.select_related("cancellation_policy").prefetch_related(
+            "cancellation_policy__tiers"
+        )
+    return found.order_by("pk")
 
 
-def product_get(product_id) -> Product:
+def product_get(product_id, *, for_availability: bool = False) -> Product:
     if not isinstance(product_id, str) or not product_id:
         raise InvalidProductId(value=product_id if isinstance(product_id, str) else "")
-    product = products_queryset().filter(slug=product_id).first()
+    product = products_queryset(for_availability=for_availability).filter(slug=product_id).first()
     if product is None:
         raise InvalidProductId(value=product_id)
     return product
@@ -202,13 +205,35 @@ def party_price(organisation, product, **quote_kwargs) -> tuple[Decimal, Decimal
     return public, partner
 
 
-def unit_price(organisation, product, unit: Unit, day: date, *, unit_type=None, night=None):
-    """(public, partner) price of one unit on a day, or None when no price is set."""
-    return party_price(
-        organisation,
-        product,
-        **_quote_kwargs(product, unit, day, unit_type=unit_type, night=night),
+def _public_key(product, unit: Unit, day: date, night) -> tuple:
+    """What the public price of a unit depends on: the weekday and the seasons covering the
+    day (operators.pricing picks rates by these alone), and a night's own price."""
+    seasons = frozenset(
+        r.season_id
+        for r in product.rates.all()
+        if r.season_id is not None and r.season.start_date <= day <= r.season.end_date
     )
+    override = (night.price_override, night.net_override) if night is not None else None
+    return unit.id, day.isoweekday(), seasons, override
+
+
+def unit_price(
+    organisation, product, unit: Unit, day: date, *, unit_type=None, night=None, public_cache=None
+):
+    """(public, partner) price of one unit on a day, or None when no price is set. A request
+    pricing many days passes `public_cache`: the public price is then computed once per
+    weekday and season; the partner's price always per day (contracts have validity dates)."""
+    kwargs = _quote_kwargs(product, unit, day, unit_type=unit_type, night=night)
+    if public_cache is None:
+        return party_price(organisation, product, **kwargs)
+    key = _public_key(product, unit, day, night)
+    try:
+        if key not in public_cache:
+            public_cache[key] = price_product_for(None, product, **kwargs).retail_total
+        partner = price_product_for(organisation, product, **kwargs).retail_total
+    except ValidationError:
+        return None
+    return public_cache[key], partner
 
 
 def _from_rates(product, unit: Unit, unit_type=None) -> list[Rate]:

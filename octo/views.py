@@ -202,7 +202,7 @@ def product(octo, product_id):
 
 
 def _product_and_option(body):
-    found = product_get(body.get("productId"))
+    found = product_get(body.get("productId"), for_availability=True)
     return found, option_get(found, body.get("optionId"))
 
 
