@@ -650,3 +650,11 @@ def test_counters_equal_allocations_after_a_journey(octo, experience):
     held = Allocation.objects.filter(slot=slot, state="held").aggregate(n=Sum("quantity"))["n"]
     sold = Allocation.objects.filter(slot=slot, state="sold").aggregate(n=Sum("quantity"))["n"]
     assert (slot.held, slot.sold) == (held or 0, sold or 0) == (0, 2)
+
+
+def test_errors_in_the_partners_language_english_by_default(octo):
+    _response, answer = octo.get("/products/nope", "/products/{id}", HTTP_ACCEPT_LANGUAGE="de")
+    assert answer["errorMessage"] == "Die productId fehlt oder ist ungültig."
+    response, answer = octo.get("/products/nope", "/products/{id}")
+    assert answer["errorMessage"] == "The productId was missing or invalid."
+    assert response["Content-Language"] == "en"
