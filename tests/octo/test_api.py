@@ -658,3 +658,22 @@ def test_errors_in_the_partners_language_english_by_default(octo):
     response, answer = octo.get("/products/nope", "/products/{id}")
     assert answer["errorMessage"] == "The productId was missing or invalid."
     assert response["Content-Language"] == "en"
+
+
+def test_products_and_calendar_run_a_fixed_number_of_queries(
+    octo, experience, django_assert_max_num_queries
+):
+    for _ in range(4):
+        bookable_experience()
+    product, slot = experience
+    with django_assert_max_num_queries(12):
+        response, body = octo.get("/products", "/products/")
+    assert len(body) == 5
+    calendar = {
+        "productId": product.slug,
+        "optionId": "DEFAULT",
+        "localDateStart": timezone.localdate().isoformat(),
+        "localDateEnd": (timezone.localdate() + timedelta(days=29)).isoformat(),
+    }
+    with django_assert_max_num_queries(8):
+        octo.post("/availability/calendar", "/availability/calendar", calendar)
