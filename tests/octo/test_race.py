@@ -4,6 +4,7 @@ refused with the standard's error, and the slot's counters equal its allocations
 
 import json
 import threading
+import time
 import uuid
 from decimal import Decimal
 
@@ -14,6 +15,7 @@ from django.test import Client
 from django.utils import timezone
 
 from bookings.models import Allocation, Booking, TradeContract
+from bookings.services import inventory
 from octo.models import OctoBooking
 from operators.models import Slot
 from tests.factories import OrganisationFactory, api_key_for
@@ -32,20 +34,25 @@ def _postgres_only():
         pytest.skip("row locks are proven on PostgreSQL (CI sets DATABASE_URL)")
 
 
-def test_twenty_octo_reservations_for_the_last_five_places():
+def _setup():
     partner = OrganisationFactory(kind="trade", subkind="tour_operator", email="ops@tdt.de")
     TradeContract.objects.create(organisation=partner, on_account=True, credit_limit=1000)
     _key, raw = api_key_for(partner)
     product, slot = bookable_experience(capacity=20)
     # 15 of 20 places are sold already: 5 are left.
     Slot.objects.filter(pk=slot.pk).update(sold=20 - LAST_PLACES)
+    return raw, product, slot
+
+
+def _race(raw, product, slot, clients=CLIENTS):
+    """`clients` threads, each its own connection, reserve one adult at the same moment."""
     body = {
         "productId": product.slug,
         "optionId": "DEFAULT",
         "availabilityId": timezone.localtime(slot.starts_at).isoformat(),
         "unitItems": [{"unitId": "adult"}],
     }
-    barrier = threading.Barrier(CLIENTS)
+    barrier = threading.Barrier(clients)
     results = []
     lock = threading.Lock()
 
@@ -69,12 +76,17 @@ def test_twenty_octo_reservations_for_the_last_five_places():
         with lock:
             results.append(outcome)
 
-    threads = [threading.Thread(target=client, args=(i,)) for i in range(CLIENTS)]
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=120)
+    return results
 
+
+def test_twenty_octo_reservations_for_the_last_five_places():
+    raw, product, slot = _setup()
+    results = _race(raw, product, slot)
     assert len(results) == CLIENTS
     statuses = sorted(str(status) for status, _response in results)
     assert set(statuses) <= {"200", "400"}, statuses
@@ -93,3 +105,14 @@ def test_twenty_octo_reservations_for_the_last_five_places():
     assert OctoBooking.objects.count() == LAST_PLACES
     assert not OctoBooking.objects.filter(booking__isnull=True).exists()
     assert sum(Decimal(b["pricing"]["net"]) for b in held) == 5 * 3000
+
+
+def test_canary_without_locks_the_same_race_oversells(monkeypatch):
+    """With the engine's locks and F() updates switched off, the same OCTO race takes more
+    than the 5 places left: the test above is able to see an oversell."""
+    monkeypatch.setattr(inventory, "LOCKING_ENABLED", False)
+    monkeypatch.setattr(inventory, "_race_window", lambda: time.sleep(0.05))
+    raw, product, slot = _setup()
+    results = _race(raw, product, slot, clients=12)
+    held = Allocation.objects.filter(slot=slot).aggregate(n=Sum("quantity"))["n"] or 0
+    assert held > LAST_PLACES, (held, [status for status, _response in results])
