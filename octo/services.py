@@ -37,6 +37,7 @@ from .models import OctoBooking
 
 MAX_UNIT_ITEMS = 100
 MAX_EXPIRATION_MINUTES = 60 * 24 * 30
+ORPHAN_AFTER = timedelta(minutes=5)
 
 
 @contextmanager
@@ -242,6 +243,12 @@ def octo_booking_reserve(*, organisation, data: dict, language: str = "en") -> O
         else str(uuid_module.uuid4())
     )
 
+    # A row left without its booking by a process that died mid-reservation frees its uuid.
+    OctoBooking.objects.filter(
+        uuid=booking_uuid,
+        booking__isnull=True,
+        created_at__lt=timezone.now() - ORPHAN_AFTER,
+    ).delete()
     existing = OctoBooking.objects.filter(uuid=booking_uuid).first()
     if existing is not None:
         return _replay(existing, organisation)
@@ -284,6 +291,7 @@ def octo_booking_reserve(*, organisation, data: dict, language: str = "en") -> O
 
 
 def _replay(existing: OctoBooking, organisation) -> OctoBooking:
+    """The answer to a uuid already known: the same partner's booking again (idempotency)."""
     if existing.organisation_id != organisation.pk:
         # The reservation endpoint knows no INVALID_BOOKING_UUID: the uuid is simply taken.
         raise UnprocessableEntity(_("This uuid was already used for another booking."))

@@ -8,6 +8,7 @@ import functools
 import json
 import logging
 
+from django.conf import settings
 from django.http import JsonResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -17,7 +18,7 @@ from accounts.models import OrganisationKind
 from accounts.services import api_key_authenticate
 
 from . import services
-from .availability import availability_calendar, availability_check
+from .availability import availability_calendar, availability_check, parse_day
 from .catalogue import (
     contract_tiers,
     option_get,
@@ -161,8 +162,6 @@ def _dispatch(by_method):
 
 @octo_endpoint("GET")
 def supplier(octo):
-    from django.conf import settings
-
     return {
         "id": getattr(settings, "OCTO_SUPPLIER_ID", "piana-di-lucca-dmc"),
         "name": getattr(settings, "OCTO_SUPPLIER_NAME", "Piana di Lucca DMC"),
@@ -263,8 +262,6 @@ def _list(octo):
         found = found.filter(product__slug=query["productId"])
     if query.get("optionId"):
         found = found.filter(option_id=query["optionId"])
-    from .availability import parse_day
-
     if query.get("localDate"):
         found = found.filter(booking__first_service_date=parse_day(query["localDate"], "localDate"))
     if query.get("localDateStart"):

@@ -677,3 +677,19 @@ def test_products_and_calendar_run_a_fixed_number_of_queries(
     }
     with django_assert_max_num_queries(8):
         octo.post("/availability/calendar", "/availability/calendar", calendar)
+
+
+def test_a_uuid_left_by_a_dead_reservation_is_freed_after_a_while(octo, partner, experience):
+    product, slot = experience
+    booking_uuid = str(uuid.uuid4())
+    OctoBooking.objects.create(
+        uuid=booking_uuid, organisation=partner, product=product, option_id="DEFAULT"
+    )
+    _response, answer = _reserve(octo, product, slot, uuid=booking_uuid)
+    assert answer["error"] == "UNPROCESSABLE_ENTITY"  # in progress
+    OctoBooking.objects.filter(uuid=booking_uuid).update(
+        created_at=timezone.now() - timedelta(minutes=10)
+    )
+    _response, held = _reserve(octo, product, slot, uuid=booking_uuid)
+    assert held["status"] == "ON_HOLD"
+    assert OctoBooking.objects.get(uuid=booking_uuid).booking is not None
