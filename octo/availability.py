@@ -92,10 +92,11 @@ def requested_units(product, unit_type, raw) -> list:
     for item in raw:
         if not isinstance(item, dict):
             raise BadRequest(_("units must be a list of {id, quantity}."))
-        unit = known.get(item.get("id"))
+        unit_id = item.get("id")
+        unit = known.get(unit_id) if isinstance(unit_id, str) else None
         if unit is None:
             # The standard's availability endpoints answer an unknown unit as BAD_REQUEST.
-            raise BadRequest(_("Unknown unit id: %(id)s.") % {"id": str(item.get("id"))[:60]})
+            raise BadRequest(_("Unknown unit id: %(id)s.") % {"id": str(unit_id)[:60]})
         quantity = item.get("quantity", 0)
         if not isinstance(quantity, int) or isinstance(quantity, bool) or not 0 <= quantity <= 999:
             raise BadRequest(_("A unit's quantity must be a whole number from 0 to 999."))
@@ -261,7 +262,13 @@ def availability_check(organisation, product, unit_type, data: dict, *, pricing)
     if ids is not None:
         if not isinstance(ids, list) or not ids or len(ids) > 100:
             raise BadRequest(_("availabilityIds must be a list of 1 to 100 ids."))
-        found = [place_get(product, unit_type, availability_id) for availability_id in ids]
+        try:
+            found = [place_get(product, unit_type, availability_id) for availability_id in ids]
+        except InvalidAvailabilityId as exc:
+            # The standard's availability check lists no INVALID_AVAILABILITY_ID.
+            raise BadRequest(
+                _("Unknown availability id: %(id)s.") % {"id": exc.value[:60]}
+            ) from exc
     else:
         start, end = date_range(data)
         found = places(product, unit_type, start, end)

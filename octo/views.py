@@ -87,7 +87,7 @@ def _body(request):
         return {}
     try:
         data = json.loads(request.body.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         raise BadRequest(_("The request body is not valid JSON.")) from None
     if not isinstance(data, dict):
         raise BadRequest(_("The request body must be a JSON object."))

@@ -693,3 +693,51 @@ def test_a_uuid_left_by_a_dead_reservation_is_freed_after_a_while(octo, partner,
     _response, held = _reserve(octo, product, slot, uuid=booking_uuid)
     assert held["status"] == "ON_HOLD"
     assert OctoBooking.objects.get(uuid=booking_uuid).booking is not None
+
+
+HOSTILE_VALUES = [None, 0, -1, 1.5, True, "", "x" * 5000, [], [1], {}, {"a": 1}, "\x00"]
+
+
+def test_hostile_values_in_every_field_never_500(octo, experience):
+    """Every field of every body with values of the wrong type or size: the standard's
+    error (checked against the document), never a 500, never a booking."""
+    product, slot = experience
+    _r, held = _reserve(octo, product, slot)
+    base = {
+        "productId": product.slug,
+        "optionId": "DEFAULT",
+        "availabilityId": _availability_id(slot),
+        "localDate": slot.date.isoformat(),
+        "localDateStart": slot.date.isoformat(),
+        "localDateEnd": slot.date.isoformat(),
+        "availabilityIds": [_availability_id(slot)],
+        "units": [{"id": "adult", "quantity": 1}],
+        "unitItems": [{"unitId": "adult"}],
+        "uuid": str(uuid.uuid4()),
+        "expirationMinutes": 30,
+        "resellerReference": "R",
+        "notes": "n",
+        "contact": {"fullName": "A", "emailAddress": "a@example.com"},
+        "reason": "r",
+    }
+    endpoints = [
+        ("post", "/availability/calendar", "/availability/calendar"),
+        ("post", "/availability", "/availability/"),
+        ("post", "/bookings", "/bookings/"),
+        ("patch", f"/bookings/{held['uuid']}", "/bookings/{uuid}"),
+        ("post", f"/bookings/{held['uuid']}/extend", "/bookings/{uuid}/extend"),
+    ]
+    before = Booking.objects.count()
+    for method, url, spec_path in endpoints:
+        for field in base:
+            for value in HOSTILE_VALUES:
+                body = {**base, "uuid": str(uuid.uuid4()), field: value}
+                if field in ("units", "unitItems") and value not in (None, [], {}):
+                    body[field] = [value]
+                response, _answer = octo.call(method, url, spec_path, body)
+                assert response.status_code in (200, 400), (method, url, field, value)
+    deep = "[" * 100000 + "]" * 100000
+    response, answer = octo.call("post", "/bookings", "/bookings/", raw=deep)
+    assert answer["error"] == "BAD_REQUEST"
+    # Only the valid bodies may have booked (a hostile value in an ignored field).
+    assert Booking.objects.count() - before <= len(base) * len(HOSTILE_VALUES)
