@@ -62,7 +62,7 @@ def _error(exc: OctoError) -> JsonResponse:
 def _authenticate(request):
     header = request.headers.get("Authorization", "")
     parts = header.split()
-    if len(parts) != 2 or parts[0] != "Bearer":
+    if len(parts) != 2 or parts[0] != "Bearer" or "\x00" in header:
         raise Unauthorized()
     api_key = api_key_authenticate(parts[1])
     if api_key is None:
@@ -85,6 +85,8 @@ def _body(request):
         raise BadRequest(_("The request body is too large."))
     if not request.body.strip():
         return {}
+    if b"\x00" in request.body or b"\\u0000" in request.body:
+        raise BadRequest(_("The request contains a NUL character."))
     try:
         data = json.loads(request.body.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
@@ -117,6 +119,10 @@ def octo_endpoint(*methods):
                         raise BadRequest(
                             _("Method %(method)s is not allowed here.") % {"method": request.method}
                         )
+                    if "\x00" in request.path or any(
+                        "\x00" in value for value in request.GET.values()
+                    ):
+                        raise BadRequest(_("The request contains a NUL character."))
                     organisation = _authenticate(request)
                     capabilities = _capabilities(request)
                     octo = OctoRequest(request, organisation, capabilities, _body(request))

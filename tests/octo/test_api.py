@@ -736,6 +736,13 @@ def test_hostile_values_in_every_field_never_500(octo, experience):
                     body[field] = [value]
                 response, _answer = octo.call(method, url, spec_path, body)
                 assert response.status_code in (200, 400), (method, url, field, value)
+    for url, spec_path in [
+        ("/products/%00", "/products/{id}"),
+        ("/bookings?resellerReference=%00", "/bookings/"),
+        (f"/bookings/{held['uuid']}%00", "/bookings/{uuid}"),
+    ]:
+        _response, answer = octo.get(url, spec_path)
+        assert answer["error"] in ("BAD_REQUEST", "INVALID_BOOKING_UUID"), (url, answer)
     deep = "[" * 100000 + "]" * 100000
     response, answer = octo.call("post", "/bookings", "/bookings/", raw=deep)
     assert answer["error"] == "BAD_REQUEST"
