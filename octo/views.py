@@ -119,10 +119,6 @@ def octo_endpoint(*methods):
                         raise BadRequest(
                             _("Method %(method)s is not allowed here.") % {"method": request.method}
                         )
-                    if "\x00" in request.path or any(
-                        "\x00" in value for value in request.GET.values()
-                    ):
-                        raise BadRequest(_("The request contains a NUL character."))
                     organisation = _authenticate(request)
                     capabilities = _capabilities(request)
                     octo = OctoRequest(request, organisation, capabilities, _body(request))
