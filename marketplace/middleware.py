@@ -16,6 +16,8 @@ class RefuseNulMiddleware:
             "\x00" in key or any("\x00" in v for v in values) for key, values in request.GET.lists()
         ):
             message = _("The request contains a NUL character.")
+            if request.path.startswith("/octo/"):  # the OCTO standard's error body
+                return JsonResponse({"error": "BAD_REQUEST", "errorMessage": message}, status=400)
             if request.path.startswith("/api/"):
                 return JsonResponse(
                     {"error": {"code": "nul_character", "message": message, "field": None}},

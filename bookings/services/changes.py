@@ -580,3 +580,38 @@ def _package_snapshot(line: BookingLine) -> dict:
         },
         "retail": str(line.retail_amount),
     }
+
+
+# --- who the booking is for ----------------------------------------------------------------
+
+_CONTACT_FIELDS = ("contact_name", "contact_email", "contact_phone", "buyer_reference", "notes")
+
+
+def booking_contact_update(*, booking, actor=None, **changes):
+    """Change the lead contact, the buyer's reference or the notes of an active booking (the
+    OCTO channel gives the traveller's contact at confirmation). Unknown fields are refused."""
+    unknown = set(changes) - set(_CONTACT_FIELDS)
+    if unknown:
+        raise BookingError({sorted(unknown)[0]: _("This field cannot be changed here.")})
+
+    def write():
+        locked = _locked_booking(booking)
+        if not locked.is_active:
+            raise InvalidTransition(_("This booking is no longer active."))
+        changed = {name: value for name, value in changes.items() if getattr(locked, name) != value}
+        if not changed:
+            return locked
+        before = {name: getattr(locked, name) for name in changed}
+        for name, value in changed.items():
+            setattr(locked, name, value)
+        locked.full_clean(validate_unique=False)
+        locked.save(update_fields=[*changed, "updated_at"])
+        _record(
+            locked,
+            action="contact_update",
+            actor=actor,
+            data={"before": before, "after": changed},
+        )
+        return locked
+
+    return _run_locked(write)
