@@ -32,6 +32,7 @@ def test_interval_jobs_run_at_start_and_on_their_interval_crontab_jobs_at_their_
         "allotments-release-due",
         "outbox-sweep",
         "release-expired-holds",
+        "webhooks-sweep",
     ]
     booking.refresh_from_db()
     assert booking.status == BookingStatus.CANCELLED and booking.cancel_reason == "expired"

@@ -174,6 +174,7 @@ def test_payments_and_invoices_subscribe_to_the_booking_events():
     ]
     assert registry.subscribers("bookings.amended") == [
         "payments.booking_amended",
+        "invoices.amendment_documents",
         "webhooks.booking_amended",
     ]
     assert registry.subscribers("bookings.redeemed") == ["payments.booking_redeemed"]
