@@ -73,7 +73,7 @@ class QuoteLineOutput(serializers.ModelSerializer):
 
 class QuoteOutput(serializers.ModelSerializer):
     lines = QuoteLineOutput(many=True, read_only=True)
-    booking = serializers.SlugRelatedField(slug_field="reference", read_only=True)
+    booking = serializers.SlugRelatedField(slug_field="reference", read_only=True, allow_null=True)
 
     class Meta:
         model = Quote
@@ -95,7 +95,7 @@ class QuoteOutput(serializers.ModelSerializer):
 
 
 class QuoteListOutput(serializers.ModelSerializer):
-    booking = serializers.SlugRelatedField(slug_field="reference", read_only=True)
+    booking = serializers.SlugRelatedField(slug_field="reference", read_only=True, allow_null=True)
 
     class Meta:
         model = Quote
