@@ -61,3 +61,11 @@ def test_the_sort_order_reads_in_the_visitors_language_both_ways(client):
     english = client.get("/en/discover/").content.decode()
     assert "Name (descending)" in english
     assert "decrescente" not in english
+
+
+def test_the_themes_have_german_names():
+    """Migration 0009: the themes of 0002 had only Italian and English names."""
+    from operators.models import Theme
+
+    with translation.override("de"):
+        assert Theme.objects.get(slug="legends-traditions").name == "Legenden und Bräuche"
