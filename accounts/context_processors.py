@@ -59,7 +59,9 @@ def navigation(request):
         OrganisationKind.DMC: _("Back office"),
         OrganisationKind.COMUNE: _("Comune"),
     }
-    items = [(labels.get(kind, _("My account")), reverse("accounts:dashboard"))]
+    # A trade partner's portal starts at the trade home, not at the generic dashboard.
+    start = "tradeportal:home" if kind == OrganisationKind.TRADE else "accounts:dashboard"
+    items = [(labels.get(kind, _("My account")), reverse(start))]
     if kind == OrganisationKind.IAT:
         items.append((_("Sell at the desk"), reverse("discover")))
     for provider in _nav_providers():

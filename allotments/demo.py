@@ -4,7 +4,7 @@ that the release report has rows). Idempotent."""
 
 from datetime import timedelta
 
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import Organisation
 from bookings import services as bookings
@@ -29,7 +29,8 @@ def seed(context: dict) -> None:
         return
     today = timezone.localdate()
     made = []
-    with notifications_muted():
+    # Titles snapshotted on the lines in the partner's language (seed_demo runs in Italian).
+    with notifications_muted(), translation.override(partner.language or "en"):
         if not Allotment.objects.filter(partner=partner, notes=ROOMS_NOTE).exists():
             made.append(_rooms(partner, hotel, today))
         if not Allotment.objects.filter(partner=partner, notes=SEATS_NOTE).exists():

@@ -9,7 +9,7 @@ from datetime import date, time, timedelta
 from decimal import Decimal
 
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import Organisation, User
 from marketplace.demo_data import demo_data
@@ -151,19 +151,22 @@ def _hold(spec: dict, contact: dict, *, users, partners, today) -> tuple[Booking
         return existing, False
     booked_on = today - timedelta(days=spec.get("booked_days_ago", 0))
     extra = {"hold_for": timedelta(hours=spec["hold_hours"])} if "hold_hours" in spec else {}
-    booking = services.booking_hold(
-        lines=[_line(line, today) for line in spec["lines"]],
-        channel=spec["channel"],
-        contact_name=contact["name"],
-        contact_email=contact["email"],
-        language=contact["language"],
-        buyer_user=users.get(contact["email"]) if contact.get("user") else None,
-        buyer_organisation=partners.get(contact.get("partner")),
-        buyer_reference=spec.get("buyer_reference", ""),
-        notes=f"demo:{key}",
-        today=booked_on if spec.get("booked_days_ago") else None,
-        **extra,
-    )
+    # The lines keep the service's title in the booking's language, as a real sale would
+    # (seed_demo otherwise runs in Italian and an English-speaking partner reads Italian titles).
+    with translation.override(contact["language"]):
+        booking = services.booking_hold(
+            lines=[_line(line, today) for line in spec["lines"]],
+            channel=spec["channel"],
+            contact_name=contact["name"],
+            contact_email=contact["email"],
+            language=contact["language"],
+            buyer_user=users.get(contact["email"]) if contact.get("user") else None,
+            buyer_organisation=partners.get(contact.get("partner")),
+            buyer_reference=spec.get("buyer_reference", ""),
+            notes=f"demo:{key}",
+            today=booked_on if spec.get("booked_days_ago") else None,
+            **extra,
+        )
     return booking, True
 
 

@@ -43,6 +43,11 @@ class CatalogueFilter(django_filters.FilterSet):
             "from_price": _("Price"),
             "duration_minutes": _("Duration"),
             "title": _("Name"),
+            # django-filter formats its "(descending)" labels once, at import, in Italian:
+            # lazy labels of our own keep them in the visitor's language.
+            "-price": _("Price (descending)"),
+            "-duration": _("Duration (descending)"),
+            "-title": _("Name (descending)"),
         },
         empty_label=_("Recommended"),
     )

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import Organisation, User
 from bookings.notifications import notifications_muted
@@ -87,7 +87,8 @@ def seed(context: dict) -> None:
     if organisation is None:
         return
     today = timezone.localdate()
-    with notifications_muted():
+    # Titles snapshotted on the lines in the partner's language (seed_demo runs in Italian).
+    with notifications_muted(), translation.override(organisation.language or "en"):
         sent = _demo_quote(
             organisation,
             user,

@@ -13,6 +13,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
@@ -370,7 +371,7 @@ class QuoteConvertView(QuoteMixin, View):
             _("Option %(ref)s placed: the places are held until %(when)s.")
             % {
                 "ref": booking.reference,
-                "when": timezone.localtime(booking.expires_at).strftime("%Y-%m-%d %H:%M"),
+                "when": date_format(timezone.localtime(booking.expires_at), "DATETIME_FORMAT"),
             },
         )
         return redirect("tradeportal:option", booking.reference)

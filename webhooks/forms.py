@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import SUBSCRIBABLE
 
@@ -13,5 +14,7 @@ class EndpointForm(forms.Form):
     )
     description = forms.CharField(label=_("Description"), max_length=200, required=False)
     events = forms.MultipleChoiceField(
-        label=_("Events"), choices=SUBSCRIBABLE, widget=forms.CheckboxSelectMultiple
+        label=pgettext_lazy("webhook", "Events"),
+        choices=SUBSCRIBABLE,
+        widget=forms.CheckboxSelectMultiple,
     )

@@ -51,3 +51,21 @@ def test_missing_french_text_falls_back_visibly_to_english(client):
     html = client.get(f"/fr/discover/{product.slug}/").content.decode()
     assert "A guided walk on the walls." in html
     assert 'class="fallback-note"' in html
+
+
+def test_the_sort_order_reads_in_the_visitors_language_both_ways(client):
+    """django-filter formats "(descending)" once at import (in Italian): not in /de/ or /en/."""
+    german = client.get("/de/discover/").content.decode()
+    assert "Preis (absteigend)" in german
+    assert "decrescente" not in german
+    english = client.get("/en/discover/").content.decode()
+    assert "Name (descending)" in english
+    assert "decrescente" not in english
+
+
+def test_the_themes_have_german_names():
+    """Migration 0009: the themes of 0002 had only Italian and English names."""
+    from operators.models import Theme
+
+    with translation.override("de"):
+        assert Theme.objects.get(slug="legends-traditions").name == "Legenden und Bräuche"

@@ -249,3 +249,15 @@ def test_amend_an_option_line_previews_then_changes(tdt):
     assert done.status_code == 302
     booking.refresh_from_db()
     assert booking.total_retail == Decimal("3060.00")
+
+
+def test_the_option_placed_message_gives_the_expiry_in_the_pages_format(tdt):
+    client, _organisation, _user = tdt
+    quote = _build_quote(client, group_products())
+    response = client.post(
+        reverse("tradeportal:quote_convert", args=[quote.reference]), {}, follow=True
+    )
+    booking = Booking.objects.get()
+    message = response.content.decode().split(f"Option {booking.reference} placed:")[1][:120]
+    assert timezone.localtime(booking.expires_at).strftime("%Y-%m-%d") not in message
+    assert timezone.localtime(booking.expires_at).strftime("%Y") in message

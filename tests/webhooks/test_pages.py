@@ -142,3 +142,12 @@ def test_disable_enable_and_delete(manager_client, partner):
 def test_the_trade_navigation_links_the_webhooks_for_managers(manager_client):
     page = manager_client.get(reverse("webhooks:endpoints")).content.decode()
     assert reverse("webhooks:endpoints") in page
+
+
+def test_the_german_page_speaks_of_events_as_ereignisse_and_says_sie(manager_client, partner):
+    endpoint_for(partner)
+    response = manager_client.get("/de/trade/webhooks/")
+    text = response.content.decode()
+    assert "Ereignisse" in text
+    assert "Veranstaltungen</th>" not in text  # "Events" of the site's calendar
+    assert "So prüfen Sie die Signatur" in text
