@@ -389,6 +389,9 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         # The in-memory broker of the embedded default has no host by design: not worth a warning.
         "kombu.connection": {"level": "ERROR"},
+        # One line per periodic task every 30 s drowns the platform's own lines; a failed task
+        # still logs at ERROR. LOG_LEVEL_TASKS=INFO brings the lines back.
+        "celery.app.trace": {"level": env.str("LOG_LEVEL_TASKS", default="WARNING")},
     },
 }
 
