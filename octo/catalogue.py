@@ -31,7 +31,7 @@ from operators.models import (
     UnitType,
 )
 from operators.pricing import INFANT_MAX_AGE, PaxMix
-from trade.pricing import partner_price, price_product_for
+from trade.pricing import partner_price, price_product_for, terms_for
 
 from .errors import InvalidOptionId, InvalidProductId
 
@@ -195,11 +195,25 @@ def quote_kwargs_for(product, units: list[Unit], day: date, *, unit_type=None, n
     return {"day": day, "pax": pax_of(units)}
 
 
+def partner_terms(organisation):
+    """The partner's contract terms of today, loaded once per request: the organisation
+    object is the request's own (from its API key), so the memo lives as long as the request."""
+    if organisation is None:
+        return None
+    memo = organisation.__dict__.setdefault("_octo_terms", {})
+    today = timezone.localdate()
+    if today not in memo:
+        memo[today] = terms_for(organisation, as_of=today)
+    return memo[today]
+
+
 def party_price(organisation, product, **quote_kwargs) -> tuple[Decimal, Decimal] | None:
     """(public, partner) totals of a party on a day, or None when no price is set."""
     try:
         public = price_product_for(None, product, **quote_kwargs).retail_total
-        partner = price_product_for(organisation, product, **quote_kwargs).retail_total
+        partner = price_product_for(
+            organisation, product, terms=partner_terms(organisation), **quote_kwargs
+        ).retail_total
     except ValidationError:
         return None
     return public, partner
@@ -230,7 +244,9 @@ def unit_price(
     try:
         if key not in public_cache:
             public_cache[key] = price_product_for(None, product, **kwargs).retail_total
-        partner = price_product_for(organisation, product, **kwargs).retail_total
+        partner = price_product_for(
+            organisation, product, terms=partner_terms(organisation), **kwargs
+        ).retail_total
     except ValidationError:
         return None
     return public_cache[key], partner
@@ -262,6 +278,7 @@ def unit_price_from(organisation, product, unit: Unit, unit_type=None) -> dict |
     for rate in _from_rates(product, unit, unit_type):
         price = partner_price(
             organisation,
+            terms=partner_terms(organisation),
             retail=rate.retail_price,
             net=rate.net_price,
             kind=product.kind,

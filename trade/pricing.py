@@ -108,6 +108,9 @@ class Terms:
         return best
 
 
+_UNSET = object()  # "terms not given": None means "no contract terms" (public price)
+
+
 def _is_partner(organisation) -> bool:
     return organisation is not None and getattr(organisation, "kind", None) == "trade"
 
@@ -189,12 +192,14 @@ def partner_price(
     package_id: int | None = None,
     market: str | None = None,
     as_of: date | None = None,
+    terms=_UNSET,
 ) -> PartnerPrice:
     """The price `organisation` pays for something whose public price is `retail` and whose
     purchase price is `net`, under its contract (the version in force on `as_of`, default
-    today; the rule valid on the service `day`). Not a partner: the public price."""
+    today; the rule valid on the service `day`). Not a partner: the public price. A caller
+    pricing many things passes the `terms` it loaded once with `terms_for`."""
     return _price_with(
-        terms_for(organisation, as_of=as_of),
+        terms_for(organisation, as_of=as_of) if terms is _UNSET else terms,
         retail=retail,
         net=net,
         kind=kind,
@@ -209,13 +214,17 @@ def price_product_for(organisation, product, **kwargs) -> PriceQuote:
     """`operators.pricing.price_product` as `organisation` pays it: each line's unit retail is
     the partner's unit price (None organisation: the public price). Extra keywords: `as_of`
     (the day the contract version is chosen), `contract_version` (a version id to price with,
-    for amendments of a booking priced with it), `market`."""
+    for amendments of a booking priced with it), `market`, `terms` (loaded once with
+    `terms_for` by a caller pricing many products)."""
     as_of = kwargs.pop("as_of", None)
     version_id = kwargs.pop("contract_version", None)
     market = kwargs.pop("market", None)
+    loaded = kwargs.pop("terms", _UNSET)
     quote = price_product(product, **kwargs)
     if not _is_partner(organisation):
         return quote
+    if loaded is not _UNSET:
+        return reprice_quote(loaded, quote, product=product, day=kwargs.get("day"), market=market)
     terms = None
     if version_id:
         terms = _terms_by_version(organisation, version_id)
