@@ -122,3 +122,39 @@ def test_every_scheduled_task_is_registered():
     app.loader.import_default_modules()
     for name, entry in settings.CELERY_BEAT_SCHEDULE.items():
         assert entry["task"] in app.tasks, name
+
+
+_PDF_LOG_LINES = (
+    "import logging, django; django.setup(); "
+    "logging.getLogger('weasyprint').warning('Using fontTools instead of HarfBuzz-Subset'); "
+    "logging.getLogger('fontTools.subset').info('subsetting glyphs'); "
+    "logging.getLogger('weasyprint').error('the PDF failed')"
+)
+
+
+def _run_pdf_log_lines(env_extra):
+    env = {k: v for k, v in os.environ.items() if k != "LOG_LEVEL_PDF"}
+    env.update(env_extra, DJANGO_SETTINGS_MODULE="marketplace.settings.dev")
+    return subprocess.run(
+        [sys.executable, "-c", _PDF_LOG_LINES],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_the_pdf_library_s_warnings_are_quiet_by_default_and_its_errors_are_not():
+    result = _run_pdf_log_lines({})
+    assert result.returncode == 0, result.stderr
+    assert "HarfBuzz-Subset" not in result.stderr
+    assert "subsetting glyphs" not in result.stderr
+    assert "the PDF failed" in result.stderr
+
+
+def test_log_level_pdf_brings_the_pdf_library_s_lines_back():
+    result = _run_pdf_log_lines({"LOG_LEVEL_PDF": "INFO"})
+    assert result.returncode == 0, result.stderr
+    assert "HarfBuzz-Subset" in result.stderr
+    assert "subsetting glyphs" in result.stderr
