@@ -47,6 +47,15 @@ def user(db):
     return UserFactory()
 
 
+@pytest.fixture
+def postgres_only():
+    """The race tests prove row locks on PostgreSQL (CI sets DATABASE_URL); SQLite skips them."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are proven on PostgreSQL (CI sets DATABASE_URL)")
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Throttle counters (sign-in, password reset) never leak from one test to the next."""
