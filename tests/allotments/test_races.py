@@ -28,19 +28,25 @@ pytestmark = [
 CLIENTS = 20
 
 
-def _race(product, slot, partner, clients=CLIENTS):
-    def hold(i):
-        services.booking_hold(
-            lines=[LineRequest(product=product, day=slot.date, slot=slot, pax=PaxMix.of(adults=1))],
-            channel="api",
-            contact_name=f"Client {i}",
-            contact_email=f"c{i}@example.com",
-            buyer_organisation=partner,
-            hold_for=timedelta(days=2),
-        )
-        return "ok"
+def _partner_hold(product, slot, partner, name):
+    """One seat for the partner, on its allotment."""
+    services.booking_hold(
+        lines=[LineRequest(product=product, day=slot.date, slot=slot, pax=PaxMix.of(adults=1))],
+        channel="api",
+        contact_name=name,
+        contact_email=f"{name.lower().replace(' ', '')}@example.com",
+        buyer_organisation=partner,
+        hold_for=timedelta(days=2),
+    )
+    return "ok"
 
-    return race(hold, clients=clients, outcomes={SoldOut: "sold_out", Busy: "busy"})
+
+def _race(product, slot, partner, clients=CLIENTS):
+    return race(
+        lambda i: _partner_hold(product, slot, partner, f"Client {i}"),
+        clients=clients,
+        outcomes={SoldOut: "sold_out", Busy: "busy"},
+    )
 
 
 def _allotment_with_five_places_left(partner):
@@ -63,14 +69,7 @@ def _allotment_with_five_places_left(partner):
     )
     services.booking_confirm(booking=public)
     for i in range(3):
-        services.booking_hold(
-            lines=[LineRequest(product=product, day=slot.date, slot=slot, pax=PaxMix.of(adults=1))],
-            channel="api",
-            contact_name=f"Early {i}",
-            contact_email=f"early{i}@example.com",
-            buyer_organisation=partner,
-            hold_for=timedelta(days=2),
-        )
+        _partner_hold(product, slot, partner, f"Early {i}")
     return allotment, product, slot
 
 
