@@ -24,6 +24,7 @@ from django.views import View
 from django.views.generic import ListView, TemplateView
 
 from accounts.tenancy import DmcStaffRequiredMixin, OrganisationScopedMixin
+from marketplace.amounts import amount_text
 from marketplace.errors import DomainError
 from operators.models import Slot
 from operators.pricing import money
@@ -174,7 +175,7 @@ class CancelFlowMixin:
             messages.success(
                 request,
                 _("Cancelled. Penalty EUR %(p)s, refund due EUR %(r)s.")
-                % {"p": result.penalty, "r": result.refund_due},
+                % {"p": amount_text(result.penalty), "r": amount_text(result.refund_due)},
             )
         return redirect(self.detail_url(booking))
 
@@ -475,7 +476,7 @@ class BackofficeAmendView(BackofficeBookingMixin, View):
             return self._render(request, booking, line, form, self._preview(line, changes))
         messages.success(
             request,
-            _("Line changed; difference EUR %(d)s.") % {"d": amendment.difference},
+            _("Line changed; difference EUR %(d)s.") % {"d": amount_text(amendment.difference)},
         )
         return redirect(self.detail_url(booking))
 
@@ -496,7 +497,7 @@ class BackofficeAmendView(BackofficeBookingMixin, View):
         messages.success(
             request,
             _("Line removed; penalty EUR %(p)s, refund due EUR %(r)s.")
-            % {"p": result.penalty, "r": result.refund_due},
+            % {"p": amount_text(result.penalty), "r": amount_text(result.refund_due)},
         )
         return redirect(self.detail_url(booking))
 
@@ -551,7 +552,8 @@ class BackofficeAddLineView(BackofficeBookingMixin, View):
             preview = services.add_lines_preview(booking=booking, **requests)
             return self._render(request, booking, form, preview)
         messages.success(
-            request, _("Line added; difference EUR %(d)s.") % {"d": amendment.difference}
+            request,
+            _("Line added; difference EUR %(d)s.") % {"d": amount_text(amendment.difference)},
         )
         return redirect(self.detail_url(booking))
 

@@ -13,6 +13,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from accounts.tenancy import DmcStaffRequiredMixin, OrganisationScopedMixin
+from marketplace.amounts import amount_text
 
 from . import services
 from .models import BookingLine, LineKind, LineStatus, TouristTaxExemptionReason
@@ -149,7 +150,7 @@ class _TaxExemptionsMixin:
                 messages.success(
                     request,
                     _("Exemptions saved: the tourist tax of this stay is now € %(tax)s.")
-                    % {"tax": f"{line.tourist_tax:.2f}"},
+                    % {"tax": amount_text(line.tourist_tax)},
                 )
                 return redirect(self.back_url(line))
         return self.page(line, form, status=400)

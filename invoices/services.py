@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation, OrganisationKind
+from marketplace.amounts import amount_text
 from operators.models import SalesModel
 from operators.pricing import money
 
@@ -201,7 +202,7 @@ def _check_expected_total(total: Decimal, expected_total: Decimal | None) -> Non
                 "lines": _(
                     "The lines add up to %(total)s EUR but the booking totals %(expected)s EUR."
                 )
-                % {"total": total, "expected": Decimal(str(expected_total))}
+                % {"total": amount_text(total), "expected": amount_text(expected_total)}
             }
         )
 
@@ -495,7 +496,11 @@ def credit_note_issue(
                     "The credit note (%(total)s EUR) exceeds what is left to credit on "
                     "%(number)s (%(remaining)s EUR)."
                 )
-                % {"total": totals.total, "number": original.number, "remaining": remaining}
+                % {
+                    "total": amount_text(totals.total),
+                    "number": original.number,
+                    "remaining": amount_text(remaining),
+                }
             }
         )
     series_ensure()

@@ -15,6 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from marketplace.amounts import amount_text
+
 from .models import (
     OperatorContract,
     Product,
@@ -99,7 +101,7 @@ def _refuse_overlap(product: Product, rate: Rate) -> None:
                 % {
                     "category": other.get_pax_category_display(),
                     "season": other.season.name if other.season_id else _("all year"),
-                    "retail": other.retail_price,
+                    "retail": amount_text(other.retail_price),
                 },
                 code="rate_overlap",
             )

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from marketplace.amounts import amount_text
 from marketplace.errors import DomainError
 from operators.media import photo_prepare
 from operators.models import ProductKind, ProductStatus
@@ -163,10 +164,10 @@ def _check_price_covers_nets(package: Package, field: str | None = None) -> None
                     "(%(net)s for %(n)s persons: %(retail)s charged)."
                 )
                 % {
-                    "price": quote.per_person,
-                    "net": quote.net_total,
+                    "price": amount_text(quote.per_person),
+                    "net": amount_text(quote.net_total),
                     "n": quote.pax.seats,
-                    "retail": quote.retail_total,
+                    "retail": amount_text(quote.retail_total),
                 }
             }
         )

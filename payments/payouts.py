@@ -20,6 +20,7 @@ from stdnum import bic as std_bic
 from stdnum import iban as std_iban
 
 from bookings.models import Booking, BookingLine, BookingStatus, LineKind, LineStatus
+from marketplace.amounts import amount_text
 from operators.pricing import money
 
 from .gateway import to_cents
@@ -255,7 +256,7 @@ def payout_run_create(*, actor=None, execution_date: date | None = None) -> Payo
             else:
                 message = _("%(op)s has no valid IBAN: %(amount)s EUR not paid out.") % {
                     "op": operator.name,
-                    "amount": amount,
+                    "amount": amount_text(amount),
                 }
                 logger.warning("payout run %s: %s", run.pk, message)
                 skipped.append({"operator": operator.name, "amount": str(amount)})

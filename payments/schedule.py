@@ -15,6 +15,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from bookings.models import Booking, BookingStatus, CancelReason, LineKind, TradeContract
+from marketplace.amounts import amount_text
 from operators.pricing import money
 
 from .models import AttentionItem, OverdueAction, ScheduleItem, ScheduleKind, ScheduleStatus
@@ -232,7 +233,7 @@ def reminders_send(*, today: date | None = None) -> int:
                 % {
                     "ref": booking.reference,
                     "kind": item.get_kind_display(),
-                    "amount": item.amount,
+                    "amount": amount_text(item.amount),
                     "date": item.due_date.isoformat(),
                 },
                 _(
@@ -241,7 +242,7 @@ def reminders_send(*, today: date | None = None) -> int:
                 )
                 % {
                     "name": booking.contact_name,
-                    "amount": item.amount,
+                    "amount": amount_text(item.amount),
                     "ref": booking.reference,
                     "date": item.due_date.isoformat(),
                 },
@@ -269,7 +270,7 @@ def overdue_handle(*, today: date | None = None) -> dict:
             continue
         message = _("%(kind)s of %(amount)s EUR due on %(date)s is unpaid.") % {
             "kind": item.get_kind_display(),
-            "amount": item.amount,
+            "amount": amount_text(item.amount),
             "date": item.due_date.isoformat(),
         }
         if item.overdue_action == OverdueAction.CANCEL and booking.is_active:

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bookings.models import Booking, BookingStatus
+from marketplace.amounts import amount_text
 from operators.pricing import money
 
 from .gateway import CURRENCY, from_cents, stripe_client, to_cents
@@ -125,7 +126,7 @@ def _check_amount(booking: Booking, item: ScheduleItem, expected_amount) -> None
                 "expected_amount": _(
                     "The amount due changed to %(amount)s EUR: please review it before paying."
                 )
-                % {"amount": item.amount}
+                % {"amount": amount_text(item.amount)}
             }
         )
 

@@ -47,6 +47,40 @@ def user(db):
     return UserFactory()
 
 
+@pytest.fixture
+def postgres_only():
+    """The race tests prove row locks on PostgreSQL (CI sets DATABASE_URL); SQLite skips them."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are proven on PostgreSQL (CI sets DATABASE_URL)")
+
+
+@pytest.fixture
+def browser():
+    """Headless Chromium for the browser tests (tests/browser.py; they skip without it)."""
+    from .browser import chromium
+
+    with chromium() as browser:
+        yield browser
+
+
+@pytest.fixture
+def page(browser):
+    """A desktop-sized page (1280 x 900)."""
+    from .browser import DESKTOP
+
+    return browser.new_page(viewport=DESKTOP)
+
+
+@pytest.fixture
+def phone_page(browser):
+    """A phone-sized page (390 x 844)."""
+    from .browser import PHONE
+
+    return browser.new_page(viewport=PHONE)
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Throttle counters (sign-in, password reset) never leak from one test to the next."""

@@ -75,10 +75,11 @@ def test_static_files_are_served_by_whitenoise():
     assert "whitenoise.middleware.WhiteNoiseMiddleware" in settings.MIDDLEWARE
 
 
-def _run_settings(env_extra):
-    env = {**os.environ, **env_extra, "DJANGO_SETTINGS_MODULE": "marketplace.settings.dev"}
+def _run_settings(env_extra, code="import django; django.setup()"):
+    env = {k: v for k, v in os.environ.items() if k != "LOG_LEVEL_PDF"}
+    env.update(env_extra, DJANGO_SETTINGS_MODULE="marketplace.settings.dev")
     return subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()"],
+        [sys.executable, "-c", code],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -122,3 +123,26 @@ def test_every_scheduled_task_is_registered():
     app.loader.import_default_modules()
     for name, entry in settings.CELERY_BEAT_SCHEDULE.items():
         assert entry["task"] in app.tasks, name
+
+
+_PDF_LOG_LINES = (
+    "import logging, django; django.setup(); "
+    "logging.getLogger('weasyprint').warning('Using fontTools instead of HarfBuzz-Subset'); "
+    "logging.getLogger('fontTools.subset').info('subsetting glyphs'); "
+    "logging.getLogger('weasyprint').error('the PDF failed')"
+)
+
+
+def test_the_pdf_library_s_warnings_are_quiet_by_default_and_its_errors_are_not():
+    result = _run_settings({}, _PDF_LOG_LINES)
+    assert result.returncode == 0, result.stderr
+    assert "HarfBuzz-Subset" not in result.stderr
+    assert "subsetting glyphs" not in result.stderr
+    assert "the PDF failed" in result.stderr
+
+
+def test_log_level_pdf_brings_the_pdf_library_s_lines_back():
+    result = _run_settings({"LOG_LEVEL_PDF": "INFO"}, _PDF_LOG_LINES)
+    assert result.returncode == 0, result.stderr
+    assert "HarfBuzz-Subset" in result.stderr
+    assert "subsetting glyphs" in result.stderr

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from marketplace.amounts import amount_text
 from marketplace.errors import DomainError
 from operators.models import ProductKind
 from operators.pricing import PaxMix, money
@@ -524,7 +525,7 @@ def option_confirm_check(booking) -> ConfirmResult:
                 "(%(left)s EUR): it stays an option until the deposit is paid by card or "
                 "open invoices are settled."
             )
-            % {"total": total, "left": max(left, Decimal("0"))},
+            % {"total": amount_text(total), "left": amount_text(max(left, Decimal("0")))},
             "credit_exceeded",
             {"total": total, "credit_left": left},
         )

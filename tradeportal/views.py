@@ -22,6 +22,7 @@ from accounts.tenancy import OrganisationScopedMixin
 from bookings import services as booking_services
 from bookings.forms import AmendForm
 from bookings.models import Booking, BookingLine, BookingStatus, LineStatus
+from marketplace.amounts import amount_text
 from marketplace.errors import DomainError
 from operators.models import Product, ProductStatus, Slot, UnitType
 from operators.pricing import money
@@ -289,7 +290,7 @@ class QuoteAddLineView(QuoteMixin, View):
         messages.success(
             request,
             _("“%(title)s” added to quote %(ref)s (€ %(amount)s).")
-            % {"title": line.title, "ref": quote.reference, "amount": line.amount},
+            % {"title": line.title, "ref": quote.reference, "amount": amount_text(line.amount)},
         )
         sep = "&" if "?" in back else "?"
         if "quote=" not in back:
@@ -515,6 +516,7 @@ class OptionAmendView(OptionMixin, View):
             preview = booking_services.amendment_preview(line=line, **changes)
             return self._render(request, booking, line, form, preview, status=409)
         messages.success(
-            request, _("Line changed; difference EUR %(d)s.") % {"d": amendment.difference}
+            request,
+            _("Line changed; difference EUR %(d)s.") % {"d": amount_text(amendment.difference)},
         )
         return redirect("tradeportal:option", booking.reference)

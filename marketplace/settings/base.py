@@ -392,6 +392,11 @@ LOGGING = {
         # One line per periodic task every 30 s drowns the platform's own lines; a failed task
         # still logs at ERROR. LOG_LEVEL_TASKS=INFO brings the lines back.
         "celery.app.trace": {"level": env.str("LOG_LEVEL_TASKS", default="WARNING")},
+        # WeasyPrint warns once per font per PDF ("Using fontTools instead of HarfBuzz-Subset")
+        # and fontTools logs its subsetting at INFO: a flood in make run's console and the
+        # benches. LOG_LEVEL_PDF=WARNING (or INFO) brings the lines back.
+        "weasyprint": {"level": env.str("LOG_LEVEL_PDF", default="ERROR")},
+        "fontTools": {"level": env.str("LOG_LEVEL_PDF", default="ERROR")},
     },
 }
 

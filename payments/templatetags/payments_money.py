@@ -1,6 +1,6 @@
 from django import template
-from django.utils.formats import number_format
 
+from marketplace.amounts import amount_text
 from payments.gateway import from_cents
 
 register = template.Library()
@@ -11,7 +11,7 @@ def cents(value) -> str:
     """Integer cents shown as a localised euro amount."""
     if value in (None, ""):
         return "—"
-    return f"€ {number_format(from_cents(int(value)), 2, use_l10n=True, force_grouping=True)}"
+    return f"€ {amount_text(from_cents(int(value)))}"
 
 
 @register.simple_tag

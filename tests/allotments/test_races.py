@@ -2,12 +2,10 @@
 partner race for the last 5 places of its allotment: exactly 5 win, nothing is oversold, and
 the counters equal the allocations plus the allotment's places."""
 
-import threading
 import time
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.db.models import Sum
 
 from allotments import services as allotments
@@ -19,56 +17,36 @@ from operators.pricing import PaxMix
 from tests.allotments.factories import trade_partner
 from tests.faults.checks import assert_counters_equal_allocations
 from tests.operators.factories import bookable_experience
+from tests.race import race
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("postgres_only"),
+]
 
 CLIENTS = 20
 
 
-@pytest.fixture(autouse=True)
-def _postgres_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks are proven on PostgreSQL (CI sets DATABASE_URL)")
+def _partner_hold(product, slot, partner, name):
+    """One seat for the partner, on its allotment."""
+    services.booking_hold(
+        lines=[LineRequest(product=product, day=slot.date, slot=slot, pax=PaxMix.of(adults=1))],
+        channel="api",
+        contact_name=name,
+        contact_email=f"{name.lower().replace(' ', '')}@example.com",
+        buyer_organisation=partner,
+        hold_for=timedelta(days=2),
+    )
+    return "ok"
 
 
 def _race(product, slot, partner, clients=CLIENTS):
-    barrier = threading.Barrier(clients)
-    results = []
-    lock = threading.Lock()
-
-    def client(i):
-        from django.db import connection as thread_connection
-
-        try:
-            barrier.wait(timeout=30)
-            services.booking_hold(
-                lines=[
-                    LineRequest(product=product, day=slot.date, slot=slot, pax=PaxMix.of(adults=1))
-                ],
-                channel="api",
-                contact_name=f"Client {i}",
-                contact_email=f"c{i}@example.com",
-                buyer_organisation=partner,
-                hold_for=timedelta(days=2),
-            )
-            outcome = "ok"
-        except SoldOut:
-            outcome = "sold_out"
-        except Busy:
-            outcome = "busy"
-        except Exception as exc:  # noqa: BLE001 - any other error fails the test below
-            outcome = repr(exc)
-        finally:
-            thread_connection.close()
-        with lock:
-            results.append(outcome)
-
-    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
+    return race(
+        lambda i: _partner_hold(product, slot, partner, f"Client {i}"),
+        clients=clients,
+        outcomes={SoldOut: "sold_out", Busy: "busy"},
+    )
 
 
 def _allotment_with_five_places_left(partner):
@@ -91,14 +69,7 @@ def _allotment_with_five_places_left(partner):
     )
     services.booking_confirm(booking=public)
     for i in range(3):
-        services.booking_hold(
-            lines=[LineRequest(product=product, day=slot.date, slot=slot, pax=PaxMix.of(adults=1))],
-            channel="api",
-            contact_name=f"Early {i}",
-            contact_email=f"early{i}@example.com",
-            buyer_organisation=partner,
-            hold_for=timedelta(days=2),
-        )
+        _partner_hold(product, slot, partner, f"Early {i}")
     return allotment, product, slot
 
 

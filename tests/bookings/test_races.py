@@ -1,11 +1,9 @@
 """Real concurrent clients (threads with their own database connections) race for the same
 inventory on PostgreSQL. The canary shows the race test would catch an oversell."""
 
-import threading
 import time
 
 import pytest
-from django.db import connection
 from django.db.models import Sum
 
 from bookings import services
@@ -13,56 +11,30 @@ from bookings.models import Allocation
 from bookings.services import Busy, LineRequest, SoldOut, inventory
 from operators.pricing import PaxMix
 from tests.operators.factories import bookable_experience
+from tests.race import race
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("postgres_only"),
+]
 
 CLIENTS = 24
 
 
-@pytest.fixture(autouse=True)
-def _postgres_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks are proven on PostgreSQL (CI sets DATABASE_URL)")
-
-
 def _race(product, slot, clients=CLIENTS, seats=1):
-    barrier = threading.Barrier(clients)
-    results = []
-    lock = threading.Lock()
+    def hold(i):
+        services.booking_hold(
+            lines=[
+                LineRequest(product=product, day=slot.date, slot=slot, pax=PaxMix.of(adults=seats))
+            ],
+            channel="api",
+            contact_name=f"Client {i}",
+            contact_email=f"c{i}@example.com",
+        )
+        return "ok"
 
-    def client(i):
-        from django.db import connection as thread_connection
-
-        try:
-            barrier.wait(timeout=30)
-            services.booking_hold(
-                lines=[
-                    LineRequest(
-                        product=product, day=slot.date, slot=slot, pax=PaxMix.of(adults=seats)
-                    )
-                ],
-                channel="api",
-                contact_name=f"Client {i}",
-                contact_email=f"c{i}@example.com",
-            )
-            outcome = "ok"
-        except SoldOut:
-            outcome = "sold_out"
-        except Busy:
-            outcome = "busy"
-        except Exception as exc:  # noqa: BLE001 - any other error fails the test below
-            outcome = repr(exc)
-        finally:
-            thread_connection.close()
-        with lock:
-            results.append(outcome)
-
-    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
+    return race(hold, clients=clients, outcomes={SoldOut: "sold_out", Busy: "busy"})
 
 
 def test_many_clients_never_oversell_a_slot_of_five():

@@ -8,7 +8,6 @@ payment pages. With CART_SCREENSHOTS=<dir> the English run saves screenshots at 
 import os
 import re
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
@@ -16,32 +15,15 @@ from bookings.models import Booking, BookingStatus
 from payments.models import LedgerEntry
 from places.services import comuni_ensure_piana
 from portal.content import portal_content_load
+from tests.browser import BROWSER_TEST, DESKTOP, axe, fill_card, no_sideways_scroll, screenshots
 from tests.factories import comune
 from tests.operators.factories import bookable_experience, bookable_stay
 from tests.payments.conftest import localstripe, localstripe_base  # noqa: F401 - fixtures
 
-from .test_portal_accessibility import _axe
-from .test_traveller_journey import ARGS, CHROMIUM
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="chromium is not installed"),
-]
+pytestmark = BROWSER_TEST
 
 GOOD_CARD = "4242424242424242"
 DECLINED_CARD = "4000000000000341"  # attaches, then the charge is declined
-
-
-@pytest.fixture
-def browser():
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -61,36 +43,8 @@ def site(db):
 
 
 def _shoot(page, name, lang):
-    folder = os.environ.get("CART_SCREENSHOTS")
-    if not folder or lang != "en":
-        return
-    size = page.viewport_size
-    for width in (1280, 390):
-        page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=str(Path(folder) / f"cart-{name}-{width}.png"), full_page=True)
-    page.set_viewport_size(size)
-
-
-def _fill_card(page, number):
-    page.wait_for_selector("#card-element input")
-    inputs = page.locator("#card-element input")
-    for index, value in enumerate([number, "12", "30", "123", "55100"]):
-        if index < inputs.count():
-            inputs.nth(index).fill(value)
-
-
-def _no_sideways_scroll(page):
-    """At 390 px the page is no wider than the screen; else the elements that stick out."""
-    size = page.viewport_size
-    page.set_viewport_size({"width": 390, "height": 844})
-    wide = page.evaluate(
-        """() => document.documentElement.scrollWidth <= 390 ? [] :
-            [...document.querySelectorAll('main *')]
-              .filter(e => e.getBoundingClientRect().right > 391)
-              .map(e => e.tagName + '.' + e.className + ' ' + (e.textContent || '').slice(0, 40))"""
-    )
-    page.set_viewport_size(size)
-    return wide == [] or wide
+    if lang == "en":
+        screenshots(page, os.environ.get("CART_SCREENSHOTS"), f"cart-{name}")
 
 
 @pytest.mark.usefixtures("localstripe")
@@ -102,7 +56,7 @@ def test_story_to_experience_and_stay_in_one_cart_paid_once_with_vouchers(
     lang,
     declined_first,
 ):
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page = browser.new_page(viewport=DESKTOP)
     base = live_server.url
     a11y = {}
     # read the legend, open its experience, pick the day, add it to the cart
@@ -126,8 +80,8 @@ def test_story_to_experience_and_stay_in_one_cart_paid_once_with_vouchers(
     assert page.locator(".cart-line").count() == 2
     countdown = page.locator(".cart-countdown")
     assert re.fullmatch(r"1[45]:\d\d", countdown.inner_text()), countdown.inner_text()
-    a11y["cart"] = _axe(page)
-    assert _no_sideways_scroll(page) is True
+    a11y["cart"] = axe(page)
+    assert no_sideways_scroll(page) is True
     _shoot(page, "two-items", lang)
     # checkout: participants (the lead is prefilled from the contact), terms and privacy
     page.locator("form[action$='/cart/checkout/'] button[type=submit]").click()
@@ -137,8 +91,8 @@ def test_story_to_experience_and_stay_in_one_cart_paid_once_with_vouchers(
     page.locator("input[name=p1-last_name]").fill("Clarke")
     page.locator("input[name=accept_terms]").check()
     page.locator("input[name=accept_privacy]").check()
-    a11y["checkout"] = _axe(page)
-    assert _no_sideways_scroll(page) is True
+    a11y["checkout"] = axe(page)
+    assert no_sideways_scroll(page) is True
     _shoot(page, "checkout", lang)
     page.locator(".checkout-form button[type=submit]").click()
     page.wait_for_url("**/checkout/*/?t=*")
@@ -146,15 +100,15 @@ def test_story_to_experience_and_stay_in_one_cart_paid_once_with_vouchers(
     assert booking.participants.count() == 2
     # one payment for the whole cart
     page.locator("main form button.primary").click()
-    _fill_card(page, DECLINED_CARD if declined_first else GOOD_CARD)
-    a11y["card"] = _axe(page)
+    fill_card(page, DECLINED_CARD if declined_first else GOOD_CARD)
+    a11y["card"] = axe(page)
     page.locator("#pay-button").click()
     if declined_first:
         page.wait_for_function("document.getElementById('card-errors').textContent.length > 0")
         assert page.locator("#pay-button").is_enabled()
         booking.refresh_from_db()
         assert booking.status != BookingStatus.CONFIRMED
-        _fill_card(page, GOOD_CARD)  # retry on the same page
+        fill_card(page, GOOD_CARD)  # retry on the same page
         page.locator("#pay-button").click()
     try:
         page.wait_for_selector("#payment-result", timeout=30000)

@@ -2,26 +2,15 @@
 critical WCAG 2.2 AA violation on any public page, and no page scrolls sideways on a phone.
 A traveller reads a story, opens its experience and books it, in German."""
 
-import os
-from pathlib import Path
-
 import pytest
-from django.conf import settings
 
 from places.services import comuni_ensure_piana
 from portal.content import portal_content_load
+from tests.browser import BROWSER_TEST, PHONE, axe
 from tests.factories import comune
 from tests.operators.factories import bookable_experience
 
-from .test_traveller_journey import ARGS, CHROMIUM
-
-AXE = Path(settings.BASE_DIR) / "static" / "vendor" / "axe-core" / "axe.min.js"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="chromium is not installed"),
-]
+pytestmark = BROWSER_TEST
 
 PUBLIC_PAGES = [
     "/{lang}/",
@@ -42,35 +31,11 @@ PUBLIC_PAGES = [
 
 
 @pytest.fixture
-def browser():
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
 def site(db):
     comuni_ensure_piana()
     product, slot = bookable_experience(comune=comune("Capannori"), days_ahead=5)
     portal_content_load()
     return {"product": product, "slot": slot}
-
-
-def _axe(page) -> list[dict]:
-    page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
-    result = page.evaluate(
-        """async () => {
-            const r = await axe.run(document, {runOnly: {type: 'tag',
-                values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}});
-            return r.violations.map(v => ({id: v.id, impact: v.impact,
-                nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
-        }"""
-    )
-    return [v for v in result if v["impact"] in ("serious", "critical")]
 
 
 @pytest.mark.parametrize("lang", ["en", "de"])
@@ -84,7 +49,7 @@ def test_no_serious_accessibility_violation_and_no_sideways_scroll(
             path = template.format(lang=lang, product=site["product"].slug)
             page.goto(live_server.url + path)
             if width == 1280:
-                violations = _axe(page)
+                violations = axe(page)
                 if violations:
                     problems[path] = violations
             scroll = page.evaluate("document.documentElement.scrollWidth")
@@ -99,7 +64,7 @@ def test_a_german_visitor_reads_a_legend_and_books_its_experience(live_server, b
 
     story = Story.objects.get(slug="quercia-delle-streghe")
     story.products.set([site["product"]])
-    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page = browser.new_page(viewport=PHONE)
     page.goto(live_server.url + "/de/stories/quercia-delle-streghe/")
     assert page.locator("h1").inner_text() == "Die Hexeneiche"
     page.locator(".offer a", has_text=site["product"].title).first.click()

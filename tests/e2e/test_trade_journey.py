@@ -2,41 +2,13 @@
 Playwright): sign in, search for a group, add a tour and a stay to a new quote, hold it as an
 option, confirm it on account. Skipped where Chromium is not installed."""
 
-import os
-import shutil
 from datetime import timedelta
 
-import pytest
-
 from bookings.models import Booking, BookingStatus
+from tests.browser import BROWSER_TEST
 from tests.tradeportal.factories import group_products, member, partner
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-]
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="chromium is not installed"),
-]
-
-
-@pytest.fixture
-def page():
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright runs a loop
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        yield page
-        browser.close()
+pytestmark = BROWSER_TEST
 
 
 def test_a_tour_operator_quotes_holds_and_confirms_a_group(live_server, page):
@@ -67,7 +39,7 @@ def test_a_tour_operator_quotes_holds_and_confirms_a_group(live_server, page):
 
     page.get_by_role("link", name="Open quote").click()
     page.wait_for_load_state()
-    assert "€ 3000.00" in page.locator("#quote-total").inner_text()
+    assert "€ 3,000.00" in page.locator("#quote-total").inner_text()
     page.get_by_role("button", name="Hold as an option").click()
     page.wait_for_load_state()
 

@@ -1,43 +1,15 @@
 """A traveller's journey in a real browser (Debian's Chromium driven by Playwright):
 search, open a product, book it. Skipped where Chromium is not installed."""
 
-import os
-import shutil
-
-import pytest
-
 from bookings.models import Booking, BookingStatus
+from tests.browser import BROWSER_TEST
 from tests.operators.factories import bookable_experience
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-]
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="chromium is not installed"),
-]
+pytestmark = BROWSER_TEST
 
 
-@pytest.fixture
-def page():
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright runs a loop
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page(viewport={"width": 390, "height": 844})  # a phone
-        yield page
-        browser.close()
-
-
-def test_a_traveller_finds_and_books_a_guided_tour_on_a_phone(live_server, page):
+def test_a_traveller_finds_and_books_a_guided_tour_on_a_phone(live_server, phone_page):
+    page = phone_page
     product, slot = bookable_experience(capacity=8, title_en="Walls of Lucca at dawn")
     query = f"start={slot.date.isoformat()}&end={slot.date.isoformat()}&adults=2"
     page.goto(f"{live_server.url}/en/discover/?{query}")

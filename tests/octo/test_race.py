@@ -3,13 +3,11 @@ the HTTP stack) for the last 5 places of a slot on PostgreSQL: exactly 5 ON_HOLD
 refused with the standard's error, and the slot's counters equal its allocations."""
 
 import json
-import threading
 import time
 import uuid
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 from django.db.models import Sum
 from django.test import Client
 from django.utils import timezone
@@ -21,17 +19,16 @@ from operators.models import Slot
 from tests.factories import OrganisationFactory, api_key_for
 from tests.octo.conformance import assert_conforms
 from tests.operators.factories import bookable_experience
+from tests.race import race
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("postgres_only"),
+]
 
 CLIENTS = 20
 LAST_PLACES = 5
-
-
-@pytest.fixture(autouse=True)
-def _postgres_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks are proven on PostgreSQL (CI sets DATABASE_URL)")
 
 
 def _setup():
@@ -52,45 +49,31 @@ def _race(raw, product, slot, clients=CLIENTS):
         "availabilityId": timezone.localtime(slot.starts_at).isoformat(),
         "unitItems": [{"unitId": "adult"}],
     }
-    barrier = threading.Barrier(clients)
-    results = []
-    lock = threading.Lock()
 
-    def client(i):
-        from django.db import connection as thread_connection
+    def reserve(_i):
+        return Client().post(
+            "/octo/bookings",
+            data=json.dumps({**body, "uuid": str(uuid.uuid4())}),
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {raw}",
+            HTTP_OCTO_CAPABILITIES="octo/pricing",
+        )
 
-        try:
-            barrier.wait(timeout=30)
-            response = Client().post(
-                "/octo/bookings",
-                data=json.dumps({**body, "uuid": str(uuid.uuid4())}),
-                content_type="application/json",
-                HTTP_AUTHORIZATION=f"Bearer {raw}",
-                HTTP_OCTO_CAPABILITIES="octo/pricing",
-            )
-            outcome = (response.status_code, response)
-        except Exception as exc:  # noqa: BLE001 - any other error fails the test below
-            outcome = (repr(exc), None)
-        finally:
-            thread_connection.close()
-        with lock:
-            results.append(outcome)
+    return race(reserve, clients=clients)
 
-    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
+
+def _status(result) -> str:
+    """The HTTP status of a response, or the repr() of an unexpected error, as text."""
+    return str(getattr(result, "status_code", result))
 
 
 def test_twenty_octo_reservations_for_the_last_five_places():
     raw, product, slot = _setup()
     results = _race(raw, product, slot)
     assert len(results) == CLIENTS
-    statuses = sorted(str(status) for status, _response in results)
+    statuses = sorted(_status(result) for result in results)
     assert set(statuses) <= {"200", "400"}, statuses
-    bodies = [assert_conforms(response, "/bookings/", "post") for _status, response in results]
+    bodies = [assert_conforms(response, "/bookings/", "post") for response in results]
     held = [b for b in bodies if b.get("status") == "ON_HOLD"]
     refused = [b for b in bodies if "error" in b]
     assert len(held) == LAST_PLACES
@@ -115,4 +98,4 @@ def test_canary_without_locks_the_same_race_oversells(monkeypatch):
     raw, product, slot = _setup()
     results = _race(raw, product, slot, clients=12)
     held = Allocation.objects.filter(slot=slot).aggregate(n=Sum("quantity"))["n"] or 0
-    assert held > LAST_PLACES, (held, [status for status, _response in results])
+    assert held > LAST_PLACES, (held, [_status(result) for result in results])

@@ -52,7 +52,7 @@ def test_finance_sees_every_page(finance, client, localstripe):
     ledger = client.get(ledger_url).content.decode()
     assert "€ 60,00" in ledger  # Italian formatting under /it/
     credit = client.get(reverse("payments_pages:bo_credit")).content.decode()
-    assert partner.name in credit and "5000,00" in credit
+    assert partner.name in credit and "5.000,00" in credit  # grouped in Italian
     nav = client.get("/en/backoffice/payments/").content.decode()
     assert 'href="/en/backoffice/payments/" aria-current="page"' in nav
 

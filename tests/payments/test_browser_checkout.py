@@ -2,62 +2,35 @@
 search, book, pay on the checkout page with localstripe's Stripe.js stand-in, see the
 confirmation. Skipped where Chromium is not installed."""
 
-import os
-import shutil
-
-import pytest
-
 from bookings.models import Booking, BookingStatus
 from payments.models import LedgerEntry
+from tests.browser import BROWSER_TEST, fill_card
 from tests.operators.factories import bookable_experience
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-]
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="chromium is not installed"),
-]
+pytestmark = BROWSER_TEST
 
 
-def test_a_traveller_books_and_pays_by_card_in_the_browser(live_server, localstripe):
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright runs a loop
-    from playwright.sync_api import sync_playwright
-
+def test_a_traveller_books_and_pays_by_card_in_the_browser(live_server, localstripe, browser):
     product, slot = bookable_experience(capacity=8, title_en="Puccini's Lucca")
     query = f"start={slot.date.isoformat()}&end={slot.date.isoformat()}&adults=2"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page()
-        page.goto(f"{live_server.url}/en/discover/{product.slug}/?{query}")
-        form = page.locator("form.booking-form")
-        form.get_by_label("Your name").fill("Emily Clarke")
-        form.get_by_label("Email").fill("emily@example.co.uk")
-        form.get_by_role("button", name="Add to cart").click()
-        page.wait_for_url("**/en/cart/")
-        page.get_by_role("button", name="Checkout").click()
-        page.wait_for_url("**/en/cart/checkout/**")
-        page.get_by_label("I accept the terms and conditions of sale.").check()
-        page.get_by_label("I have read the privacy notice.").check()
-        page.locator(".checkout-form button[type=submit]").click()
-        page.wait_for_url("**/checkout/*/?t=*")
-        page.get_by_role("button", name="Pay by card").click()
-        page.wait_for_selector("#card-element input")
-        inputs = page.locator("#card-element input")
-        for index, value in enumerate(["4242424242424242", "12", "30", "123", "55100"]):
-            if index < inputs.count():
-                inputs.nth(index).fill(value)
-        page.get_by_role("button", name="Pay € 60.00").click()
-        page.wait_for_selector("#payment-result", timeout=30000)
-        result = page.locator("#payment-result").inner_text()
-        browser.close()
+    page = browser.new_page()
+    page.goto(f"{live_server.url}/en/discover/{product.slug}/?{query}")
+    form = page.locator("form.booking-form")
+    form.get_by_label("Your name").fill("Emily Clarke")
+    form.get_by_label("Email").fill("emily@example.co.uk")
+    form.get_by_role("button", name="Add to cart").click()
+    page.wait_for_url("**/en/cart/")
+    page.get_by_role("button", name="Checkout").click()
+    page.wait_for_url("**/en/cart/checkout/**")
+    page.get_by_label("I accept the terms and conditions of sale.").check()
+    page.get_by_label("I have read the privacy notice.").check()
+    page.locator(".checkout-form button[type=submit]").click()
+    page.wait_for_url("**/checkout/*/?t=*")
+    page.get_by_role("button", name="Pay by card").click()
+    fill_card(page, "4242424242424242")
+    page.get_by_role("button", name="Pay € 60.00").click()
+    page.wait_for_selector("#payment-result", timeout=30000)
+    result = page.locator("#payment-result").inner_text()
     booking = Booking.objects.get()
     assert booking.status == BookingStatus.CONFIRMED, result
     assert booking.reference in result or "confirmed" in result.lower()
