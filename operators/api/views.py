@@ -292,7 +292,7 @@ class AvailabilitySearchView(APIView):
         queryset = selectors.availability_search(criteria=criteria, organisation=organisation)
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(queryset, request, view=self)
-        results = selectors.availability_options(page, criteria=criteria)
+        results = selectors.availability_options(page, criteria=criteria, organisation=organisation)
         reprice_availability(organisation, results, day=criteria.start)  # a partner's prices
         show_net = bool(organisation and organisation.is_dmc) or (
             request.user.pk is not None and user_is_dmc_staff(request.user)
