@@ -232,7 +232,9 @@ def test_octo_calendar_nights(sold_out_nights):
 def test_the_partner_books_what_the_search_showed_and_the_others_are_refused(sold_out_slot):
     case = sold_out_slot
     slot = case["slot"]
-    request = LineRequest(product=case["product"], day=slot.date, slot=slot, pax=PaxMix.of(adults=3))
+    request = LineRequest(
+        product=case["product"], day=slot.date, slot=slot, pax=PaxMix.of(adults=3)
+    )
     with pytest.raises(bookings.SoldOut):
         bookings.booking_hold(
             lines=[request],
