@@ -146,7 +146,7 @@ def price_package_line(
     if pax.seats < 1:
         return LinePrice(Decimal("0"), _("Book at least one person."))
     try:
-        quote = package_quote(package=package, start_date=day, pax=pax)
+        quote = package_quote(package=package, start_date=day, pax=pax, buyer=organisation)
     except ValidationError as exc:
         return LinePrice(Decimal("0"), _messages(exc))
     problems = list(quote.problems) or [ln.problem for ln in quote.lines if ln.problem]
