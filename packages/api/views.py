@@ -125,6 +125,7 @@ class PackageViewSet(viewsets.ReadOnlyModelViewSet):
             quote = partner_package_quote(_caller_organisation(request), quote)
         data = quote.as_dict()
         if not caller_is_dmc(request):
+            data["public_total"] = str(getattr(quote, "public_total", quote.retail_total))
             for key in DMC_ONLY_QUOTE_FIELDS:
                 data.pop(key, None)
             for line in data["lines"]:
