@@ -130,3 +130,18 @@ def test_the_portal_search_offers_the_package_to_the_partner_only(case):
 
     assert offered(case["a"]) == [case["package"].pk]
     assert offered(case["b"]) == []
+
+
+def test_a_package_added_to_the_partners_booking_draws_from_its_allotment(case):
+    first = _hold(case, case["a"])
+    request = PackageLineRequest(
+        package=case["package"],
+        start_date=case["start"],
+        pax=PaxMix.of(adults=2),
+        terms_accepted=True,
+    )
+    bookings.booking_add_lines(booking=first, package_lines=[request])
+    assert AllotmentDraw.objects.filter(booking=first).aggregate(n=Sum("quantity"))["n"] == 4
+    assert_counters_equal_allocations()
+    with pytest.raises(bookings.SoldOut):  # the allotment is used up: 2 rooms, 2 nights
+        bookings.booking_add_lines(booking=first, package_lines=[request])
