@@ -8,11 +8,13 @@ class AllotmentsConfig(AppConfig):
 
     def ready(self):
         from bookings.services.allotment_hooks import allotment_hooks_register
+        from operators.partner_places import partner_places_register
 
-        from . import services
+        from . import selectors, services
 
         allotment_hooks_register(
             reserved=services.allotment_reserved_places,
             draw=services.allotment_draw,
             give_back=services.allotment_give_back,
         )
+        partner_places_register(selectors.partner_open_places)

@@ -112,3 +112,25 @@ def allotment_places_on_counters() -> dict[tuple[str, int], int]:
     for slot_id, night_id, allotted, used in rows:
         places[("slot", slot_id) if slot_id else ("night", night_id)] += allotted - used
     return dict(places)
+
+
+def partner_open_places(*, organisation_id, start, end):
+    """operators.partner_places' reader: the places the partner's open allotment days keep on
+    slots and nights from `start` to `end` (one query)."""
+    from operators.partner_places import PartnerPlaces
+
+    places = PartnerPlaces()
+    rows = AllotmentDay.objects.filter(
+        allotment__partner_id=organisation_id,
+        allotment__status=AllotmentStatus.ACTIVE,
+        released_at__isnull=True,
+        used__lt=F("allotted"),
+        date__gte=start,
+        date__lte=end,
+    ).values_list("allotment__product_id", "slot_id", "night_id", "allotted", "used")
+    for product_id, slot_id, night_id, allotted, used in rows:
+        target = places.slots if slot_id else places.nights
+        key = slot_id or night_id
+        target[key] = target.get(key, 0) + allotted - used
+        places.products.add(product_id)
+    return places

@@ -72,8 +72,9 @@ def run() -> None:
     bench_name = (
         f"{original}_bench" if connection.vendor == "postgresql" else "file:portalbench?mode=memory"
     )
-    settings_dict.setdefault("TEST", {})["NAME"] = bench_name
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    from bench._benchdb import fresh_bench_database
+
+    fresh_bench_database(connection, bench_name)
     try:
         started = clock.perf_counter()
         with open(os.devnull, "w") as quiet:

@@ -83,9 +83,10 @@ def run() -> None:
     bench_name = (
         f"{original}_bench" if connection.vendor == "postgresql" else "file:benchdb?mode=memory"
     )
-    settings_dict.setdefault("TEST", {})["NAME"] = bench_name
     started = clock.perf_counter()
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    from bench._benchdb import fresh_bench_database
+
+    fresh_bench_database(connection, bench_name)
     try:
         data = builder._build(random.Random(SEED), N_PRODUCTS)
         print(f"built {N_PRODUCTS} products in {clock.perf_counter() - started:.0f} s")

@@ -32,9 +32,10 @@ class PackageLineRequest:
     needs: list[_Need] = field(default_factory=list)
     _component_needs: list[list[_Need]] = field(default_factory=list)
 
-    def plan(self, today: date, own: dict | None = None) -> PackageLineRequest:
+    def plan(self, today: date, own: dict | None = None, buyer=None) -> PackageLineRequest:
         """Quote and check the request; `own` is what an amended booking already holds
-        ({(kind, pk): quantity}, departures included): free for that booking."""
+        ({(kind, pk): quantity}, departures included): free for that booking. A trade partner
+        `buyer`'s own allotment places are free for it too (the hold then draws them)."""
         from packages.quotes import package_quote
 
         if not self.terms_accepted:
@@ -56,11 +57,15 @@ class PackageLineRequest:
             extras=self.extras,
             rooms=self.rooms,
             own=own,
+            buyer=buyer,
         )
         if not quote.available:
             # A wrong request (dates, party size) is a 400 whatever the inventory; otherwise
             # what is missing is places (a component or the departure): sold out, 409.
-            wrong = [p for p in quote.problems if p not in quote.sold_out_problems]
+            full = quote.sold_out_problems + [
+                ln.problem for ln in quote.lines if ln.problem and ln.problem_code == "sold_out"
+            ]
+            wrong = [p for p in quote.problems if p not in full]
             if wrong:
                 raise BookingError({"package": "; ".join(wrong)})
             missing = quote.sold_out_problems + [ln.problem for ln in quote.lines if ln.problem]

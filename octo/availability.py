@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from operators.models import GoodsStock, ProductKind, Slot, SlotStatus
+from operators.partner_places import PartnerPlaces, partner_places
 
 from .catalogue import (
     is_start_time,
@@ -108,9 +109,11 @@ def _seats(product, party) -> int:
     return sum(1 for u in party if u.pax_count > 0) if is_start_time(product) else len(party)
 
 
-def places(product, unit_type, start: date, end: date) -> list[Place]:
-    """Everything bookable of an option between two days (inclusive), in order."""
+def places(product, unit_type, start: date, end: date, *, organisation=None) -> list[Place]:
+    """Everything bookable of an option between two days (inclusive), in order. The partner
+    `organisation`'s own allotment places count as vacancies for it (for it only)."""
     now = timezone.now()
+    own = partner_places(organisation, start=start, end=end) or PartnerPlaces()
     sale_from, sale_until = product.available_from, product.available_until
 
     def on_sale(day):
@@ -128,7 +131,7 @@ def places(product, unit_type, start: date, end: date) -> list[Place]:
                 end=timezone.localtime(s.ends_at),
                 all_day=False,
                 capacity=s.capacity,
-                vacancies=max(s.capacity - s.sold - s.held, 0),
+                vacancies=max(s.capacity - s.sold - s.held, 0) + own.slot(s.pk),
                 open=s.status == SlotStatus.OPEN and s.starts_at > now and on_sale(s.date),
                 slot=s,
             )
@@ -156,7 +159,9 @@ def places(product, unit_type, start: date, end: date) -> list[Place]:
                     end=day_start(day + timedelta(days=1)),
                     all_day=True,
                     capacity=night.units,
-                    vacancies=0 if night.closed else max(night.units - night.sold - night.held, 0),
+                    vacancies=0
+                    if night.closed
+                    else max(night.units - night.sold - night.held, 0) + own.night(night.pk),
                     open=not night.closed
                     and not night.closed_to_arrival
                     and min_stay <= 1
@@ -183,7 +188,7 @@ def places(product, unit_type, start: date, end: date) -> list[Place]:
     ]
 
 
-def place_get(product, unit_type, availability_id) -> Place:
+def place_get(product, unit_type, availability_id, *, organisation=None) -> Place:
     """The place an availability id names, checked to be of this option."""
     if not isinstance(availability_id, str) or not availability_id:
         raise InvalidAvailabilityId(value="")
@@ -194,7 +199,7 @@ def place_get(product, unit_type, availability_id) -> Place:
     if timezone.is_naive(moment):
         raise InvalidAvailabilityId(value=availability_id)
     day = timezone.localtime(moment).date()
-    for place in places(product, unit_type, day, day):
+    for place in places(product, unit_type, day, day, organisation=organisation):
         if place.id == availability_id or place.start == moment:
             return place
     raise InvalidAvailabilityId(value=availability_id)
@@ -263,7 +268,10 @@ def availability_check(organisation, product, unit_type, data: dict, *, pricing)
         if not isinstance(ids, list) or not ids or len(ids) > 100:
             raise BadRequest(_("availabilityIds must be a list of 1 to 100 ids."))
         try:
-            found = [place_get(product, unit_type, availability_id) for availability_id in ids]
+            found = [
+                place_get(product, unit_type, availability_id, organisation=organisation)
+                for availability_id in ids
+            ]
         except InvalidAvailabilityId as exc:
             # The standard's availability check lists no INVALID_AVAILABILITY_ID.
             raise BadRequest(
@@ -271,7 +279,7 @@ def availability_check(organisation, product, unit_type, data: dict, *, pricing)
             ) from exc
     else:
         start, end = date_range(data)
-        found = places(product, unit_type, start, end)
+        found = places(product, unit_type, start, end, organisation=organisation)
     public_cache: dict = {}
     return [
         availability_dict(
@@ -293,7 +301,7 @@ def availability_calendar(organisation, product, unit_type, data: dict, *, prici
     seats = _seats(product, party)
     start, end = date_range(data)
     by_day: dict[date, list[Place]] = {}
-    for place in places(product, unit_type, start, end):
+    for place in places(product, unit_type, start, end, organisation=organisation):
         by_day.setdefault(place.day, []).append(place)
     units = units_of(product, unit_type) if pricing else []
     public_cache: dict = {}

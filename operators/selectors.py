@@ -57,6 +57,7 @@ from .models import (
     SlotStatus,
     UnitType,
 )
+from .partner_places import PartnerPlaces, extra_places_expr, partner_places
 from .pricing import (
     NoRate,
     PaxMix,
@@ -218,17 +219,23 @@ def _bookable_slots(criteria: SearchCriteria, product_ref) -> QuerySet[Slot]:
     )
 
 
-def bookable_unit_types(criteria: SearchCriteria, *, product_ref=None) -> QuerySet[UnitType]:
+def bookable_unit_types(
+    criteria: SearchCriteria, *, product_ref=None, extra_nights: dict | None = None
+) -> QuerySet[UnitType]:
     """Unit types where the party can stay from check-in to check-out: every night open with
-    enough units, arrival allowed with the minimum stay met, departure allowed, children fit."""
+    enough units, arrival allowed with the minimum stay met, departure allowed, children fit.
+    `extra_nights` ({night pk: places}): a trade partner's own allotment places, free for it."""
     pax, check_in, check_out, n = criteria.pax, criteria.start, criteria.check_out, criteria.nights
+    need = OuterRef("need")
+    if extra_nights:
+        need = need - extra_places_expr(extra_nights)
     open_nights = (
         NightInventory.objects.filter(
             unit_type=OuterRef("pk"),
             date__gte=check_in,
             date__lt=check_out,
             closed=False,
-            units__gte=F("sold") + F("held") + OuterRef("need"),
+            units__gte=F("sold") + F("held") + need,
         )
         .order_by()
         .values("unit_type")
@@ -322,12 +329,31 @@ def availability_search(*, criteria: SearchCriteria, organisation=None) -> Query
         | Q(kind=ProductKind.ACCOMMODATION) & Q(stay_bookable)
         | Q(kind=ProductKind.GOODS) & Q(Exists(stock))
     )
+    extra = partner_places(organisation, start=criteria.start, end=criteria.check_out)
+    if extra:  # a trade partner's own allotment places are free for it (and nobody else)
+        bookable |= _partner_bookable(criteria, extra, party_fits)
     return (
         products.filter(from_price__isnull=False)
         .filter(bookable)
         .select_related("comune", "organisation", "stock")
         .defer(*_LONG_TEXTS)
         .order_by("title", "pk")
+    )
+
+
+def _partner_bookable(criteria: SearchCriteria, extra: PartnerPlaces, party_fits: Q) -> Q:
+    """Products bookable for a trade partner once its own allotment places count as free."""
+    slots = (
+        _bookable_slots(criteria, OuterRef("pk"))
+        .filter(pk__in=list(extra.slots))
+        .filter(
+            capacity__gte=F("sold") + F("held") + OuterRef("need") - extra_places_expr(extra.slots)
+        )
+    )
+    stays = bookable_unit_types(criteria, product_ref=OuterRef("pk"), extra_nights=extra.nights)
+    return Q(pk__in=list(extra.products)) & (
+        Q(kind__in=SLOT_KINDS) & party_fits & Q(Exists(slots))
+        | Q(kind=ProductKind.ACCOMMODATION) & Q(Exists(stays))
     )
 
 
@@ -385,11 +411,14 @@ class ProductAvailability:
 
 
 def availability_options(
-    products: list[Product], *, criteria: SearchCriteria
+    products: list[Product], *, criteria: SearchCriteria, organisation=None
 ) -> list[ProductAvailability]:
     """The bookable slots, stays or stock of a page of products, priced for the pax mix.
-    A fixed number of queries whatever the page holds."""
+    A fixed number of queries whatever the page holds. A trade partner `organisation` also
+    gets its own allotment places (operators.partner_places)."""
     pax = criteria.pax
+    extra = partner_places(organisation, start=criteria.start, end=criteria.check_out)
+    extra = extra or PartnerPlaces()
     ids = [p.pk for p in products]
     rates: dict[int, list[Rate]] = {pk: [] for pk in ids}
     for rate in Rate.objects.filter(product_id__in=ids).select_related("season"):
@@ -404,7 +433,8 @@ def availability_options(
     if slot_ids:
         for slot in (
             _bookable_slots(criteria, None)
-            .filter(product_id__in=slot_ids, capacity__gt=F("sold") + F("held"))
+            .filter(product_id__in=slot_ids)
+            .filter(Q(capacity__gt=F("sold") + F("held")) | Q(pk__in=list(extra.slots)))
             .order_by("starts_at")
         ):
             slots_by_product[slot.product_id].append(slot)
@@ -413,7 +443,9 @@ def availability_options(
     nights_by_unit: dict[int, dict] = {}
     if stay_ids:
         unit_types = list(
-            bookable_unit_types(criteria).filter(product_id__in=stay_ids).order_by("pk")
+            bookable_unit_types(criteria, extra_nights=extra.nights)
+            .filter(product_id__in=stay_ids)
+            .order_by("pk")
         )
         for unit_type in unit_types:
             unit_types_by_product[unit_type.product_id].append(unit_type)
@@ -432,7 +464,8 @@ def availability_options(
             need = getattr(product, "need", None) or _need_for(product, pax)
             day_quotes: dict[date, PriceQuote | None] = {}
             for slot in slots_by_product[product.pk]:
-                if slot.available < need:
+                available = slot.available + extra.slot(slot.pk)
+                if available < need:
                     continue
                 if slot.date not in day_quotes:
                     try:
@@ -443,7 +476,7 @@ def availability_options(
                         day_quotes[slot.date] = None
                 quote = day_quotes[slot.date]
                 if quote is not None:
-                    result.slots.append(SlotOption(slot, slot.available, need, quote))
+                    result.slots.append(SlotOption(slot, available, need, quote))
         elif product.kind == ProductKind.ACCOMMODATION:
             for unit_type in unit_types_by_product[product.pk]:
                 unit_type.product = product
@@ -459,7 +492,9 @@ def availability_options(
                     )
                 except NoRate:
                     continue
-                available = min((n.available for n in nights.values()), default=0)
+                available = min(
+                    (n.available + extra.night(n.pk) for n in nights.values()), default=0
+                )
                 result.stays.append(StayOption(unit_type, unit_type.need, available, quote))
         else:
             stock = getattr(product, "stock", None)
@@ -537,7 +572,7 @@ def availability_search_page(
     """The search as one call: (how many products match, the priced page)."""
     queryset = availability_search(criteria=criteria, organisation=organisation)
     total, page = counted_page(queryset, limit=limit, offset=offset)
-    return total, availability_options(page, criteria=criteria)
+    return total, availability_options(page, criteria=criteria, organisation=organisation)
 
 
 # --- Extranet and curation desk -------------------------------------------------------------

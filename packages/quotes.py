@@ -31,6 +31,7 @@ from operators.models import (
     SlotStatus,
     UnitType,
 )
+from operators.partner_places import partner_places
 from operators.pricing import NoRate, PaxMix, money, price_product
 
 from .models import (
@@ -620,6 +621,28 @@ def window_end(package: Package, last_start: date) -> date:
     return last_start + timedelta(days=max(package.duration_days, package.duration_nights + 1))
 
 
+def partner_own_places(buyer, package: Package, start: date, end: date) -> dict:
+    """{(kind, pk): places} a trade partner's own allotments keep on slots and nights of the
+    window: free for that partner's quote and booking, as the booking engine counts them
+    (it draws them from the allotment). {} for any other buyer."""
+    places = partner_places(buyer, start=start, end=end)
+    if not places:
+        return {}
+    own = {("slot", pk): n for pk, n in places.slots.items()}
+    own.update({("night", pk): n for pk, n in places.nights.items()})
+    return own
+
+
+def _with_partner_places(own: dict | None, buyer, package, start_date: date) -> dict | None:
+    extra = partner_own_places(buyer, package, start_date, window_end(package, start_date))
+    if not extra:
+        return own
+    merged = dict(own or {})
+    for key, places in extra.items():
+        merged[key] = merged.get(key, 0) + places
+    return merged
+
+
 def quote_for_staff(
     package: Package,
     *,
@@ -652,11 +675,14 @@ def package_quote(
     extras: list[int] | None = None,
     rooms: dict | None = None,
     own: dict | None = None,
+    buyer=None,
 ) -> PackageQuote:
     """The quote every channel uses: total, per person, breakdown and the exact slots and
     nights the booking would take. `rooms` maps a component id to the units to book;
     `extras` lists the ids of the optional components the buyer adds; `own` is what an
-    amended booking already holds (see `quote_for_staff`)."""
+    amended booking already holds (see `quote_for_staff`); a trade partner `buyer`'s own
+    allotment places count as free for it."""
+    own = _with_partner_places(own, buyer, package, start_date) if buyer is not None else own
     quote = quote_for_staff(
         package, start_date=start_date, pax=pax, extras=extras, rooms=rooms, own=own
     )
@@ -697,15 +723,20 @@ def package_month_availability(
     pax: PaxMix,
     extras: list[int] | None = None,
     reprice=None,
+    buyer=None,
 ) -> list[CalendarDay]:
     """Availability and price per person for every start date of a month, in constant
     queries (one window for the whole month). `reprice(quote) -> quote` gives the price a
-    buyer pays (a trade partner's, trade.pricing.partner_package_quote)."""
+    buyer pays (a trade partner's, trade.pricing.partner_package_quote); a trade partner
+    `buyer`'s own allotment places count as free for it."""
     first = month.replace(day=1)
     last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
     package = _loaded(package)
     components = list(package.components.all())
     window = load_window(package, components, first, window_end(package, last))
+    own = partner_own_places(buyer, package, first, window_end(package, last))
+    if own:
+        _give_back(window, own)
     days = []
     day = first
     while day <= last:

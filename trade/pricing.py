@@ -336,12 +336,13 @@ def split_amount(total: Decimal, weights: list[Decimal]) -> list[Decimal]:
     return shares
 
 
-def reprice_availability(organisation, results: list, *, day=None) -> list:
+def reprice_availability(organisation, results: list, *, day=None, terms=_UNSET) -> list:
     """Availability results (operators.selectors.availability_options) priced for a partner,
-    in place: every slot, stay and goods quote (one contract load for the page)."""
+    in place: every slot, stay and goods quote (one contract load for the page, or the
+    `terms` the caller loaded once for its request)."""
     if not _is_partner(organisation):
         return results
-    terms = terms_for(organisation)
+    terms = terms_for(organisation) if terms is _UNSET else terms
     cache: dict = {}
     for result in results:
         product = result.product
@@ -370,3 +371,73 @@ def partner_package_repricer(organisation):
     if terms is None:  # no contract version in force: public prices
         return None
     return lambda quote: partner_package_quote(organisation, quote, terms=terms)
+
+
+def partner_rate_prices(organisation, rates, *, kind: str, day=None, terms=_UNSET) -> dict | None:
+    """{rate pk: what the partner pays} for a product's price list (operators.Rate rows of
+    one product of `kind`), each rate priced on `day` (default today) or its season's first
+    day if later. None for a buyer that is not a partner or has no contract in force (public
+    prices)."""
+    if not _is_partner(organisation):
+        return None
+    terms = terms_for(organisation) if terms is _UNSET else terms
+    if terms is None:
+        return None
+    day = day or timezone.localdate()
+    prices = {}
+    for rate in rates:
+        season = getattr(rate, "season", None)
+        on = max(day, season.start_date) if season is not None else day
+        prices[rate.pk] = _price_with(
+            terms,
+            retail=rate.retail_price,
+            net=rate.net_price,
+            kind=kind,
+            day=on,
+            product_id=rate.product_id,
+        ).amount
+    return prices
+
+
+def partner_from_prices(organisation, products, *, day=None, terms=_UNSET) -> dict | None:
+    """{product pk: the partner's "from" price} for products annotated with their public
+    `from_price` (operators.selectors): the same cheapest base rate (adult or per unit, the
+    smallest group band) priced under the partner's contract. One query for the rates; None
+    for a buyer that is not a partner or has no contract in force (public prices)."""
+    from django.db.models import Q
+
+    from operators.models import PaxCategory, Rate
+
+    if not _is_partner(organisation):
+        return None
+    terms = terms_for(organisation) if terms is _UNSET else terms
+    if terms is None:
+        return None
+    day = day or timezone.localdate()
+    products = [p for p in products if getattr(p, "from_price", None) is not None]
+    first: dict = {}
+    for rate in (
+        Rate.objects.filter(product_id__in=[p.pk for p in products])
+        .filter(
+            Q(pax_category=PaxCategory.UNIT)
+            | Q(pax_category=PaxCategory.ADULT, unit_type__isnull=True)
+        )
+        .order_by("product_id", "min_group", "retail_price", "pk")
+        .only("pk", "product_id", "retail_price", "net_price")
+    ):
+        first.setdefault(rate.product_id, rate)
+    prices = {}
+    for product in products:
+        rate = first.get(product.pk)
+        net = (
+            rate.net_price if rate is not None and rate.retail_price == product.from_price else None
+        )
+        prices[product.pk] = _price_with(
+            terms,
+            retail=product.from_price,
+            net=net,
+            kind=product.kind,
+            day=day,
+            product_id=product.pk,
+        ).amount
+    return prices

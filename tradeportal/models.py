@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 QUOTE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -18,7 +19,7 @@ def new_quote_reference() -> str:
 
 class QuoteStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
-    SENT = "sent", _("Sent")
+    SENT = "sent", pgettext_lazy("quote", "Sent")  # a quote: "Inviato", not "Inviata"
     ACCEPTED = "accepted", _("Accepted (option)")
     EXPIRED = "expired", _("Expired")
 

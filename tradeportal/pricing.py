@@ -7,13 +7,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from types import SimpleNamespace
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from bookings.services.allotment_hooks import partner_reserved_places
 from operators.availability import stay_problem
-from operators.models import GoodsStock, PricingUnit, ProductKind, ProductStatus, SlotStatus
+from operators.models import (
+    GoodsStock,
+    NightInventory,
+    PricingUnit,
+    ProductKind,
+    ProductStatus,
+    SlotStatus,
+)
 from operators.pricing import PaxMix, money
 from trade import pricing as trade_pricing
 
@@ -46,6 +55,21 @@ def slot_need(product, pax: PaxMix, units: int) -> int:
     return pax.seats
 
 
+def _nights_free_for(organisation, unit_type, day: date, check_out: date) -> list | None:
+    """The stay's nights with the partner's own allotment places counted as free (as the
+    booking engine counts them), or None when it has none there (stay_problem reads them)."""
+    request = SimpleNamespace(unit_type=unit_type, day=day, check_out=check_out)
+    own = partner_reserved_places(organisation=organisation, requests=[request])
+    if not own:
+        return None
+    nights = list(
+        NightInventory.objects.filter(unit_type=unit_type, date__gte=day, date__lte=check_out)
+    )
+    for night in nights:
+        night.held -= min(own.get(("night", night.pk), 0), night.held)
+    return nights
+
+
 def price_product_line(
     organisation,
     *,
@@ -72,12 +96,15 @@ def price_product_line(
             return LinePrice(Decimal("0"), _("Choose a time slot of this product on that day."))
         need = slot_need(product, pax, units)
         if not problem:
+            # The partner's own allotment places on the slot are free for it.
+            own = partner_reserved_places(
+                organisation=organisation, requests=[SimpleNamespace(slot=slot)]
+            ).get(("slot", slot.pk), 0)
+            free = slot.capacity - slot.sold - slot.held + own
             if slot.status != SlotStatus.OPEN or slot.starts_at <= timezone.now():
                 problem = _("This time slot is closed.")
-            elif slot.capacity - slot.sold - slot.held < need:
-                problem = _("Only %(n)s places left on this time slot.") % {
-                    "n": max(slot.capacity - slot.sold - slot.held, 0)
-                }
+            elif free < need:
+                problem = _("Only %(n)s places left on this time slot.") % {"n": max(free, 0)}
         kwargs.update(pax=pax, units=units)
     elif product.kind == ProductKind.ACCOMMODATION:
         if unit_type is None or unit_type.product_id != product.pk or check_out is None:
@@ -86,7 +113,14 @@ def price_product_line(
             return LinePrice(Decimal("0"), _("The check-out must be after the check-in."))
         if not problem:
             problem = (
-                stay_problem(unit_type, check_in=day, check_out=check_out, units=units, pax=pax)
+                stay_problem(
+                    unit_type,
+                    check_in=day,
+                    check_out=check_out,
+                    units=units,
+                    pax=pax,
+                    nights=_nights_free_for(organisation, unit_type, day, check_out),
+                )
                 or ""
             )
         kwargs.update(pax=pax, units=units, unit_type=unit_type, check_out=check_out)
@@ -112,7 +146,7 @@ def price_package_line(
     if pax.seats < 1:
         return LinePrice(Decimal("0"), _("Book at least one person."))
     try:
-        quote = package_quote(package=package, start_date=day, pax=pax)
+        quote = package_quote(package=package, start_date=day, pax=pax, buyer=organisation)
     except ValidationError as exc:
         return LinePrice(Decimal("0"), _messages(exc))
     problems = list(quote.problems) or [ln.problem for ln in quote.lines if ln.problem]

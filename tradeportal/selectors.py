@@ -159,7 +159,9 @@ def _slot_offers(organisation, search, today) -> list[ProductOffers]:
         criteria = SearchCriteria(
             start=search.start, end=search.end, pax=search.pax, kind=kind, q=search.q
         )
-        _total, page = availability_search_page(criteria=criteria, limit=MAX_RESULTS)
+        _total, page = availability_search_page(
+            criteria=criteria, organisation=organisation, limit=MAX_RESULTS
+        )
         for availability in page:
             product = availability.product
             entry = ProductOffers(product=product)
@@ -202,7 +204,9 @@ def _stay_offers(organisation, search, today) -> list[ProductOffers]:
         kind=ProductKind.ACCOMMODATION,
         q=search.q,
     )
-    _total, page = availability_search_page(criteria=criteria, limit=MAX_RESULTS)
+    _total, page = availability_search_page(
+        criteria=criteria, organisation=organisation, limit=MAX_RESULTS
+    )
     results = []
     for availability in page:
         product = availability.product

@@ -269,7 +269,7 @@ class QuoteAddLineView(QuoteMixin, View):
                     organisation=organisation,
                     actor=request.user,
                     title=data.get("new_title")
-                    or _("Group from %(d)s") % {"d": data["day"].isoformat()},
+                    or _("Group from %(d)s") % {"d": date_format(data["day"], "SHORT_DATE_FORMAT")},
                     language=request.LANGUAGE_CODE,
                 )
             line = services.quote_line_add(

@@ -119,7 +119,7 @@ def cart_lines_add(
     buyer = booking.buyer_organisation
     reserved = partner_reserved_places(organisation=buyer, requests=lines)
     planned = [_plan(request, today, own=reserved, buyer=buyer) for request in lines]
-    planned_packages = [pkg.plan(today) for pkg in package_lines]
+    planned_packages = [pkg.plan(today, buyer=buyer) for pkg in package_lines]
 
     def write():
         locked = _locked_booking(booking)

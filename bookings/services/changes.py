@@ -312,7 +312,9 @@ def _plan_additions(booking, lines, package_lines, today):
         _plan(request, today, own=reserved, buyer=booking.buyer_organisation)
         for request in lines or ()
     ]
-    planned_packages = [pkg.plan(today) for pkg in package_lines or ()]
+    planned_packages = [
+        pkg.plan(today, buyer=booking.buyer_organisation) for pkg in package_lines or ()
+    ]
     added = sum((p.quote.retail_total for p in planned), ZERO) + sum(
         (pkg.quote.retail_total for pkg in planned_packages), ZERO
     )

@@ -65,7 +65,7 @@ def booking_hold(
     today = today or timezone.localdate()
     reserved = partner_reserved_places(organisation=buyer_organisation, requests=lines)
     planned = [_plan(request, today, own=reserved, buyer=buyer_organisation) for request in lines]
-    planned_packages = [pkg.plan(today) for pkg in package_lines or []]
+    planned_packages = [pkg.plan(today, buyer=buyer_organisation) for pkg in package_lines or []]
 
     def write():
         booking = Booking(

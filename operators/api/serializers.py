@@ -29,7 +29,20 @@ class ProductListSerializer(serializers.ModelSerializer):
     comune = serializers.SlugRelatedField(slug_field="istat_code", read_only=True)
     comune_name = serializers.CharField(source="comune.name", read_only=True)
     organisation = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    from_price = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
+    from_price = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        read_only=True,
+        help_text="The lowest base price the caller pays: a trade partner's contract price.",
+    )
+    public_from_price = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        read_only=True,
+        allow_null=True,
+        source="from_price",
+        help_text="The lowest base price on public sale.",
+    )
 
     class Meta:
         model = Product
@@ -45,9 +58,19 @@ class ProductListSerializer(serializers.ModelSerializer):
             "comune_name",
             "organisation",
             "from_price",
+            "public_from_price",
             "pricing_unit",
             "vat_rate",
         ]
+
+    def to_representation(self, product):
+        data = super().to_representation(product)
+        partner_prices = self.context.get("partner_from_prices") or {}
+        if product.pk in partner_prices:  # what the trade partner pays, the public price beside
+            data["from_price"] = self.fields["from_price"].to_representation(
+                partner_prices[product.pk]
+            )
+        return data
 
 
 class UnitTypeSerializer(serializers.ModelSerializer):
@@ -129,6 +152,14 @@ class RateSerializer(serializers.ModelSerializer):
     net_price = serializers.DecimalField(
         max_digits=12, decimal_places=2, required=False, help_text="The operator and the DMC only."
     )
+    public_price = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        read_only=True,
+        source="retail_price",
+        help_text="The public price; `retail_price` is what the caller pays (a trade "
+        "partner's contract price).",
+    )
 
     class Meta:
         model = Rate
@@ -143,6 +174,7 @@ class RateSerializer(serializers.ModelSerializer):
             "season",
             "unit_type",
             "retail_price",
+            "public_price",
             "net_price",
         ]
 
@@ -159,6 +191,11 @@ class RateSerializer(serializers.ModelSerializer):
         data = super().to_representation(rate)
         if not self.context.get("show_net"):
             data.pop("net_price")  # the operator's net is for the operator and the DMC
+        partner_prices = self.context.get("partner_prices") or {}
+        if rate.pk in partner_prices:  # what the trade partner pays, the public price beside
+            data["retail_price"] = self.fields["retail_price"].to_representation(
+                partner_prices[rate.pk]
+            )
         return data
 
 

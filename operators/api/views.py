@@ -18,7 +18,12 @@ from accounts.selectors import user_is_dmc_staff
 from accounts.tenancy import OrganisationScopedViewSet
 from marketplace.pagination import BoundedLimitOffsetPagination
 from places.models import Comune
-from trade.pricing import reprice_availability
+from trade.pricing import (
+    partner_from_prices,
+    partner_rate_prices,
+    reprice_availability,
+    terms_for,
+)
 
 from .. import selectors, services
 from ..models import (
@@ -54,6 +59,25 @@ def acting_organisation(request):
         return request.auth.organisation
     membership = getattr(request._request, "membership", None)
     return membership.organisation if membership else None
+
+
+def partner_terms(request):
+    """The trade partner's contract terms in force today, loaded once per request (None for
+    any other caller, or a partner without terms: public prices)."""
+    if not hasattr(request, "_partner_terms"):
+        organisation = acting_organisation(request)
+        is_partner = organisation is not None and organisation.kind == "trade"
+        request._partner_terms = terms_for(organisation) if is_partner else None
+    return request._partner_terms
+
+
+def partner_from_context(request, products) -> dict:
+    """Serializer context giving a trade partner its own "from" prices (public beside)."""
+    terms = partner_terms(request)
+    if terms is None:
+        return {}
+    prices = partner_from_prices(acting_organisation(request), products, terms=terms)
+    return {"partner_from_prices": prices or {}}
 
 
 def acting_role_at_least(request, role: str) -> bool:
@@ -105,6 +129,20 @@ class ProductViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     def get_serializer_class(self):
         return ProductListSerializer if self.action == "list" else ProductDetailSerializer
+
+    def list(self, request, *args, **kwargs):
+        """Published products; a trade partner sees its contract's "from" prices."""
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        rows = list(page if page is not None else queryset)
+        context = {**self.get_serializer_context(), **partner_from_context(request, rows)}
+        data = self.get_serializer(rows, many=True, context=context).data
+        return self.get_paginated_response(data) if page is not None else Response(data)
+
+    def retrieve(self, request, *args, **kwargs):
+        product = self.get_object()
+        context = {**self.get_serializer_context(), **partner_from_context(request, [product])}
+        return Response(self.get_serializer(product, context=context).data)
 
     def _shows_net(self, product) -> bool:
         organisation = acting_organisation(self.request)
@@ -188,11 +226,21 @@ class ProductViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
                 status=status.HTTP_201_CREATED,
             )
         product = self.get_object()
+        rates = list(selectors.rates_of(product))
+        terms = partner_terms(request)
+        partner_prices = (
+            partner_rate_prices(acting_organisation(request), rates, kind=product.kind, terms=terms)
+            if terms is not None
+            else None
+        )
         return Response(
             RateSerializer(
-                selectors.rates_of(product),
+                rates,
                 many=True,
-                context={"show_net": self._shows_net(product)},
+                context={
+                    "show_net": self._shows_net(product),
+                    "partner_prices": partner_prices or {},
+                },
             ).data
         )
 
@@ -292,12 +340,14 @@ class AvailabilitySearchView(APIView):
         queryset = selectors.availability_search(criteria=criteria, organisation=organisation)
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(queryset, request, view=self)
-        results = selectors.availability_options(page, criteria=criteria)
-        reprice_availability(organisation, results, day=criteria.start)  # a partner's prices
+        results = selectors.availability_options(page, criteria=criteria, organisation=organisation)
+        # A trade partner's prices (its terms loaded once for the page), the public beside.
+        terms = partner_terms(request)
+        reprice_availability(organisation, results, day=criteria.start, terms=terms)
         show_net = bool(organisation and organisation.is_dmc) or (
             request.user.pk is not None and user_is_dmc_staff(request.user)
         )
-        data = AvailabilityResultSerializer(
-            results, many=True, context={"request": request, "show_net": show_net}
-        ).data
+        context = {"request": request, "show_net": show_net}
+        context.update(partner_from_context(request, [r.product for r in results]))
+        data = AvailabilityResultSerializer(results, many=True, context=context).data
         return paginator.get_paginated_response(data)

@@ -199,7 +199,17 @@ class PackageQuoteSerializer(serializers.Serializer):
     available = serializers.BooleanField()
     problems = serializers.ListField(child=serializers.CharField())
     pricing_mode = serializers.CharField()
-    retail_total = serializers.DecimalField(max_digits=12, decimal_places=2)
+    retail_total = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        help_text="What the caller pays: a trade partner's contract price.",
+    )
+    public_total = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        required=False,
+        help_text="The public price of the same quote (beside a trade partner's price).",
+    )
     per_person = serializers.DecimalField(max_digits=12, decimal_places=2)
     vat_regime = serializers.CharField()
     free_places = serializers.IntegerField()

@@ -98,6 +98,7 @@ class PackageViewSet(viewsets.ReadOnlyModelViewSet):
             reprice=None
             if caller_is_dmc(request)
             else partner_package_repricer(_caller_organisation(request)),
+            buyer=None if caller_is_dmc(request) else _caller_organisation(request),
         )
         data = [
             {"date": d.date, "state": d.state, "per_person": d.per_person, "problems": d.problems}
@@ -118,11 +119,13 @@ class PackageViewSet(viewsets.ReadOnlyModelViewSet):
             start_date=params.validated_data["start_date"],
             pax=params.pax(),
             extras=params.validated_data.get("extras"),
+            buyer=None if caller_is_dmc(request) else _caller_organisation(request),
         )
         if not caller_is_dmc(request):  # a trade partner's price under its contract
             quote = partner_package_quote(_caller_organisation(request), quote)
         data = quote.as_dict()
         if not caller_is_dmc(request):
+            data["public_total"] = str(getattr(quote, "public_total", quote.retail_total))
             for key in DMC_ONLY_QUOTE_FIELDS:
                 data.pop(key, None)
             for line in data["lines"]:

@@ -98,6 +98,8 @@ def test_no_partner_facing_response_shows_a_purchase_price(client, api_client, p
     tour = booking.lines.get(kind="experience").product
     hotel = booking.lines.get(kind="accommodation").product
     first_day = booking.first_service_date.isoformat()
+    package = _package_of(tour, hotel)
+    month = booking.first_service_date.strftime("%Y-%m")
 
     api_gets = [
         "/api/v1/bookings/",
@@ -108,7 +110,14 @@ def test_no_partner_facing_response_shows_a_purchase_price(client, api_client, p
         f"/api/v1/products/{tour.slug}/rates/",
         f"/api/v1/products/{hotel.slug}/rates/",
         f"/api/v1/availability/?start={first_day}&end={first_day}&adults=2",
+        f"/api/v1/availability/?start={first_day}&end={first_day}&adults=2&kind=accommodation",
+        f"/api/v1/products/?kind=experience&q={tour.title_it[:6]}",
         f"/api/v1/slots/?product={tour.slug}",
+        "/api/v1/packages/",
+        f"/api/v1/packages/{package.slug}/",
+        f"/api/v1/packages/{package.slug}/departures/",
+        f"/api/v1/packages/{package.slug}/quote/?start_date={first_day}&adults=2",
+        f"/api/v1/packages/{package.slug}/availability/?month={month}&adults=2",
         "/api/v1/invoices/",
         "/api/v1/organisations/",
     ]
@@ -118,7 +127,14 @@ def test_no_partner_facing_response_shows_a_purchase_price(client, api_client, p
         assert response.status_code < 500, url
         _assert_clean(url, response.content.decode())
         seen += response.status_code == 200
-    assert seen >= 8
+    assert seen >= 14
+    # the endpoints show the partner's prices (10% commission), not the public ones
+    products = api_client.get(f"/api/v1/products/{tour.slug}/").json()
+    assert (products["from_price"], products["public_from_price"]) == ("45.00", "50.00")
+    quote = api_client.get(
+        f"/api/v1/packages/{package.slug}/quote/?start_date={first_day}&adults=2"
+    ).json()
+    assert quote["available"] and quote["public_total"] != quote["retail_total"]
     detail = api_client.get(f"/api/v1/bookings/{ref}/").json()
     assert {ln["retail_amount"] for ln in detail["lines"]} == {"90.00", "216.00"}
     assert {ln["public_amount"] for ln in detail["lines"]} == {"100.00", "240.00"}
@@ -163,6 +179,23 @@ def test_no_partner_facing_response_shows_a_purchase_price(client, api_client, p
     for invoice in invoices:
         pdf = client.get(reverse("invoices:trade_pdf", args=[invoice.pk]))
         _assert_clean("invoice PDF", _pdf_text(pdf.content))
+
+
+def _package_of(tour, hotel):
+    """A published package of the booking's tour and a night at its hotel (the same nets)."""
+    from tests.packages.factories import ComponentFactory, PackageFactory
+
+    package = PackageFactory(duration_days=2, duration_nights=1)
+    ComponentFactory(package=package, product=tour, day_offset=0)
+    ComponentFactory(
+        package=package,
+        product=hotel,
+        unit_type=hotel.unit_types.first(),
+        day_offset=0,
+        quantity_rule="per_room",
+        room_occupancy=2,
+    )
+    return package
 
 
 def test_the_walk_would_see_a_leak():
