@@ -139,9 +139,10 @@ def booking_hold(
         ]
         _save_lines(new_lines, [p.needs for p in planned])
         position = len(planned)
+        departures = []  # their places are taken last, with the other counters
         for pkg in planned_packages:
             position += 1
-            pkg.create_lines(booking, position)
+            pkg.create_lines(booking, position, deferred=departures)
         if planned_packages:
             _recompute_totals(booking)
         event = _record(
@@ -157,7 +158,7 @@ def booking_hold(
         needs = draw_from_partner_allotment(
             booking=booking, needs=needs, as_state="held", reserved=hint
         )
-        _take(needs, as_state="held")  # last: the row locks last until COMMIT
+        _take(needs + departures, as_state="held")  # last: the row locks last until COMMIT
         if not planned_packages:  # what was inserted, for an answer built without re-reading
             booking.inserted_lines, booking.inserted_events = new_lines, [event]
         return booking

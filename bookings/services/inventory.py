@@ -118,8 +118,15 @@ def _in_test_transaction() -> bool:
     return connection.in_atomic_block
 
 
-# The fixed order in which counters are taken (and locked) everywhere: kind, then pk.
-_KIND_ORDER = {"slot": 0, "night": 1, "stock": 2}
+# The fixed order in which counters are taken (and locked) everywhere: kind, then pk. A
+# package's fixed departure ("departure": its `booked_pax`) comes after its components.
+_KIND_ORDER = {"slot": 0, "night": 1, "stock": 2, "departure": 3}
+
+
+def _departure_model():
+    from django.apps import apps
+
+    return apps.get_model("packages", "Departure")
 
 
 def _wanted(needs: list[_Need]) -> list[tuple[tuple[str, int], int]]:
@@ -136,11 +143,25 @@ def _room_left(kind: str, pk: int, quantity: int):
         return Slot.objects.filter(pk=pk, status=SlotStatus.OPEN, capacity__gte=after)
     if kind == "night":
         return NightInventory.objects.filter(pk=pk, closed=False, units__gte=after)
+    if kind == "departure":
+        return (
+            _departure_model()
+            .objects.filter(pk=pk, capacity__gte=F("booked_pax") + quantity)
+            .exclude(status="cancelled")
+        )
     return GoodsStock.objects.filter(pk=pk, quantity__gte=after)
 
 
-def _sold_out(kind: str, row, quantity: int) -> SoldOut:
+def _sold_out(kind: str, row, quantity: int) -> Exception:
     """The refusal, worded from the row as it is (read without a lock)."""
+    if kind == "departure":  # as packages.services.departure_take_pax words it
+        from django.core.exceptions import ValidationError
+
+        from packages.services import DepartureFull
+
+        if row.status == "cancelled":
+            return ValidationError({"departure": _("This departure is cancelled.")})
+        return DepartureFull(_("Only %(n)s places left on this departure.") % {"n": row.available})
     if kind == "slot":
         when = timezone.localtime(row.starts_at).strftime("%Y-%m-%d %H:%M")
         if row.status != SlotStatus.OPEN:
@@ -170,12 +191,19 @@ def _take(needs: list[_Need], *, as_state: str) -> None:
         if not LOCKING_ENABLED:  # the unsafe read-then-write path, only for the canary test
             _take_unsafely(kind, pk, quantity, as_state)
             continue
-        if not _room_left(kind, pk, quantity).update(**{as_state: F(as_state) + quantity}):
-            raise _sold_out(kind, _MODEL_OF[kind].objects.get(pk=pk), quantity)
+        counter = "booked_pax" if kind == "departure" else as_state
+        if not _room_left(kind, pk, quantity).update(**{counter: F(counter) + quantity}):
+            raise _sold_out(kind, _model_of(kind).objects.get(pk=pk), quantity)
+
+
+def _model_of(kind: str):
+    return _departure_model() if kind == "departure" else _MODEL_OF[kind]
 
 
 def _take_unsafely(kind: str, pk: int, quantity: int, as_state: str) -> None:
-    row = _MODEL_OF[kind].objects.get(pk=pk)
+    if kind == "departure":
+        as_state = "booked_pax"
+    row = _model_of(kind).objects.get(pk=pk)
     free = _room_left(kind, pk, quantity).exists()
     if not free:
         raise _sold_out(kind, row, quantity)

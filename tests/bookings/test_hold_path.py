@@ -27,6 +27,8 @@ from operators.pricing import PaxMix
 from outbox.models import OutboxMessage
 from tests.factories import OrganisationFactory, api_key_for
 from tests.operators.factories import StockFactory, bookable_experience, bookable_stay
+from tests.packages.conftest import day, trip  # noqa: F401 - fixtures
+from tests.packages.factories import DepartureFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -271,3 +273,56 @@ def test_an_api_hold_answers_what_a_read_of_the_booking_answers(api_client):
     read = client.get(f"/api/v1/bookings/{created['reference']}/").json()
     assert created == read
     assert created["lines"][0]["cancellation_tiers"][0]["days_before"] == 5
+
+
+# --- packages: the fixed departure's places are a counter taken last -------------------------
+
+
+def _book_package(package, start, adults=2):
+    from bookings.package_lines import PackageLineRequest
+
+    return services.booking_hold(
+        lines=[],
+        package_lines=[
+            PackageLineRequest(
+                package=package, start_date=start, pax=PaxMix.of(adults=adults), terms_accepted=True
+            )
+        ],
+        channel="web",
+        contact_name="Anna",
+        contact_email="anna@example.com",
+    )
+
+
+def test_a_packages_departure_is_taken_with_the_counters_after_the_inserts(trip, day):  # noqa: F811
+    package = trip["package"]
+    package.departure_mode = "fixed"
+    package.save()
+    departure = DepartureFactory(package=package, date=day, capacity=10, min_pax=1)
+    with CaptureQueriesContext(connection) as queries:
+        _book_package(package, day, adults=3)
+    sql = [q["sql"] for q in queries.captured_queries]
+    assert not any("FOR UPDATE" in s for s in sql)
+    counters = [
+        i
+        for i, s in enumerate(sql)
+        if s.startswith(('UPDATE "operators_', 'UPDATE "packages_departure"'))
+    ]
+    assert sql[counters[-1]].startswith('UPDATE "packages_departure"')
+    assert max(i for i, s in enumerate(sql) if s.startswith("INSERT")) < counters[0]
+    departure.refresh_from_db()
+    assert departure.booked_pax == 3
+
+
+def test_a_full_departure_refuses_with_its_own_wording(trip, day):  # noqa: F811
+    from packages.services import DepartureFull
+
+    departure = DepartureFactory(package=trip["package"], date=day, capacity=3, min_pax=1)
+    with transaction.atomic():
+        _take([_Need("departure", departure.pk, 2)], as_state="held")
+    with pytest.raises(DepartureFull) as refused, transaction.atomic():
+        _take([_Need("departure", departure.pk, 2)], as_state="held")
+    assert refused.value.code == "sold_out"
+    assert str(refused.value.message) == "Only 1 places left on this departure."
+    departure.refresh_from_db()
+    assert departure.booked_pax == 2
