@@ -58,6 +58,8 @@ def draw_from_partner_allotment(
 
 
 def give_back_to_allotments(*, allocations: list) -> None:
-    """Released allocations that came from an allotment go back to it (before its release)."""
+    """Released allocations that came from an allotment go back to it (before its release);
+    those known not to have come from one cost nothing."""
+    allocations = [a for a in allocations if getattr(a, "from_allotment", None) is not False]
     if allocations:
         _hooks.give_back(allocations=allocations)

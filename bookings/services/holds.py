@@ -134,10 +134,18 @@ def booking_hold(
 
     def write():
         booking.save(force_insert=True)
+        # Drawn first where the partner keeps places (the allocations record it); otherwise
+        # nothing is read here and general sale's counters are the only rows locked, last.
+        needs = [need for p in planned for need in p.needs]
+        needs += [need for pkg in planned_packages for need in pkg.needs]
+        left = draw_from_partner_allotment(
+            booking=booking, needs=needs, as_state="held", reserved=hint
+        )
+        drawn = _drawn(needs, left)
         new_lines = [
             _line_for(booking, p, position, context) for position, p in enumerate(planned, start=1)
         ]
-        _save_lines(new_lines, [p.needs for p in planned])
+        _save_lines(new_lines, [p.needs for p in planned], drawn)
         position = len(planned)
         departures = []  # their places are taken last, with the other counters
         for pkg in planned_packages:
@@ -153,12 +161,7 @@ def booking_hold(
             data={"expires_at": booking.expires_at.isoformat()},
         )
         _notify("held", booking)
-        needs = [need for p in planned for need in p.needs]
-        needs += [need for pkg in planned_packages for need in pkg.needs]
-        needs = draw_from_partner_allotment(
-            booking=booking, needs=needs, as_state="held", reserved=hint
-        )
-        _take(needs + departures, as_state="held")  # last: the row locks last until COMMIT
+        _take(left + departures, as_state="held")  # last: the row locks last until COMMIT
         if not planned_packages:  # what was inserted, for an answer built without re-reading
             booking.inserted_lines, booking.inserted_events = new_lines, [event]
         return booking
@@ -215,9 +218,19 @@ def _line_for(
     )
 
 
-def _save_lines(lines: list[BookingLine], needs: list[list]) -> None:
+def _drawn(needs: list, left: list) -> set[tuple[str, int]]:
+    """The rows (kind, pk) on which an allotment gave places: less is left than was needed."""
+    wanted: dict[tuple[str, int], int] = {}
+    for need in needs:
+        wanted[(need.kind, need.pk)] = wanted.get((need.kind, need.pk), 0) + need.quantity
+    for need in left:
+        wanted[(need.kind, need.pk)] -= need.quantity
+    return {key for key, quantity in wanted.items() if quantity > 0}
+
+
+def _save_lines(lines: list[BookingLine], needs: list[list], drawn: set | None = None) -> None:
     """Insert the lines (one statement where the database returns their ids) and their
-    allocations (one statement)."""
+    allocations (one statement), recording which rows an allotment gave (`drawn`)."""
     if connection.features.can_return_rows_from_bulk_insert:
         BookingLine.objects.bulk_create(lines)
     else:
@@ -225,7 +238,12 @@ def _save_lines(lines: list[BookingLine], needs: list[list]) -> None:
             line.save(force_insert=True)
     Allocation.objects.bulk_create(
         [
-            Allocation(line=line, quantity=n.quantity, **{f"{n.kind}_id": n.pk})
+            Allocation(
+                line=line,
+                quantity=n.quantity,
+                from_allotment=None if drawn is None else (n.kind, n.pk) in drawn,
+                **{f"{n.kind}_id": n.pk},
+            )
             for line, line_needs in zip(lines, needs, strict=True)
             for n in line_needs
         ]

@@ -326,3 +326,41 @@ def test_a_full_departure_refuses_with_its_own_wording(trip, day):  # noqa: F811
     assert str(refused.value.message) == "Only 1 places left on this departure."
     departure.refresh_from_db()
     assert departure.booked_pax == 2
+
+
+# --- allotments: recorded on the allocation, so a traveller's release reads none -------------
+
+
+def test_releasing_a_travellers_hold_reads_no_allotment():
+    product, slot = bookable_experience(capacity=10)
+    booking = _hold(product, slot, adults=2)
+    assert list(Allocation.objects.values_list("from_allotment", flat=True)) == [False]
+    with CaptureQueriesContext(connection) as queries:
+        services.booking_cancel(booking=booking, reason="buyer")
+    assert not any("allotments_" in q["sql"] for q in queries.captured_queries)
+    slot.refresh_from_db()
+    assert slot.held == 0
+
+
+def test_a_partners_hold_from_its_allotment_is_recorded_and_given_back():
+    from allotments.models import AllotmentDay
+    from allotments.services import allotment_create
+
+    partner = OrganisationFactory(kind="trade", subkind="tour_operator")
+    product, slot = bookable_experience(capacity=10)
+    allotment_create(
+        partner=partner,
+        product=product,
+        start_date=slot.date,
+        end_date=slot.date,
+        quantity=3,
+        release_days=1,
+    )
+    booking = _hold(product, slot, adults=2, buyer_organisation=partner, channel="api")
+    assert list(Allocation.objects.values_list("from_allotment", flat=True)) == [True]
+    slot.refresh_from_db()
+    assert slot.held == 3  # the allotment's three places, two of them now the booking's
+    services.booking_cancel(booking=booking, reason="buyer")
+    slot.refresh_from_db()
+    assert slot.held == 3
+    assert AllotmentDay.objects.get(slot=slot).used == 0
