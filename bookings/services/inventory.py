@@ -124,9 +124,15 @@ _KIND_ORDER = {"slot": 0, "night": 1, "stock": 2, "departure": 3}
 
 
 def _departure_model():
-    from django.apps import apps
+    from packages.models import Departure  # packages builds on bookings: imported late
 
-    return apps.get_model("packages", "Departure")
+    return Departure
+
+
+def _departure_cancelled() -> str:
+    from packages.models import DepartureStatus
+
+    return DepartureStatus.CANCELLED
 
 
 def _wanted(needs: list[_Need]) -> list[tuple[tuple[str, int], int]]:
@@ -147,7 +153,7 @@ def _room_left(kind: str, pk: int, quantity: int):
         return (
             _departure_model()
             .objects.filter(pk=pk, capacity__gte=F("booked_pax") + quantity)
-            .exclude(status="cancelled")
+            .exclude(status=_departure_cancelled())
         )
     return GoodsStock.objects.filter(pk=pk, quantity__gte=after)
 
@@ -159,7 +165,7 @@ def _sold_out(kind: str, row, quantity: int) -> Exception:
 
         from packages.services import DepartureFull
 
-        if row.status == "cancelled":
+        if row.status == _departure_cancelled():
             return ValidationError({"departure": _("This departure is cancelled.")})
         return DepartureFull(_("Only %(n)s places left on this departure.") % {"n": row.available})
     if kind == "slot":
