@@ -364,3 +364,15 @@ def test_a_partners_hold_from_its_allotment_is_recorded_and_given_back():
     slot.refresh_from_db()
     assert slot.held == 3
     assert AllotmentDay.objects.get(slot=slot).used == 0
+
+
+def test_a_cancelled_departure_refuses_as_before(trip, day):  # noqa: F811
+    from django.core.exceptions import ValidationError
+
+    departure = DepartureFactory(package=trip["package"], date=day, capacity=3, min_pax=1)
+    type(departure).objects.filter(pk=departure.pk).update(status="cancelled")
+    with pytest.raises(ValidationError) as refused, transaction.atomic():
+        _take([_Need("departure", departure.pk, 1)], as_state="held")
+    assert "departure" in refused.value.message_dict
+    departure.refresh_from_db()
+    assert departure.booked_pax == 0
