@@ -193,7 +193,8 @@ def api_key_authenticate(raw: str) -> ApiKey | None:
     if len(parts) != 3 or parts[0] != API_KEY_PREFIX:
         return None
     api_key = (
-        ApiKey.objects.select_related("organisation")
+        # the trade contract too: a partner's request reads its terms without another query
+        ApiKey.objects.select_related("organisation", "organisation__trade_contract")
         .filter(prefix=parts[1], revoked_at__isnull=True, organisation__is_active=True)
         .first()
     )

@@ -346,6 +346,9 @@ class Allocation(models.Model):
     state = models.CharField(
         max_length=10, choices=AllocationState.choices, default=AllocationState.HELD
     )
+    # Whether a partner's allotment gave (part of) these places: a release gives them back.
+    # None for rows written before it was recorded (and by paths that do not record it).
+    from_allotment = models.BooleanField(null=True, default=None)
 
     class Meta:
         constraints = [

@@ -100,7 +100,9 @@ class PackageLineRequest:
             return [_Need("stock", stock.pk, line.quantity)]
         return []
 
-    def create_lines(self, booking, position: int) -> BookingLine:
+    def create_lines(self, booking, position: int, deferred: list | None = None) -> BookingLine:
+        """Insert the package's lines; its departure's places are taken now, or added to
+        `deferred` as a need for the caller to take last with the other counters."""
         from packages.services import departure_take_pax
         from trade.pricing import partner_package_quote, split_amount
 
@@ -159,7 +161,9 @@ class PackageLineRequest:
         if tax_total:
             parent.tourist_tax = tax_total
             parent.save(update_fields=["tourist_tax"])
-        if quote.departure_id:
+        if quote.departure_id and deferred is not None:
+            deferred.append(_Need("departure", quote.departure_id, self.pax.seats))
+        elif quote.departure_id:
             from packages.models import Departure
 
             departure_take_pax(

@@ -1,3 +1,5 @@
+import copy
+
 from rest_framework import serializers
 
 from marketplace import bounds
@@ -73,7 +75,19 @@ class CancelInput(serializers.Serializer):
     preview = serializers.BooleanField(default=False)
 
 
-class LineOutput(serializers.ModelSerializer):
+class _FieldsBuiltOnce:
+    """A ModelSerializer builds its fields from the model on every instance (most of an
+    answer's time); an output serializer's fields never change: built once per class, copied."""
+
+    def get_fields(self):
+        built = type(self).__dict__.get("_built_fields")
+        if built is None:
+            built = super().get_fields()
+            type(self)._built_fields = built
+        return copy.deepcopy(built)
+
+
+class LineOutput(_FieldsBuiltOnce, serializers.ModelSerializer):
     product = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     supplier = serializers.SlugRelatedField(slug_field="slug", read_only=True)
 
@@ -115,7 +129,7 @@ class LineOutput(serializers.ModelSerializer):
         return data
 
 
-class ParticipantOutput(serializers.ModelSerializer):
+class ParticipantOutput(_FieldsBuiltOnce, serializers.ModelSerializer):
     class Meta:
         model = Participant
         fields = [
@@ -132,13 +146,13 @@ class ParticipantOutput(serializers.ModelSerializer):
         ]
 
 
-class EventOutput(serializers.ModelSerializer):
+class EventOutput(_FieldsBuiltOnce, serializers.ModelSerializer):
     class Meta:
         model = BookingEvent
         fields = ["action", "from_status", "to_status", "actor_label", "reason", "created_at"]
 
 
-class AmendmentOutput(serializers.ModelSerializer):
+class AmendmentOutput(_FieldsBuiltOnce, serializers.ModelSerializer):
     difference = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
 
     class Meta:
@@ -146,7 +160,7 @@ class AmendmentOutput(serializers.ModelSerializer):
         fields = ["id", "description", "old_total", "new_total", "difference", "created_at"]
 
 
-class BookingOutput(serializers.ModelSerializer):
+class BookingOutput(_FieldsBuiltOnce, serializers.ModelSerializer):
     lines = LineOutput(many=True, read_only=True)
     participants = ParticipantOutput(many=True, read_only=True)
     events = EventOutput(many=True, read_only=True)
@@ -179,7 +193,7 @@ class BookingOutput(serializers.ModelSerializer):
         ]
 
 
-class BookingListOutput(serializers.ModelSerializer):
+class BookingListOutput(_FieldsBuiltOnce, serializers.ModelSerializer):
     class Meta:
         model = Booking
         fields = [

@@ -43,17 +43,37 @@ def _pax(data) -> PaxMix:
     )
 
 
+# The supplier's booking terms and contract come with the product: the hold reads nothing more.
+_PRODUCT_WITH_SUPPLIER = (
+    "organisation",
+    "organisation__supplier_terms",
+    "organisation__operator_contract",
+)
+
+
 def _line_request(data) -> services.LineRequest:
-    product = Product.objects.filter(slug=data["product"], status="published").first()
+    slot = unit_type = None
+    if data.get("slot"):  # the slot and its product in one query
+        slot = (
+            Slot.objects.select_related(
+                *(f"product__{path}" for path in _PRODUCT_WITH_SUPPLIER), "product"
+            )
+            .filter(pk=data["slot"], product__slug=data["product"], product__status="published")
+            .first()
+        )
+    product = slot.product if slot is not None else None
+    if product is None:
+        product = (
+            Product.objects.select_related(*_PRODUCT_WITH_SUPPLIER)
+            .filter(slug=data["product"], status="published")
+            .first()
+        )
     if product is None:
         raise services.BookingError(
             {"product": _("No product “%(s)s” on sale.") % {"s": data["product"]}}
         )
-    slot = unit_type = None
-    if data.get("slot"):
-        slot = Slot.objects.filter(pk=data["slot"], product=product).first()
-        if slot is None:
-            raise services.BookingError({"slot": _("Unknown slot for this product.")})
+    if data.get("slot") and slot is None:
+        raise services.BookingError({"slot": _("Unknown slot for this product.")})
     if data.get("unit_type"):
         unit_type = UnitType.objects.filter(pk=data["unit_type"], product=product).first()
         if unit_type is None:
@@ -145,7 +165,20 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Organisat
             buyer_reference=values["buyer_reference"],
             notes=values["notes"],
         )
-        return Response(BookingOutput(self._fresh(booking)).data, status=status.HTTP_201_CREATED)
+        return Response(BookingOutput(self._as_held(booking)).data, status=status.HTTP_201_CREATED)
+
+    def _as_held(self, booking):
+        """The new booking answered from the rows the hold inserted (no re-read)."""
+        lines = getattr(booking, "inserted_lines", None)
+        if lines is None:
+            return self._fresh(booking)
+        booking._prefetched_objects_cache = {
+            "lines": lines,
+            "participants": [],
+            "events": booking.inserted_events,
+            "amendments": [],
+        }
+        return booking
 
     def _fresh(self, booking):
         return self.get_queryset().get(pk=booking.pk)

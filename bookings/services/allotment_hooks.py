@@ -43,15 +43,23 @@ def partner_reserved_places(*, organisation, requests) -> dict[tuple[str, int], 
     return _hooks.reserved(organisation=organisation, requests=requests)
 
 
-def draw_from_partner_allotment(*, booking, needs: list, as_state: str) -> list:
+def draw_from_partner_allotment(
+    *, booking, needs: list, as_state: str, reserved: dict | None = None
+) -> list:
     """Move what the booking needs from its partner's allotments to the booking (rows locked,
-    same transaction) and return what is left to take from general sale."""
+    same transaction) and return what is left to take from general sale. `reserved`: what
+    `partner_reserved_places` found on the needs' rows before the transaction; none there,
+    nothing to draw and no query (a place allotted meanwhile is already counted as held)."""
     if not booking.buyer_organisation_id:
+        return needs
+    if reserved is not None and not any((n.kind, n.pk) in reserved for n in needs):
         return needs
     return _hooks.draw(booking=booking, needs=needs, as_state=as_state)
 
 
 def give_back_to_allotments(*, allocations: list) -> None:
-    """Released allocations that came from an allotment go back to it (before its release)."""
+    """Released allocations that came from an allotment go back to it (before its release);
+    those known not to have come from one cost nothing."""
+    allocations = [a for a in allocations if getattr(a, "from_allotment", None) is not False]
     if allocations:
         _hooks.give_back(allocations=allocations)

@@ -6,12 +6,12 @@ import logging
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from operators.models import OperatorContract, SalesModel
 from operators.pricing import money
+from trade.pricing import terms_for
 
 from ..models import (
     Allocation,
@@ -27,8 +27,18 @@ from .cancellation import booking_cancel
 from .common import _notify, _recompute_totals
 from .errors import BookingError, Busy
 from .inventory import _run_locked, _take
-from .planning import ZERO, LineRequest, _option_expiry, _plan, _PlannedLine, _record, _tiers_for
-from .terms import option_latest_expiry
+from .planning import (
+    ZERO,
+    LineRequest,
+    _hold_context,
+    _HoldContext,
+    _option_expiry,
+    _plan,
+    _PlannedLine,
+    _record,
+    _tiers_for,
+)
+from .terms import _terms, option_latest_expiry
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +65,11 @@ def booking_hold(
 ) -> Booking:
     """Hold inventory for every line or for none, and return the held booking (an option for
     trade partners, a 15-minute checkout hold for travellers). `today` lets the back office
-    record bookings of past services (history imports, the demo)."""
+    record bookings of past services (history imports, the demo).
+
+    Everything is read before the transaction; inside it the rows are inserted first and the
+    counters taken last, so a counter's row lock lasts from its UPDATE to COMMIT. Without
+    packages the booking carries `inserted_lines` and `inserted_events`: the rows as inserted."""
     if not lines and not package_lines:
         raise BookingError({"lines": _("Add at least one item to book.")})
     if channel not in Channel.values:
@@ -64,63 +78,82 @@ def booking_hold(
         raise BookingError({"contact_email": _("A contact name and email are required.")})
     today = today or timezone.localdate()
     reserved = partner_reserved_places(organisation=buyer_organisation, requests=lines)
-    planned = [_plan(request, today, own=reserved, buyer=buyer_organisation) for request in lines]
+    context = _hold_context(
+        buyer=buyer_organisation,
+        products=[request.product for request in lines],
+        supplier_ids=[request.product.organisation_id for request in lines],
+    )
+    pricing = {}
+    if buyer_organisation is not None:  # the partner's price terms, once for every line
+        pricing["partner_terms"] = terms_for(buyer_organisation) if context.contract else None
+    planned = [
+        _plan(request, today, own=reserved, buyer=buyer_organisation, **pricing)
+        for request in lines
+    ]
     planned_packages = [pkg.plan(today, buyer=buyer_organisation) for pkg in package_lines or []]
+    services = [(p.request.product.organisation_id, p.request.day, p.start_time) for p in planned]
+    services += [
+        (
+            ln.organisation_id,
+            ln.date,
+            timezone.localtime(ln.starts_at).time() if ln.starts_at else None,
+        )
+        for pkg in planned_packages
+        for ln in pkg.quote.lines
+    ]
+    terms = dict(context.supplier_terms)
+    terms.update(_terms(s[0] for s in services if s[0] not in terms))
+    booking = Booking(
+        channel=channel,
+        language=language,
+        buyer_user=buyer_user,
+        buyer_organisation=buyer_organisation,
+        contact_name=contact_name,
+        contact_email=contact_email,
+        contact_phone=contact_phone,
+        buyer_reference=buyer_reference,
+        notes=notes,
+        expires_at=_option_expiry(
+            channel,
+            buyer_organisation,
+            hold_for,
+            latest=option_latest_expiry(services, terms),
+            contract=context.contract,
+        ),
+    )
+    if not planned_packages:  # totals known now: one INSERT, no re-read (the hot path)
+        booking.total_retail = money(sum((p.quote.retail_total for p in planned), ZERO))
+        booking.total_net = money(sum((p.quote.net_total for p in planned), ZERO))
+        booking.tourist_tax = money(sum((p.tourist_tax for p in planned), ZERO))
+        booking.first_service_date = min(p.request.day for p in planned)
+    # The reference's uniqueness is the database's constraint (a clash is ~1 in 10^10); the
+    # buyer is an object in hand, not an id to look up.
+    booking.full_clean(exclude=["buyer_user", "buyer_organisation"], validate_unique=False)
+    # Allotments are drawn from only where the partner keeps places on the rows (read above).
+    hint = reserved if not planned_packages else None
 
     def write():
-        booking = Booking(
-            channel=channel,
-            language=language,
-            buyer_user=buyer_user,
-            buyer_organisation=buyer_organisation,
-            contact_name=contact_name,
-            contact_email=contact_email,
-            contact_phone=contact_phone,
-            buyer_reference=buyer_reference,
-            notes=notes,
-            expires_at=_option_expiry(
-                channel,
-                buyer_organisation,
-                hold_for,
-                latest=option_latest_expiry(
-                    [
-                        (p.request.product.organisation_id, p.request.day, p.start_time)
-                        for p in planned
-                    ]
-                    + [
-                        (
-                            ln.organisation_id,
-                            ln.date,
-                            timezone.localtime(ln.starts_at).time() if ln.starts_at else None,
-                        )
-                        for pkg in planned_packages
-                        for ln in pkg.quote.lines
-                    ]
-                ),
-            ),
-        )
-        if not planned_packages:  # totals known now: one INSERT, no re-read (the hot path)
-            booking.total_retail = money(sum((p.quote.retail_total for p in planned), ZERO))
-            booking.total_net = money(sum((p.quote.net_total for p in planned), ZERO))
-            booking.tourist_tax = money(sum((p.tourist_tax for p in planned), ZERO))
-            booking.first_service_date = min(p.request.day for p in planned)
-        # The reference's uniqueness is the database's constraint (a clash is ~1 in 10^10).
-        booking.full_clean(validate_unique=False)
-        booking.save()
+        booking.save(force_insert=True)
+        # Drawn first where the partner keeps places (the allocations record it); otherwise
+        # nothing is read here and general sale's counters are the only rows locked, last.
         needs = [need for p in planned for need in p.needs]
         needs += [need for pkg in planned_packages for need in pkg.needs]
-        needs = draw_from_partner_allotment(booking=booking, needs=needs, as_state="held")
-        _take(needs, as_state="held")
-        position = 0
-        for p in planned:
-            position += 1
-            _create_line(booking, p, position, buyer_organisation)
+        left = draw_from_partner_allotment(
+            booking=booking, needs=needs, as_state="held", reserved=hint
+        )
+        drawn = _drawn(needs, left)
+        new_lines = [
+            _line_for(booking, p, position, context) for position, p in enumerate(planned, start=1)
+        ]
+        _save_lines(new_lines, [p.needs for p in planned], drawn)
+        position = len(planned)
+        departures = []  # their places are taken last, with the other counters
         for pkg in planned_packages:
             position += 1
-            pkg.create_lines(booking, position)
+            pkg.create_lines(booking, position, deferred=departures)
         if planned_packages:
             _recompute_totals(booking)
-        _record(
+        event = _record(
             booking,
             action="hold",
             actor=actor,
@@ -128,36 +161,35 @@ def booking_hold(
             data={"expires_at": booking.expires_at.isoformat()},
         )
         _notify("held", booking)
+        _take(left + departures, as_state="held")  # last: the row locks last until COMMIT
+        if not planned_packages:  # what was inserted, for an answer built without re-reading
+            booking.inserted_lines, booking.inserted_events = new_lines, [event]
         return booking
 
     return _run_locked(write)
 
 
-def _sales_model_of(supplier_id) -> str:
-    """The sales model of the supplier's contract now: frozen on the line (resale when the
-    operator has no contract)."""
-    contract = OperatorContract.objects.filter(organisation_id=supplier_id).first()
-    return contract.sales_model if contract else SalesModel.RESALE
-
-
-def _create_line(
+def _line_for(
     booking,
     p: _PlannedLine,
     position,
-    buyer_organisation,
+    context: _HoldContext,
     parent=None,
     regime=VatRegime.ORDINARY,
     retail=None,
     net=None,
 ) -> BookingLine:
+    """An unsaved line of `booking` from its planned request and the pre-loaded context."""
     request = p.request
     quote = p.quote
-    line = BookingLine.objects.create(
+    supplier_id = request.product.organisation_id
+    supplier = context.suppliers.get(supplier_id)
+    return BookingLine(
+        **({"supplier": supplier} if supplier is not None else {"supplier_id": supplier_id}),
         booking=booking,
         parent=parent,
         kind=p.kind,
         product=request.product,
-        supplier_id=request.product.organisation_id,
         unit_type=request.unit_type,
         slot=request.slot,
         title=p.title[:300],
@@ -177,30 +209,72 @@ def _create_line(
         - (quote.net_total if net is None else net),
         vat_rate=quote.vat_rate if regime == VatRegime.ORDINARY else Decimal("0"),
         vat_regime=regime,
-        sales_model=_sales_model_of(request.product.organisation_id),
+        sales_model=context.sales_model_of(supplier_id),
         price_breakdown=quote.as_dict()["lines"],
-        cancellation_tiers=_tiers_for(request.product, buyer_organisation),
+        cancellation_tiers=_tiers_for(request.product, None, context),
         tourist_tax=p.tourist_tax,
         tax_exempt_residents=request.residents,
         position=position,
     )
+
+
+def _drawn(needs: list, left: list) -> set[tuple[str, int]]:
+    """The rows (kind, pk) on which an allotment gave places: less is left than was needed."""
+    wanted: dict[tuple[str, int], int] = {}
+    for need in needs:
+        wanted[(need.kind, need.pk)] = wanted.get((need.kind, need.pk), 0) + need.quantity
+    for need in left:
+        wanted[(need.kind, need.pk)] -= need.quantity
+    return {key for key, quantity in wanted.items() if quantity > 0}
+
+
+def _save_lines(lines: list[BookingLine], needs: list[list], drawn: set | None = None) -> None:
+    """Insert the lines (one statement where the database returns their ids) and their
+    allocations (one statement), recording which rows an allotment gave (`drawn`)."""
+    if connection.features.can_return_rows_from_bulk_insert:
+        BookingLine.objects.bulk_create(lines)
+    else:
+        for line in lines:
+            line.save(force_insert=True)
     Allocation.objects.bulk_create(
         [
             Allocation(
                 line=line,
                 quantity=n.quantity,
-                **{
-                    "slot_id"
-                    if n.kind == "slot"
-                    else "night_id"
-                    if n.kind == "night"
-                    else "stock_id": n.pk
-                },
+                from_allotment=None if drawn is None else (n.kind, n.pk) in drawn,
+                **{f"{n.kind}_id": n.pk},
             )
-            for n in p.needs
+            for line, line_needs in zip(lines, needs, strict=True)
+            for n in line_needs
         ]
     )
+
+
+def _create_line(
+    booking,
+    p: _PlannedLine,
+    position,
+    buyer_organisation,
+    parent=None,
+    regime=VatRegime.ORDINARY,
+    retail=None,
+    net=None,
+) -> BookingLine:
+    """Insert one line and its allocations (amendments and carts, one line at a time)."""
+    product = p.request.product
+    context = _hold_context(
+        buyer=buyer_organisation, products=[product], supplier_ids=[product.organisation_id]
+    )
+    line = _line_for(booking, p, position, context, parent, regime, retail, net)
+    line.save(force_insert=True)
+    _save_lines_allocations(line, p.needs)
     return line
+
+
+def _save_lines_allocations(line: BookingLine, needs: list) -> None:
+    Allocation.objects.bulk_create(
+        [Allocation(line=line, quantity=n.quantity, **{f"{n.kind}_id": n.pk}) for n in needs]
+    )
 
 
 def holds_release_expired(*, now=None, batch: int = 200) -> int:

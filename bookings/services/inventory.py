@@ -1,5 +1,6 @@
-"""Inventory counters: rows locked in a fixed order (slots, nights, stock, each by pk),
-counters changed with F() under the `sold + held <= capacity` constraint; a lock timeout is Busy."""
+"""Inventory counters: taken by one conditional UPDATE per row, in a fixed order (slots,
+nights, stock, each by pk), as the last statements of the transaction; moved with F() under the
+`sold + held <= capacity` constraint; a lock timeout is Busy."""
 
 from __future__ import annotations
 
@@ -117,62 +118,104 @@ def _in_test_transaction() -> bool:
     return connection.in_atomic_block
 
 
-def _take(needs: list[_Need], *, as_state: str) -> dict:
-    """Lock the rows in a fixed order, check what is left, and add `held` (or `sold`)."""
-    slots = _lock_rows(Slot, [n.pk for n in needs if n.kind == "slot"])
-    nights = _lock_rows(NightInventory, [n.pk for n in needs if n.kind == "night"])
-    stocks = _lock_rows(GoodsStock, [n.pk for n in needs if n.kind == "stock"])
+# The fixed order in which counters are taken (and locked) everywhere: kind, then pk. A
+# package's fixed departure ("departure": its `booked_pax`) comes after its components.
+_KIND_ORDER = {"slot": 0, "night": 1, "stock": 2, "departure": 3}
+
+
+def _departure_model():
+    from packages.models import Departure  # packages builds on bookings: imported late
+
+    return Departure
+
+
+def _departure_cancelled() -> str:
+    from packages.models import DepartureStatus
+
+    return DepartureStatus.CANCELLED
+
+
+def _wanted(needs: list[_Need]) -> list[tuple[tuple[str, int], int]]:
     wanted: dict[tuple[str, int], int] = {}
     for need in needs:
         wanted[(need.kind, need.pk)] = wanted.get((need.kind, need.pk), 0) + need.quantity
-    for (kind, pk), quantity in wanted.items():
-        if kind == "slot":
-            row = slots[pk]
-            if row.status != SlotStatus.OPEN:
-                raise SoldOut(
-                    _("%(product)s on %(when)s is closed.")
-                    % {
-                        "product": row.product,
-                        "when": timezone.localtime(row.starts_at).strftime("%Y-%m-%d %H:%M"),
-                    }
-                )
-            left = row.capacity - row.sold - row.held
-            if left < quantity:
-                raise SoldOut(
-                    _("Only %(left)s places left on %(when)s.")
-                    % {
-                        "left": max(left, 0),
-                        "when": timezone.localtime(row.starts_at).strftime("%Y-%m-%d %H:%M"),
-                    }
-                )
-        elif kind == "night":
-            row = nights[pk]
-            left = 0 if row.closed else row.units - row.sold - row.held
-            if left < quantity:
-                raise SoldOut(
-                    _("Only %(left)s units left on the night of %(date)s.")
-                    % {"left": max(left, 0), "date": row.date.isoformat()}
-                )
-        else:
-            row = stocks[pk]
-            left = row.quantity - row.sold - row.held
-            if left < quantity:
-                raise SoldOut(_("Only %(left)s left in stock.") % {"left": max(left, 0)})
-    models = {
-        "slot": (Slot, slots),
-        "night": (NightInventory, nights),
-        "stock": (GoodsStock, stocks),
-    }
-    for (kind, pk), quantity in sorted(wanted.items()):
-        model, rows = models[kind]
-        if LOCKING_ENABLED:
-            model.objects.filter(pk=pk).update(**{as_state: F(as_state) + quantity})
-        else:  # the unsafe read-then-write path, only for the canary test
-            _race_window()
-            row = rows[pk]
-            setattr(row, as_state, getattr(row, as_state) + quantity)
-            row.save(update_fields=[as_state])
-    return {"slot": slots, "night": nights, "stock": stocks}
+    return sorted(wanted.items(), key=lambda item: (_KIND_ORDER[item[0][0]], item[0][1]))
+
+
+def _room_left(kind: str, pk: int, quantity: int):
+    """The condition of one conditional UPDATE: the row is open for sale and has room."""
+    after = F("sold") + F("held") + quantity
+    if kind == "slot":
+        return Slot.objects.filter(pk=pk, status=SlotStatus.OPEN, capacity__gte=after)
+    if kind == "night":
+        return NightInventory.objects.filter(pk=pk, closed=False, units__gte=after)
+    if kind == "departure":
+        return (
+            _departure_model()
+            .objects.filter(pk=pk, capacity__gte=F("booked_pax") + quantity)
+            .exclude(status=_departure_cancelled())
+        )
+    return GoodsStock.objects.filter(pk=pk, quantity__gte=after)
+
+
+def _sold_out(kind: str, row, quantity: int) -> Exception:
+    """The refusal, worded from the row as it is (read without a lock)."""
+    if kind == "departure":  # as packages.services.departure_take_pax words it
+        from django.core.exceptions import ValidationError
+
+        from packages.services import DepartureFull
+
+        if row.status == _departure_cancelled():
+            return ValidationError({"departure": _("This departure is cancelled.")})
+        return DepartureFull(_("Only %(n)s places left on this departure.") % {"n": row.available})
+    if kind == "slot":
+        when = timezone.localtime(row.starts_at).strftime("%Y-%m-%d %H:%M")
+        if row.status != SlotStatus.OPEN:
+            return SoldOut(
+                _("%(product)s on %(when)s is closed.") % {"product": row.product, "when": when}
+            )
+        left = row.capacity - row.sold - row.held
+        return SoldOut(
+            _("Only %(left)s places left on %(when)s.") % {"left": max(left, 0), "when": when}
+        )
+    if kind == "night":
+        left = 0 if row.closed else row.units - row.sold - row.held
+        return SoldOut(
+            _("Only %(left)s units left on the night of %(date)s.")
+            % {"left": max(left, 0), "date": row.date.isoformat()}
+        )
+    left = row.quantity - row.sold - row.held
+    return SoldOut(_("Only %(left)s left in stock.") % {"left": max(left, 0)})
+
+
+def _take(needs: list[_Need], *, as_state: str) -> None:
+    """Add `held` (or `sold`) to each counter the needs name with one conditional UPDATE per
+    row, in the fixed order (kind, pk): the row is locked from that statement to COMMIT, so
+    callers take the counters last. A row without room raises SoldOut and the caller's
+    transaction rolls back; the CHECK constraints stay as the last guard."""
+    for (kind, pk), quantity in _wanted(needs):
+        if not LOCKING_ENABLED:  # the unsafe read-then-write path, only for the canary test
+            _take_unsafely(kind, pk, quantity, as_state)
+            continue
+        counter = "booked_pax" if kind == "departure" else as_state
+        if not _room_left(kind, pk, quantity).update(**{counter: F(counter) + quantity}):
+            raise _sold_out(kind, _model_of(kind).objects.get(pk=pk), quantity)
+
+
+def _model_of(kind: str):
+    return _departure_model() if kind == "departure" else _MODEL_OF[kind]
+
+
+def _take_unsafely(kind: str, pk: int, quantity: int, as_state: str) -> None:
+    if kind == "departure":
+        as_state = "booked_pax"
+    row = _model_of(kind).objects.get(pk=pk)
+    free = _room_left(kind, pk, quantity).exists()
+    if not free:
+        raise _sold_out(kind, row, quantity)
+    _race_window()
+    setattr(row, as_state, getattr(row, as_state) + quantity)
+    row.save(update_fields=[as_state])
 
 
 def _allocation_need(allocation: Allocation) -> _Need:

@@ -11,14 +11,17 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import Organisation
 from operators.availability import stay_problem
 from operators.models import (
+    CancellationTier,
     GoodsStock,
     NightInventory,
     PricingUnit,
     Product,
     ProductKind,
     ProductStatus,
+    SalesModel,
     Slot,
     UnitType,
 )
@@ -42,6 +45,7 @@ logger = logging.getLogger(__name__)
 
 
 ZERO = Decimal("0")
+_UNSET = object()
 TRAVELLER_HOLD = timedelta(minutes=15)
 DEFAULT_OPTION_DAYS = 3
 DEFAULT_CANCELLATION_TIERS = [
@@ -121,13 +125,16 @@ def _plan(
     *,
     buyer=None,
     priced_with: dict | None = None,
+    partner_terms=_UNSET,
 ) -> _PlannedLine:
     """Check and price a request. `own` ({(kind, pk): quantity}) is the inventory the
     booking being amended already holds: it counts as free for the booking itself. A trade
     partner `buyer` pays its contract's price (`priced_with`: the frozen contract terms of the
-    line being amended)."""
+    line being amended; `partner_terms`: its price terms loaded once for a new booking)."""
     own = own or {}
     terms = {"contract_version": (priced_with or {}).get("version")}
+    if partner_terms is not _UNSET and not priced_with:
+        terms = {"terms": partner_terms}
     product = request.product
     _check_product(product, request.day, today)
     pax = request.pax
@@ -249,13 +256,98 @@ def _plan(
     )
 
 
-def _tiers_for(product: Product, buyer_organisation) -> list[dict]:
+def _tiers_for(product: Product, buyer_organisation, context: _HoldContext | None = None):
+    """The cancellation tiers frozen on a line: the partner's contract's, else the product's,
+    else the platform's defaults (from `context` when loaded before the transaction)."""
+    if context is not None:
+        return context.tiers_for(product)
     contract = getattr(buyer_organisation, "trade_contract", None) if buyer_organisation else None
     if contract is not None and contract.cancellation_policy_id:
         return contract.cancellation_policy.as_tiers()
     if product.cancellation_policy_id:
         return product.cancellation_policy.as_tiers()
     return DEFAULT_CANCELLATION_TIERS
+
+
+@dataclass
+class _HoldContext:
+    """What a new booking's lines need besides their quotes, read once before the
+    transaction: the buyer's trade contract, the suppliers' booking terms and sales models,
+    the cancellation tiers of the policies involved."""
+
+    contract: TradeContract | None = None
+    supplier_terms: dict = field(default_factory=dict)  # organisation id -> SupplierTerms
+    sales_models: dict = field(default_factory=dict)  # organisation id -> SalesModel
+    policy_tiers: dict = field(default_factory=dict)  # policy id -> tiers
+    suppliers: dict = field(default_factory=dict)  # organisation id -> Organisation
+
+    def policy_of(self, product: Product):
+        if self.contract is not None and self.contract.cancellation_policy_id:
+            return self.contract.cancellation_policy_id
+        return product.cancellation_policy_id
+
+    def tiers_for(self, product: Product) -> list[dict]:
+        policy = self.policy_of(product)
+        return self.policy_tiers.get(policy, []) if policy else DEFAULT_CANCELLATION_TIERS
+
+    def sales_model_of(self, organisation_id) -> str:
+        return self.sales_models.get(organisation_id, SalesModel.RESALE)
+
+
+def trade_contract_of(organisation) -> TradeContract | None:
+    """The buyer's trade contract: from the organisation's cache when its loader joined it (the
+    API key's does), else one query."""
+    if organisation is None:
+        return None
+    cache = organisation._state.fields_cache
+    if "trade_contract" not in cache:
+        cache["trade_contract"] = TradeContract.objects.filter(organisation=organisation).first()
+    return cache["trade_contract"]
+
+
+def _supplier_rows(organisation_ids, products=()) -> dict[int, object]:
+    """The suppliers with their booking terms and operator contract joined: taken from the
+    products' cached organisations when their loader joined both, else one query."""
+    wanted = set(organisation_ids)
+    found = {}
+    for product in products:
+        organisation = product._state.fields_cache.get("organisation")
+        if organisation is not None and {"supplier_terms", "operator_contract"} <= set(
+            organisation._state.fields_cache
+        ):
+            found[organisation.pk] = organisation
+    missing = wanted - set(found)
+    if missing:
+        found.update(
+            Organisation.objects.select_related("supplier_terms", "operator_contract").in_bulk(
+                missing
+            )
+        )
+    return found
+
+
+def _hold_context(*, buyer, products, supplier_ids) -> _HoldContext:
+    """Load a new booking's context (the reads `_create_line` and the option expiry need)."""
+    context = _HoldContext(contract=trade_contract_of(buyer))
+    for pk, organisation in _supplier_rows(supplier_ids, products).items():
+        context.suppliers[pk] = organisation
+        cache = organisation._state.fields_cache
+        context.supplier_terms[pk] = cache.get("supplier_terms")
+        contract = cache.get("operator_contract")
+        context.sales_models[pk] = contract.sales_model if contract else SalesModel.RESALE
+    policies = {context.policy_of(product) for product in products} - {None}
+    if policies:
+        for tier in CancellationTier.objects.filter(policy_id__in=policies).order_by(
+            "policy_id", "-days_before"
+        ):
+            context.policy_tiers.setdefault(tier.policy_id, []).append(
+                {
+                    "days_before": tier.days_before,
+                    "penalty_percent": str(tier.penalty_percent),
+                    "penalty_amount": str(tier.penalty_amount),
+                }
+            )
+    return context
 
 
 def _record(
@@ -300,7 +392,13 @@ def _transition(booking: Booking, to_status: str, *, actor, action, reason="", d
     )
 
 
-def _option_expiry(channel: str, buyer_organisation, hold_for: timedelta | None, latest=None):
+def _option_expiry(
+    channel: str,
+    buyer_organisation,
+    hold_for: timedelta | None,
+    latest=None,
+    contract=_UNSET,
+):
     """How long the hold lasts: the trade contract's option days (or `hold_for`), a checkout
     hold for travellers; never past `latest` (the first service minus the operator's
     cut-off), except the few minutes to confirm at once when the cut-off has already passed."""
@@ -308,7 +406,8 @@ def _option_expiry(channel: str, buyer_organisation, hold_for: timedelta | None,
     if hold_for is not None:
         expiry = now + hold_for
     elif channel in (Channel.TRADE, Channel.API, Channel.BACKOFFICE) and buyer_organisation:
-        contract = TradeContract.objects.filter(organisation=buyer_organisation).first()
+        if contract is _UNSET:
+            contract = TradeContract.objects.filter(organisation=buyer_organisation).first()
         days = contract.option_days if contract else DEFAULT_OPTION_DAYS
         expiry = now + timedelta(days=days)
     else:

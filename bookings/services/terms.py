@@ -41,12 +41,16 @@ def service_start(day: date, start_time=None) -> datetime:
     return timezone.make_aware(datetime.combine(day, start_time or time.min))
 
 
-def option_latest_expiry(services: list[tuple[int, date, object]]) -> datetime | None:
+def option_latest_expiry(
+    services: list[tuple[int, date, object]], terms: dict | None = None
+) -> datetime | None:
     """The latest moment an option may last: the earliest (service start - the operator's
-    cut-off) over (supplier id, service date, start time) triples."""
+    cut-off) over (supplier id, service date, start time) triples. `terms` ({organisation id:
+    SupplierTerms or None}) when the caller loaded them already."""
     if not services:
         return None
-    terms = _terms(s[0] for s in services)
+    if terms is None:
+        terms = _terms(s[0] for s in services)
     return min(
         service_start(day, start) - option_cutoff(supplier_id, terms)
         for supplier_id, day, start in services
