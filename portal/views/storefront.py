@@ -115,6 +115,9 @@ def product_page(request, slug):
             "contact": contact,
             "search_query": urlencode(dict(request.GET.items())),
             "calendar": calendar,
+            # Arrived without dates (from a story, the home page): the calendar leads, not
+            # a "not available" for the default dates.
+            "dates_given": "start" in request.GET,
         },
     )
 

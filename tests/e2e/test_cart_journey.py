@@ -50,7 +50,11 @@ def site(db):
 
     comuni_ensure_piana()
     tour, slot = bookable_experience(
-        comune=comune("Capannori"), days_ahead=5, capacity=8, title_en="Witches' oak walk"
+        comune=comune("Capannori"),
+        days_ahead=5,
+        capacity=8,
+        title_en="Witches' oak walk",
+        title_it="Passeggiata alla Quercia delle Streghe",
     )
     hotel, unit_type, start = bookable_stay(units=2, days_ahead=5)
     hotel.comune = comune("Lucca")
@@ -61,6 +65,11 @@ def site(db):
 
 
 def _shoot(page, name, lang):
+    if lang == "it":  # the Italian walk, on a phone: PORTALFIX_SCREENSHOTS=<dir>
+        folder = os.environ.get("PORTALFIX_SCREENSHOTS")
+        if folder:
+            page.screenshot(path=str(Path(folder) / f"portalfix-it-{name}-390.png"), full_page=True)
+        return
     folder = os.environ.get("CART_SCREENSHOTS")
     if not folder or lang != "en":
         return
@@ -94,7 +103,7 @@ def _no_sideways_scroll(page):
 
 
 @pytest.mark.usefixtures("localstripe")
-@pytest.mark.parametrize("lang,declined_first", [("en", True), ("de", False)])
+@pytest.mark.parametrize("lang,declined_first", [("en", True), ("de", False), ("it", False)])
 def test_story_to_experience_and_stay_in_one_cart_paid_once_with_vouchers(
     live_server,
     browser,
@@ -102,13 +111,18 @@ def test_story_to_experience_and_stay_in_one_cart_paid_once_with_vouchers(
     lang,
     declined_first,
 ):
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    # Italian: the whole walk on a phone (390 px)
+    width = 390 if lang == "it" else 1280
+    page = browser.new_page(viewport={"width": width, "height": 844 if lang == "it" else 900})
     base = live_server.url
     a11y = {}
     # read the legend, open its experience, pick the day, add it to the cart
     page.goto(f"{base}/{lang}/stories/quercia-delle-streghe/")
-    page.locator(".offer a", has_text=site["tour"].title).first.click()
+    _shoot(page, "story", lang)
+    title = site["tour"].title_it if lang == "it" else site["tour"].title_en
+    page.locator(".offer a", has_text=title).first.click()
     page.wait_for_url(f"**/{lang}/discover/{site['tour'].slug}/**")
+    _shoot(page, "product", lang)
     page.locator(".availability-calendar .day-open a").first.click()
     page.locator("input[name=contact_name]").fill("Emily Clarke")
     page.locator("input[name=contact_email]").fill("emily@example.co.uk")
@@ -148,6 +162,7 @@ def test_story_to_experience_and_stay_in_one_cart_paid_once_with_vouchers(
     page.locator("main form button.primary").click()
     _fill_card(page, DECLINED_CARD if declined_first else GOOD_CARD)
     a11y["card"] = _axe(page)
+    _shoot(page, "card", lang)
     page.locator("#pay-button").click()
     if declined_first:
         page.wait_for_function("document.getElementById('card-errors').textContent.length > 0")
