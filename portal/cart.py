@@ -89,7 +89,11 @@ def cart_on_sign_in(sender, request, user, **kwargs) -> None:
     and the traveller is told what moved and what could not be kept."""
     if request is None or not hasattr(request, "session"):
         return
-    result = cart_claim_on_sign_in(user=user, booking=cart_booking(request))
+    current = cart_booking(request)
+    if current is not None and cart_is_expired(current):
+        cart_release_if_expired(booking=current)  # its places go back now, not at the sweep
+        current.refresh_from_db()
+    result = cart_claim_on_sign_in(user=user, booking=current)
     if result.booking is None:
         cart_forget(request)
         return

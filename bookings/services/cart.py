@@ -337,9 +337,10 @@ def cart_claim_on_sign_in(*, user, booking: Booking | None) -> CartMerge:
     if not guest_open:
         if booking is not None and booking.buyer_user_id not in (None, user.pk):
             booking = None  # someone else's cart never follows a new sign-in
-        if booking is not None and booking.status in (
-            BookingStatus.HELD,
-            BookingStatus.PENDING_PAYMENT,
+        if (
+            booking is not None
+            and booking.status in (BookingStatus.HELD, BookingStatus.PENDING_PAYMENT)
+            and not (booking.status == BookingStatus.HELD and cart_is_expired(booking, now=now))
         ):
             if not booking.buyer_user_id and not booking.buyer_organisation_id:
                 Booking.objects.filter(pk=booking.pk, buyer_user=None).update(buyer_user=user)

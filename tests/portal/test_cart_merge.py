@@ -184,3 +184,25 @@ def test_another_accounts_cart_is_never_taken(client):
     theirs.refresh_from_db()
     assert theirs.buyer_user == stranger
     assert theirs.status == BookingStatus.HELD
+
+
+def test_an_expired_guest_cart_gives_way_to_the_accounts_open_cart(client):
+    user = UserFactory()
+    elsewhere = Client()
+    elsewhere.force_login(user)
+    product, slot = bookable_experience(capacity=8)
+    _add_experience(elsewhere, slot, product)
+    older = Booking.objects.get()
+    other, other_slot = bookable_experience(capacity=8)
+    _add_experience(client, other_slot, other)
+    guest = Booking.objects.exclude(pk=older.pk).get()
+    Booking.objects.filter(pk=guest.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+
+    _login(client, user)
+
+    assert client.session[SESSION_KEY] == older.reference
+    older.refresh_from_db()
+    assert older.status == BookingStatus.HELD and older.lines.count() == 1
+    guest.refresh_from_db()
+    assert guest.status == BookingStatus.CANCELLED  # released at once, not at the sweep
+    assert _held(other_slot) == 0
