@@ -3,9 +3,18 @@ items join it through `bookings.services.cart`. Nothing here decides inventory o
 
 from __future__ import annotations
 
+from django.contrib import messages
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 from bookings import services as booking_services
 from bookings.models import Booking, BookingStatus
-from bookings.services.cart import cart_is_expired, cart_lines_add, cart_release_if_expired
+from bookings.services.cart import (
+    cart_claim_on_sign_in,
+    cart_is_expired,
+    cart_lines_add,
+    cart_release_if_expired,
+)
 
 SESSION_KEY = "portal_cart"
 
@@ -72,3 +81,36 @@ def cart_contact(request) -> dict:
         "contact_email": booking.contact_email,
         "contact_phone": booking.contact_phone,
     }
+
+
+def cart_on_sign_in(sender, request, user, **kwargs) -> None:
+    """`user_logged_in` (allauth's login and signup both send it): the guest cart becomes the
+    account's, merged with the cart the account already had (see `cart_claim_on_sign_in`),
+    and the traveller is told what moved and what could not be kept."""
+    if request is None or not hasattr(request, "session"):
+        return
+    current = cart_booking(request)
+    if current is not None and cart_is_expired(current):
+        cart_release_if_expired(booking=current)  # its places go back now, not at the sweep
+        current.refresh_from_db()
+    result = cart_claim_on_sign_in(user=user, booking=current)
+    if result.booking is None:
+        cart_forget(request)
+        return
+    request.session[SESSION_KEY] = result.booking.reference
+    if result.moved:
+        messages.info(
+            request,
+            ngettext(
+                "%(count)d item from your earlier cart is now in this cart: %(items)s.",
+                "%(count)d items from your earlier cart are now in this cart: %(items)s.",
+                len(result.moved),
+            )
+            % {"count": len(result.moved), "items": ", ".join(result.moved)},
+        )
+    if result.dropped:
+        messages.warning(
+            request,
+            _("%(items)s could not be kept (the date has passed): released, nothing was charged.")
+            % {"items": ", ".join(result.dropped)},
+        )

@@ -290,3 +290,144 @@ def cart_release_if_expired(*, booking: Booking) -> bool:
         logger.info("cart %s busy, expiry left to the sweep", booking.pk)
         return False
     return True
+
+
+@dataclass
+class CartMerge:
+    """What signing in did to the carts: the cart the session keeps, the titles of the items
+    that moved into it from the account's earlier cart(s), and those that could not be kept
+    (released)."""
+
+    booking: Booking | None
+    moved: list[str]
+    dropped: list[str]
+
+
+def _account_carts(user, *, exclude_pk=None):
+    return (
+        Booking.objects.filter(
+            buyer_user=user,
+            status=BookingStatus.HELD,
+            channel__in=CART_CHANNELS,
+            buyer_organisation__isnull=True,
+        )
+        .exclude(pk=exclude_pk)
+        .order_by("created_at", "pk")
+    )
+
+
+def cart_claim_on_sign_in(*, user, booking: Booking | None) -> CartMerge:
+    """The traveller signed in (or up): the guest cart `booking` (the session's, may be None)
+    becomes the account's and keeps its countdown; the account's other open carts are merged
+    into it. Their lines move over WITH their held allocations (no release and re-take: the
+    places are held once, and never lost to someone else in between); a line that can no
+    longer be sold (its day has passed) is released instead and reported as dropped. An
+    emptied earlier cart is cancelled quietly (`cart_merged`, no email). With no usable guest
+    cart the account's most recent open cart is the one to keep."""
+    now = timezone.now()
+    today = timezone.localdate()
+    guest_open = (
+        booking is not None
+        and booking.status == BookingStatus.HELD
+        and booking.channel in CART_CHANNELS
+        and not booking.buyer_organisation_id
+        and booking.buyer_user_id in (None, user.pk)
+        and not cart_is_expired(booking, now=now)
+    )
+    if not guest_open:
+        if booking is not None and booking.buyer_user_id not in (None, user.pk):
+            booking = None  # someone else's cart never follows a new sign-in
+        if (
+            booking is not None
+            and booking.status in (BookingStatus.HELD, BookingStatus.PENDING_PAYMENT)
+            and not (booking.status == BookingStatus.HELD and cart_is_expired(booking, now=now))
+        ):
+            if not booking.buyer_user_id and not booking.buyer_organisation_id:
+                Booking.objects.filter(pk=booking.pk, buyer_user=None).update(buyer_user=user)
+            return CartMerge(booking=booking, moved=[], dropped=[])
+        latest = _account_carts(user).filter(expires_at__gt=now).order_by("-created_at").first()
+        return CartMerge(booking=latest, moved=[], dropped=[])
+
+    others = list(_account_carts(user, exclude_pk=booking.pk).values_list("pk", flat=True))
+    moved: list[str] = []
+    dropped: list[str] = []
+
+    def write():
+        target = _locked_booking(booking)
+        if target.status != BookingStatus.HELD:
+            return target
+        if target.buyer_user_id is None:
+            target.buyer_user = user
+            target.save(update_fields=["buyer_user"])
+        position = (
+            target.lines.filter(parent__isnull=True)
+            .order_by("-position")
+            .values_list("position", flat=True)
+        ).first() or 0
+        for other_pk in others:
+            source = (
+                Booking.objects.select_for_update()
+                .filter(pk=other_pk, status=BookingStatus.HELD, buyer_user=user)
+                .first()
+            )
+            if source is None:
+                continue  # paid, expired or changed meanwhile
+            lines = list(
+                source.lines.filter(parent__isnull=True, status=LineStatus.ACTIVE).order_by(
+                    "position", "pk"
+                )
+            )
+            source_moved, source_dropped = [], []
+            for line in lines:
+                if line.service_date < today:
+                    held = list(
+                        Allocation.objects.filter(
+                            line__in=[line, *line.components.all()], state=AllocationState.HELD
+                        )
+                    )
+                    if held:
+                        _move(held, from_state="held", to_state=None)
+                    _release_departures([line])
+                    source_dropped.append(line.title)
+                    Participant.objects.filter(line__in=[line, *line.components.all()]).update(
+                        line=None
+                    )
+                    line.components.all().delete()
+                    line.delete()
+                    continue
+                position += 1
+                BookingLine.objects.filter(pk=line.pk).update(booking=target, position=position)
+                BookingLine.objects.filter(parent=line).update(booking=target)
+                Participant.objects.filter(line__in=[line, *line.components.all()]).update(
+                    line=None
+                )
+                source_moved.append(line.title)
+            _transition(
+                source,
+                BookingStatus.CANCELLED,
+                actor=user,
+                action="cart_merged",
+                data={"into": target.reference, "moved": source_moved, "dropped": source_dropped},
+            )
+            source.cancel_reason = CancelReason.BUYER
+            source.cancelled_at = timezone.now()
+            source.save(update_fields=["cancel_reason", "cancelled_at"])
+            _recompute_totals(source)
+            moved.extend(source_moved)
+            dropped.extend(source_dropped)
+        if moved:
+            latest = _latest_expiry(target, [], [])
+            if latest is not None and target.expires_at and latest < target.expires_at:
+                target.expires_at = latest
+                target.save(update_fields=["expires_at"])
+        _recompute_totals(target)
+        _record(
+            target,
+            action="cart_claimed",
+            actor=user,
+            data={"user": user.pk, "moved": moved, "dropped": dropped},
+        )
+        return target
+
+    target = _run_locked(write)
+    return CartMerge(booking=target, moved=moved, dropped=dropped)

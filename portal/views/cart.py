@@ -221,8 +221,12 @@ def cart_checkout(request):
 
 
 def terms_page(request):
-    return render(request, "portal/terms.html")
+    from portal.legal import legal_page
+
+    return legal_page(request, "terms")
 
 
 def privacy_page(request):
-    return render(request, "portal/privacy.html")
+    from portal.legal import legal_page
+
+    return legal_page(request, "privacy")

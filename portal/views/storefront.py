@@ -26,6 +26,7 @@ from portal.calendars import availability_calendar
 from portal.cart import cart_add, cart_contact
 from portal.filters import CatalogueFilter
 from portal.forms import BookForm, PackageBookForm, SearchForm
+from portal.fragments import search_form_html
 from portal.suggestions import search_suggestions
 
 PAGE_SIZE = 12
@@ -55,7 +56,10 @@ def discover(request):
         except ValueError:
             page = 1
         criteria = _criteria(form)
-        queryset = CatalogueFilter(request.GET, queryset=availability_search(criteria=criteria)).qs
+        # The same FilterSet (its form already validated) filters the search: `qs` is built
+        # on first use from `queryset`.
+        filters.queryset = availability_search(criteria=criteria)
+        queryset = filters.qs
         found = search_page(queryset, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
         total, at_least, has_next = found.total, found.at_least, found.has_more
         results = availability_options(found.rows, criteria=criteria)
@@ -67,7 +71,7 @@ def discover(request):
         "portal/discover.html",
         {
             "form": form,
-            "filters": filters,
+            "search_form_html": search_form_html(request, form=form, filters=filters),
             "results": results,
             "total": total,
             "page": page,
@@ -111,6 +115,9 @@ def product_page(request, slug):
             "contact": contact,
             "search_query": urlencode(dict(request.GET.items())),
             "calendar": calendar,
+            # Arrived without dates (from a story, the home page): the calendar leads, not
+            # a "not available" for the default dates.
+            "dates_given": "start" in request.GET,
         },
     )
 

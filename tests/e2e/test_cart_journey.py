@@ -8,6 +8,7 @@ payment pages. With CART_SCREENSHOTS=<dir> the English run saves screenshots at 
 import os
 import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -15,7 +16,15 @@ from bookings.models import Booking, BookingStatus
 from payments.models import LedgerEntry
 from places.services import comuni_ensure_piana
 from portal.content import portal_content_load
-from tests.browser import BROWSER_TEST, DESKTOP, axe, fill_card, no_sideways_scroll, screenshots
+from tests.browser import (
+    BROWSER_TEST,
+    DESKTOP,
+    PHONE,
+    axe,
+    fill_card,
+    no_sideways_scroll,
+    screenshots,
+)
 from tests.factories import comune
 from tests.operators.factories import bookable_experience, bookable_stay
 from tests.payments.conftest import localstripe, localstripe_base  # noqa: F401 - fixtures
@@ -32,7 +41,11 @@ def site(db):
 
     comuni_ensure_piana()
     tour, slot = bookable_experience(
-        comune=comune("Capannori"), days_ahead=5, capacity=8, title_en="Witches' oak walk"
+        comune=comune("Capannori"),
+        days_ahead=5,
+        capacity=8,
+        title_en="Witches' oak walk",
+        title_it="Passeggiata alla Quercia delle Streghe",
     )
     hotel, unit_type, start = bookable_stay(units=2, days_ahead=5)
     hotel.comune = comune("Lucca")
@@ -43,12 +56,17 @@ def site(db):
 
 
 def _shoot(page, name, lang):
+    if lang == "it":  # the Italian walk, on a phone: PORTALFIX_SCREENSHOTS=<dir>
+        folder = os.environ.get("PORTALFIX_SCREENSHOTS")
+        if folder:
+            page.screenshot(path=str(Path(folder) / f"portalfix-it-{name}-390.png"), full_page=True)
+        return
     if lang == "en":
         screenshots(page, os.environ.get("CART_SCREENSHOTS"), f"cart-{name}")
 
 
 @pytest.mark.usefixtures("localstripe")
-@pytest.mark.parametrize("lang,declined_first", [("en", True), ("de", False)])
+@pytest.mark.parametrize("lang,declined_first", [("en", True), ("de", False), ("it", False)])
 def test_story_to_experience_and_stay_in_one_cart_paid_once_with_vouchers(
     live_server,
     browser,
@@ -56,13 +74,17 @@ def test_story_to_experience_and_stay_in_one_cart_paid_once_with_vouchers(
     lang,
     declined_first,
 ):
-    page = browser.new_page(viewport=DESKTOP)
+    # Italian: the whole walk on a phone (390 px)
+    page = browser.new_page(viewport=PHONE if lang == "it" else DESKTOP)
     base = live_server.url
     a11y = {}
     # read the legend, open its experience, pick the day, add it to the cart
     page.goto(f"{base}/{lang}/stories/quercia-delle-streghe/")
-    page.locator(".offer a", has_text=site["tour"].title).first.click()
+    _shoot(page, "story", lang)
+    title = site["tour"].title_it if lang == "it" else site["tour"].title_en
+    page.locator(".offer a", has_text=title).first.click()
     page.wait_for_url(f"**/{lang}/discover/{site['tour'].slug}/**")
+    _shoot(page, "product", lang)
     page.locator(".availability-calendar .day-open a").first.click()
     page.locator("input[name=contact_name]").fill("Emily Clarke")
     page.locator("input[name=contact_email]").fill("emily@example.co.uk")
@@ -102,6 +124,7 @@ def test_story_to_experience_and_stay_in_one_cart_paid_once_with_vouchers(
     page.locator("main form button.primary").click()
     fill_card(page, DECLINED_CARD if declined_first else GOOD_CARD)
     a11y["card"] = axe(page)
+    _shoot(page, "card", lang)
     page.locator("#pay-button").click()
     if declined_first:
         page.wait_for_function("document.getElementById('card-errors').textContent.length > 0")

@@ -102,3 +102,17 @@ def test_package_page_lists_departures_and_start_dates(client):
     assert 'id="departures"' in html
     assert "12 places left" in html
     assert f"?start={day.isoformat()}" in html
+
+
+def test_arriving_without_dates_the_calendar_leads(client):
+    from datetime import timedelta
+
+    from tests.operators.factories import bookable_experience as _experience
+
+    product, _slot = _experience(days_ahead=12)
+    page = client.get(f"/en/discover/{product.slug}/").content.decode()
+    assert "Pick a day in the calendar to see its times and book." in page
+    assert "Not available for these dates and party." not in page
+    day = (_slot.date + timedelta(days=1)).isoformat()
+    dated = client.get(f"/en/discover/{product.slug}/?start={day}&end={day}&adults=2")
+    assert "Not available for these dates and party." in dated.content.decode()
