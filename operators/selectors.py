@@ -12,14 +12,17 @@ Elsewhere (SQLite) it asks the slot and night rows directly."""
 from __future__ import annotations
 
 import calendar
+import functools
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db.models import (
+    BooleanField,
     Case,
     Count,
     Exists,
+    Expression,
     F,
     IntegerField,
     OuterRef,
@@ -44,7 +47,6 @@ from .models import (
     PaxCategory,
     PricingUnit,
     Product,
-    ProductDay,
     ProductKind,
     ProductPhoto,
     ProductRevision,
@@ -262,9 +264,38 @@ def bookable_unit_types(criteria: SearchCriteria, *, product_ref=None) -> QueryS
 
 
 def availability_search(*, criteria: SearchCriteria, organisation=None) -> QuerySet[Product]:
-    """Products bookable in the range for the pax mix, with the filters: one query."""
-    pax = criteria.pax
+    """Products bookable in the range for the pax mix, with the filters: one query.
+
+    On PostgreSQL the filters and the availability are one SQL condition over the read model
+    (`_read_model_condition`), written once per query shape: building and compiling it costs
+    next to nothing, whatever the criteria. Elsewhere the ORM asks the counters."""
     products = products_visible(organisation=organisation)
+    if readmodel.enabled():
+        products = products.annotate(from_price=F("price_from")).filter(
+            _read_model_condition(criteria)
+        )
+    else:
+        products = _counters_search(products, criteria)
+    if criteria.q:
+        text = criteria.q.strip()
+        products = products.filter(
+            Q(title_it__icontains=text)
+            | Q(title_en__icontains=text)
+            | Q(summary_it__icontains=text)
+            | Q(summary_en__icontains=text)
+            | Q(comune__name__icontains=text)
+        )
+    return (
+        products.select_related("comune", "organisation", "stock")
+        .defer(*_LONG_TEXTS)
+        .order_by("title", "pk")
+    )
+
+
+def _counters_search(products: QuerySet[Product], criteria: SearchCriteria) -> QuerySet[Product]:
+    """The search asked of the slots, nights and rates themselves (SQLite, and the reference
+    the read model is checked against)."""
+    pax = criteria.pax
     if criteria.comune:
         products = products.filter(comune__istat_code=criteria.comune)
     if criteria.kind:
@@ -285,20 +316,7 @@ def availability_search(*, criteria: SearchCriteria, organisation=None) -> Query
                 )
             )
         )
-    if criteria.q:
-        text = criteria.q.strip()
-        products = products.filter(
-            Q(title_it__icontains=text)
-            | Q(title_en__icontains=text)
-            | Q(summary_it__icontains=text)
-            | Q(summary_en__icontains=text)
-            | Q(comune__name__icontains=text)
-        )
-    use_read_model = readmodel.enabled()
-    products = products.annotate(
-        from_price=F("price_from") if use_read_model else _from_price(),
-        need=_slot_need()(pax.seats),
-    )
+    products = products.annotate(from_price=_from_price(), need=_slot_need()(pax.seats))
     if criteria.min_price is not None:
         products = products.filter(from_price__gte=criteria.min_price)
     if criteria.max_price is not None:
@@ -307,45 +325,196 @@ def availability_search(*, criteria: SearchCriteria, organisation=None) -> Query
     slots = _bookable_slots(criteria, OuterRef("pk")).filter(
         capacity__gte=F("sold") + F("held") + OuterRef("need")
     )
-    slot_bookable = Exists(slots)
-    stay_bookable = Exists(bookable_unit_types(criteria, product_ref=OuterRef("pk")))
-    if use_read_model:
-        slot_bookable = _slot_days(criteria, slots)
-        arrival = ProductDay.objects.filter(product=OuterRef("pk"), date=criteria.start)
-        stay_bookable = Exists(arrival) & stay_bookable
     party_fits = Q(pricing_unit=PricingUnit.PER_UNIT) | Q(min_pax__lte=pax.seats) & (
         Q(max_pax__isnull=True) | Q(max_pax__gte=pax.seats)
     )
     stock = GoodsStock.objects.filter(product=OuterRef("pk"), quantity__gt=F("sold") + F("held"))
     bookable = (
-        Q(kind__in=SLOT_KINDS) & party_fits & Q(slot_bookable)
-        | Q(kind=ProductKind.ACCOMMODATION) & Q(stay_bookable)
+        Q(kind__in=SLOT_KINDS) & party_fits & Q(Exists(slots))
+        | Q(kind=ProductKind.ACCOMMODATION)
+        & Q(Exists(bookable_unit_types(criteria, product_ref=OuterRef("pk"))))
         | Q(kind=ProductKind.GOODS) & Q(Exists(stock))
     )
-    return (
-        products.filter(from_price__isnull=False)
-        .filter(bookable)
-        .select_related("comune", "organisation", "stock")
-        .defer(*_LONG_TEXTS)
-        .order_by("title", "pk")
-    )
+    return products.filter(from_price__isnull=False).filter(bookable)
 
 
-def _slot_days(criteria: SearchCriteria, live_slots: QuerySet[Slot]):
-    """Some day of the range has a slot with room for the party (`need` on the product), from
-    the read model; today's slots that have already started do not count, so today is asked of
-    the slots themselves."""
-    today = timezone.localdate()
-    days = ProductDay.objects.filter(
-        product=OuterRef("pk"),
-        date__gte=max(criteria.start, today + timedelta(days=1)),
-        date__lte=criteria.end,
-        remaining__gte=OuterRef("need"),
+class _ProductCondition(Expression):
+    """A boolean condition on the product row, written in SQL: `{p}` in the template stands
+    for the product table's alias, which follows the query when Django relabels it (the
+    search used as a subquery, or counted)."""
+
+    conditional = True
+    output_field = BooleanField()
+
+    def __init__(self, template: str, params: tuple, alias: str = Product._meta.db_table):
+        super().__init__()
+        self.template, self.params, self.alias = template, tuple(params), alias
+
+    def relabeled_clone(self, change_map):
+        return _ProductCondition(self.template, self.params, change_map.get(self.alias, self.alias))
+
+    def resolve_expression(self, *args, **kwargs):
+        return self
+
+    def get_group_by_cols(self):
+        return []
+
+    def as_sql(self, compiler, connection):
+        return self.template.replace("{p}", connection.ops.quote_name(self.alias)), self.params
+
+    def __eq__(self, other):
+        return isinstance(other, _ProductCondition) and (
+            self.template,
+            self.params,
+            self.alias,
+        ) == (other.template, other.params, other.alias)
+
+    def __hash__(self):
+        return hash((self.template, self.params, self.alias))
+
+
+def _read_model_condition(criteria: SearchCriteria) -> _ProductCondition:
+    """The search's filters and availability as one condition over the read model: a product
+    day with room for the party (`remaining >= need`) for experiences and services, today's
+    slots asked of the slots (started ones do not count), a place on the arrival day and then
+    the exact unit-type check for stays, the stock row for goods."""
+    pax, today = criteria.pax, timezone.localdate()
+    first_day = max(criteria.start, today + timedelta(days=1))
+    has_today = criteria.start <= today <= criteria.end
+    template = _condition_template(
+        comune=bool(criteria.comune),
+        kind=criteria.kind or None,
+        theme=bool(criteria.theme),
+        language=bool(criteria.language),
+        min_price=criteria.min_price is not None,
+        max_price=criteria.max_price is not None,
+        today=has_today,
+        children=bool(pax.children),
     )
-    condition = Exists(days)
-    if criteria.start <= today <= criteria.end:
-        condition |= Exists(live_slots.filter(date=today))
-    return condition
+    seats, seats1 = pax.seats, max(pax.seats, 1)
+    values = {
+        "comune": criteria.comune,
+        "kind": criteria.kind,
+        "theme": criteria.theme,
+        "language": criteria.language,
+        "min_price": criteria.min_price,
+        "max_price": criteria.max_price,
+        "seats": seats,
+        "seats1": seats1,
+        "first_day": first_day,
+        "end": criteria.end,
+        "today": today,
+        "now": timezone.now(),
+        "start": criteria.start,
+        "check_out": criteria.check_out,
+        "nights": criteria.nights,
+        "children": pax.children,
+    }
+    sql, names = template
+    return _ProductCondition(sql, tuple(values[name] for name in names))
+
+
+@functools.lru_cache(maxsize=256)
+def _condition_template(
+    *, comune, kind, theme, language, min_price, max_price, today, children
+) -> tuple[str, tuple[str, ...]]:
+    """(SQL, names of its parameters in order) of one query shape, built once."""
+    names: list[str] = []
+
+    def param(name: str) -> str:
+        names.append(name)
+        return "%s"
+
+    def need() -> str:  # places a party takes: seats, or units for per-unit services
+        return (
+            "(CASE WHEN {p}.pricing_unit = 'per_unit' AND {p}.max_pax > 0 THEN "
+            f"({param('seats1')} + {{p}}.max_pax - 1) / {{p}}.max_pax ELSE {param('seats1')} END)"
+        )
+
+    def units() -> str:  # units of a unit type the party needs
+        return (
+            f"(CASE WHEN u.max_occupancy > 0 THEN ({param('seats1')} + u.max_occupancy - 1) "
+            f"/ u.max_occupancy ELSE {param('seats1')} END)"
+        )
+
+    parts = ["{p}.price_from IS NOT NULL"]
+    if comune:
+        parts.append(
+            "{p}.comune_id IN (SELECT id FROM places_comune "
+            f"WHERE istat_code = {param('comune')})"
+        )
+    if kind:
+        parts.append(f"{{p}}.kind = {param('kind')}")
+    if theme:
+        through = Product.themes.through._meta.db_table
+        parts.append(
+            f"EXISTS (SELECT 1 FROM {through} pt JOIN operators_theme t ON t.id = pt.theme_id "
+            f"WHERE pt.product_id = {{p}}.id AND t.slug = {param('theme')})"
+        )
+    if language:
+        through = Product.languages.through._meta.db_table
+        parts.append(
+            f"EXISTS (SELECT 1 FROM {through} pl "
+            "JOIN operators_language l ON l.id = pl.language_id "
+            f"WHERE pl.product_id = {{p}}.id AND l.code = {param('language')})"
+        )
+    if min_price:
+        parts.append(f"{{p}}.price_from >= {param('min_price')}")
+    if max_price:
+        parts.append(f"{{p}}.price_from <= {param('max_price')}")
+
+    kinds = []
+    if kind in (None, ProductKind.EXPERIENCE, ProductKind.SERVICE):
+        party_fits = (
+            "{p}.pricing_unit = 'per_unit' OR "
+            f"{{p}}.min_pax <= {param('seats')} AND ({{p}}.max_pax IS NULL OR "
+            f"{{p}}.max_pax >= {param('seats')})"
+        )
+        days = (
+            "EXISTS (SELECT 1 FROM operators_productday d WHERE d.product_id = {p}.id "
+            f"AND d.date >= {param('first_day')} AND d.date <= {param('end')} "
+            f"AND d.remaining >= {need()})"
+        )
+        if today:
+            days += (
+                " OR EXISTS (SELECT 1 FROM operators_slot s WHERE s.product_id = {p}.id "
+                f"AND s.date = {param('today')} AND s.status = 'open' "
+                f"AND s.starts_at > {param('now')} AND s.capacity >= s.sold + s.held + {need()})"
+            )
+        kinds.append(f"{{p}}.kind IN ('experience', 'service') AND ({party_fits}) AND ({days})")
+    if kind in (None, ProductKind.ACCOMMODATION):
+        arrival = (
+            "EXISTS (SELECT 1 FROM operators_productday d WHERE d.product_id = {p}.id "
+            f"AND d.date = {param('start')})"
+        )
+        open_nights = (
+            "(SELECT COUNT(*) FROM operators_nightinventory n WHERE n.unit_type_id = u.id "
+            f"AND n.date >= {param('start')} AND n.date < {param('check_out')} AND NOT n.closed "
+            f"AND n.units >= n.sold + n.held + {units()}) = {param('nights')}"
+        )
+        arrival_ok = (
+            "EXISTS (SELECT 1 FROM operators_nightinventory n WHERE n.unit_type_id = u.id "
+            f"AND n.date = {param('start')} AND NOT n.closed_to_arrival "
+            f"AND (n.min_stay <= {param('nights')} OR n.min_stay IS NULL "
+            f"AND u.min_stay <= {param('nights')}))"
+        )
+        departure_closed = (
+            "EXISTS (SELECT 1 FROM operators_nightinventory n WHERE n.unit_type_id = u.id "
+            f"AND n.date = {param('check_out')} AND n.closed_to_departure)"
+        )
+        fits = f" AND {param('children')} <= u.max_children * {units()}" if children else ""
+        kinds.append(
+            f"{{p}}.kind = 'accommodation' AND {arrival} AND EXISTS (SELECT 1 FROM "
+            "operators_unittype u WHERE u.product_id = {p}.id AND "
+            f"{open_nights} AND {arrival_ok} AND NOT {departure_closed}{fits})"
+        )
+    if kind in (None, ProductKind.GOODS):
+        kinds.append(
+            "{p}.kind = 'goods' AND EXISTS (SELECT 1 FROM operators_goodsstock g "
+            "WHERE g.product_id = {p}.id AND g.quantity > g.sold + g.held)"
+        )
+    parts.append("(" + " OR ".join(f"({k})" for k in kinds) + ")" if kinds else "FALSE")
+    return " AND ".join(f"({part})" for part in parts), tuple(names)
 
 
 @dataclass
