@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
@@ -34,6 +35,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.base import ModelState
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
@@ -55,6 +57,7 @@ from .models import (
     RateChange,
     RateChangeStatus,
     RevisionStatus,
+    Season,
     Slot,
     SlotStatus,
     UnitType,
@@ -391,27 +394,38 @@ def _read_model_condition(criteria: SearchCriteria) -> _ProductCondition:
         today=has_today,
         children=bool(pax.children),
     )
-    seats, seats1 = pax.seats, max(pax.seats, 1)
-    values = {
+    values = _sql_values(criteria) | {"first_day": first_day, "today": today}
+    sql, names = template
+    return _ProductCondition(sql, tuple(values[name] for name in names))
+
+
+def _sql_values(criteria: SearchCriteria) -> dict:
+    """The values the search's SQL templates name."""
+    pax = criteria.pax
+    return {
         "comune": criteria.comune,
         "kind": criteria.kind,
         "theme": criteria.theme,
         "language": criteria.language,
         "min_price": criteria.min_price,
         "max_price": criteria.max_price,
-        "seats": seats,
-        "seats1": seats1,
-        "first_day": first_day,
+        "seats": pax.seats,
+        "seats1": max(pax.seats, 1),
         "end": criteria.end,
-        "today": today,
         "now": timezone.now(),
         "start": criteria.start,
         "check_out": criteria.check_out,
         "nights": criteria.nights,
         "children": pax.children,
     }
-    sql, names = template
-    return _ProductCondition(sql, tuple(values[name] for name in names))
+
+
+# Every EXISTS of the search ends with OFFSET 0, which keeps PostgreSQL from turning it into a
+# "hashed SubPlan": that computes the subquery once for the whole catalogue (every unit type,
+# every stock row, every product of a theme) before the first product is tested, so its cost
+# grows with the catalogue. Asked per product, it costs an index probe for each product the
+# page's walk (in title order, LIMIT page + 1) visits.
+PER_ROW = " OFFSET 0"
 
 
 @functools.lru_cache(maxsize=256)
@@ -431,12 +445,6 @@ def _condition_template(
             f"({param('seats1')} + {{p}}.max_pax - 1) / {{p}}.max_pax ELSE {param('seats1')} END)"
         )
 
-    def units() -> str:  # units of a unit type the party needs
-        return (
-            f"(CASE WHEN u.max_occupancy > 0 THEN ({param('seats1')} + u.max_occupancy - 1) "
-            f"/ u.max_occupancy ELSE {param('seats1')} END)"
-        )
-
     parts = ["{p}.price_from IS NOT NULL"]
     if comune:
         parts.append(
@@ -449,14 +457,14 @@ def _condition_template(
         through = Product.themes.through._meta.db_table
         parts.append(
             f"EXISTS (SELECT 1 FROM {through} pt JOIN operators_theme t ON t.id = pt.theme_id "
-            f"WHERE pt.product_id = {{p}}.id AND t.slug = {param('theme')})"
+            f"WHERE pt.product_id = {{p}}.id AND t.slug = {param('theme')}{PER_ROW})"
         )
     if language:
         through = Product.languages.through._meta.db_table
         parts.append(
             f"EXISTS (SELECT 1 FROM {through} pl "
             "JOIN operators_language l ON l.id = pl.language_id "
-            f"WHERE pl.product_id = {{p}}.id AND l.code = {param('language')})"
+            f"WHERE pl.product_id = {{p}}.id AND l.code = {param('language')}{PER_ROW})"
         )
     if min_price:
         parts.append(f"{{p}}.price_from >= {param('min_price')}")
@@ -473,48 +481,65 @@ def _condition_template(
         days = (
             "EXISTS (SELECT 1 FROM operators_productday d WHERE d.product_id = {p}.id "
             f"AND d.date >= {param('first_day')} AND d.date <= {param('end')} "
-            f"AND d.remaining >= {need()})"
+            f"AND d.remaining >= {need()}{PER_ROW})"
         )
         if today:
             days += (
                 " OR EXISTS (SELECT 1 FROM operators_slot s WHERE s.product_id = {p}.id "
                 f"AND s.date = {param('today')} AND s.status = 'open' "
-                f"AND s.starts_at > {param('now')} AND s.capacity >= s.sold + s.held + {need()})"
+                f"AND s.starts_at > {param('now')} "
+                f"AND s.capacity >= s.sold + s.held + {need()}{PER_ROW})"
             )
         kinds.append(f"{{p}}.kind IN ('experience', 'service') AND ({party_fits}) AND ({days})")
     if kind in (None, ProductKind.ACCOMMODATION):
         arrival = (
             "EXISTS (SELECT 1 FROM operators_productday d WHERE d.product_id = {p}.id "
-            f"AND d.date = {param('start')})"
+            f"AND d.date = {param('start')}{PER_ROW})"
         )
-        open_nights = (
-            "(SELECT COUNT(*) FROM operators_nightinventory n WHERE n.unit_type_id = u.id "
-            f"AND n.date >= {param('start')} AND n.date < {param('check_out')} AND NOT n.closed "
-            f"AND n.units >= n.sold + n.held + {units()}) = {param('nights')}"
-        )
-        arrival_ok = (
-            "EXISTS (SELECT 1 FROM operators_nightinventory n WHERE n.unit_type_id = u.id "
-            f"AND n.date = {param('start')} AND NOT n.closed_to_arrival "
-            f"AND (n.min_stay <= {param('nights')} OR n.min_stay IS NULL "
-            f"AND u.min_stay <= {param('nights')}))"
-        )
-        departure_closed = (
-            "EXISTS (SELECT 1 FROM operators_nightinventory n WHERE n.unit_type_id = u.id "
-            f"AND n.date = {param('check_out')} AND n.closed_to_departure)"
-        )
-        fits = f" AND {param('children')} <= u.max_children * {units()}" if children else ""
         kinds.append(
             f"{{p}}.kind = 'accommodation' AND {arrival} AND EXISTS (SELECT 1 FROM "
             "operators_unittype u WHERE u.product_id = {p}.id AND "
-            f"{open_nights} AND {arrival_ok} AND NOT {departure_closed}{fits})"
+            f"{_unit_type_check(param, children=children)}{PER_ROW})"
         )
     if kind in (None, ProductKind.GOODS):
         kinds.append(
             "{p}.kind = 'goods' AND EXISTS (SELECT 1 FROM operators_goodsstock g "
-            "WHERE g.product_id = {p}.id AND g.quantity > g.sold + g.held)"
+            f"WHERE g.product_id = {{p}}.id AND g.quantity > g.sold + g.held{PER_ROW})"
         )
     parts.append("(" + " OR ".join(f"({k})" for k in kinds) + ")" if kinds else "FALSE")
     return " AND ".join(f"({part})" for part in parts), tuple(names)
+
+
+def _units_sql(param) -> str:
+    """Units of the unit type `u` the party needs (as `_units_needed`)."""
+    return (
+        f"(CASE WHEN u.max_occupancy > 0 THEN ({param('seats1')} + u.max_occupancy - 1) "
+        f"/ u.max_occupancy ELSE {param('seats1')} END)"
+    )
+
+
+def _unit_type_check(param, *, children: bool) -> str:
+    """SQL of `bookable_unit_types` on the unit type `u`: every night open with enough units,
+    arrival allowed with the minimum stay met, departure allowed, children fit. The open
+    nights are counted with `>=`: a unit type has one row a night, so it means `=`, and it keeps
+    the planner's estimate sane (with `=` it expects almost no match and sorts every stay)."""
+    open_nights = (
+        "(SELECT COUNT(*) FROM operators_nightinventory n WHERE n.unit_type_id = u.id "
+        f"AND n.date >= {param('start')} AND n.date < {param('check_out')} AND NOT n.closed "
+        f"AND n.units >= n.sold + n.held + {_units_sql(param)}) >= {param('nights')}"
+    )
+    arrival_ok = (
+        "EXISTS (SELECT 1 FROM operators_nightinventory n WHERE n.unit_type_id = u.id "
+        f"AND n.date = {param('start')} AND NOT n.closed_to_arrival "
+        f"AND (n.min_stay <= {param('nights')} OR n.min_stay IS NULL "
+        f"AND u.min_stay <= {param('nights')}){PER_ROW})"
+    )
+    departure_closed = (
+        "EXISTS (SELECT 1 FROM operators_nightinventory n WHERE n.unit_type_id = u.id "
+        f"AND n.date = {param('check_out')} AND n.closed_to_departure{PER_ROW})"
+    )
+    fits = f" AND {param('children')} <= u.max_children * {_units_sql(param)}" if children else ""
+    return f"{open_nights} AND {arrival_ok} AND NOT {departure_closed}{fits}"
 
 
 @dataclass
@@ -560,39 +585,17 @@ def availability_options(
     A fixed number of queries whatever the page holds."""
     pax = criteria.pax
     ids = [p.pk for p in products]
-    rates: dict[int, list[Rate]] = {pk: [] for pk in ids}
-    for rate in Rate.objects.filter(product_id__in=ids).select_related("season"):
-        rates[rate.product_id].append(rate)
+    slot_ids = [p.pk for p in products if p.kind in SLOT_KINDS]
+    stay_ids = [p.pk for p in products if p.kind == ProductKind.ACCOMMODATION]
+    load = _page_rows_sql if readmodel.enabled() else _page_rows_orm
+    rates, slots_by_product, unit_types_by_product, nights_by_unit = load(
+        criteria, ids, slot_ids, stay_ids
+    )
     for product in products:
         product._prefetched_objects_cache = {
             **getattr(product, "_prefetched_objects_cache", {}),
             "rates": rates[product.pk],
         }
-    slot_ids = [p.pk for p in products if p.kind in SLOT_KINDS]
-    slots_by_product: dict[int, list[Slot]] = {pk: [] for pk in slot_ids}
-    if slot_ids:
-        for slot in (
-            _bookable_slots(criteria, None)
-            .filter(product_id__in=slot_ids, capacity__gt=F("sold") + F("held"))
-            .order_by("starts_at")
-        ):
-            slots_by_product[slot.product_id].append(slot)
-    stay_ids = [p.pk for p in products if p.kind == ProductKind.ACCOMMODATION]
-    unit_types_by_product: dict[int, list[UnitType]] = {pk: [] for pk in stay_ids}
-    nights_by_unit: dict[int, dict] = {}
-    if stay_ids:
-        unit_types = list(
-            bookable_unit_types(criteria).filter(product_id__in=stay_ids).order_by("pk")
-        )
-        for unit_type in unit_types:
-            unit_types_by_product[unit_type.product_id].append(unit_type)
-            nights_by_unit[unit_type.pk] = {}
-        for night in NightInventory.objects.filter(
-            unit_type_id__in=list(nights_by_unit),
-            date__gte=criteria.start,
-            date__lt=criteria.check_out,
-        ):
-            nights_by_unit[night.unit_type_id][night.date] = night
 
     results = []
     for product in products:
@@ -640,6 +643,146 @@ def availability_options(
         if result.options:
             results.append(result)
     return results
+
+
+def _page_rows_orm(criteria: SearchCriteria, ids, slot_ids, stay_ids):
+    """(rates, slots, bookable unit types by product, nights by unit type) of a page."""
+    rates: dict[int, list[Rate]] = {pk: [] for pk in ids}
+    for rate in Rate.objects.filter(product_id__in=ids).select_related("season").order_by("pk"):
+        rates[rate.product_id].append(rate)
+    slots_by_product: dict[int, list[Slot]] = {pk: [] for pk in slot_ids}
+    if slot_ids:
+        for slot in (
+            _bookable_slots(criteria, None)
+            .filter(product_id__in=slot_ids, capacity__gt=F("sold") + F("held"))
+            .order_by("starts_at", "pk")
+        ):
+            slots_by_product[slot.product_id].append(slot)
+    unit_types_by_product: dict[int, list[UnitType]] = {pk: [] for pk in stay_ids}
+    nights_by_unit: dict[int, dict] = {}
+    if stay_ids:
+        unit_types = list(
+            bookable_unit_types(criteria).filter(product_id__in=stay_ids).order_by("pk")
+        )
+        for unit_type in unit_types:
+            unit_types_by_product[unit_type.product_id].append(unit_type)
+            nights_by_unit[unit_type.pk] = {}
+        for night in NightInventory.objects.filter(
+            unit_type_id__in=list(nights_by_unit),
+            date__gte=criteria.start,
+            date__lt=criteria.check_out,
+        ):
+            nights_by_unit[night.unit_type_id][night.date] = night
+    return rates, slots_by_product, unit_types_by_product, nights_by_unit
+
+
+def _columns(model, alias: str) -> tuple[list[str], str]:
+    names = [f.attname for f in model._meta.concrete_fields]
+    return names, ", ".join(f"{alias}.{model._meta.get_field(n).column}" for n in names)
+
+
+@functools.cache
+def _page_sql(children: bool) -> dict:
+    """The page's queries on PostgreSQL, written once: plain SQL whose rows become model
+    objects directly (no queryset to build and compile for each search)."""
+    rate_names, rate_cols = _columns(Rate, "r")
+    season_names, season_cols = _columns(Season, "s")
+    slot_names, slot_cols = _columns(Slot, "s")
+    unit_names, unit_cols = _columns(UnitType, "u")
+    night_names, night_cols = _columns(NightInventory, "n")
+    names: list[str] = []
+
+    def param(name: str) -> str:
+        names.append(name)
+        return "%s"
+
+    units = f"{_units_sql(param)} AS need"  # the parameters in the order of the SQL
+    ids = param("ids")
+    check = _unit_type_check(param, children=children)
+    unit_params = tuple(names)
+    return {
+        "rates": (
+            f"SELECT {rate_cols}, {season_cols} FROM operators_rate r "
+            "LEFT JOIN operators_season s ON s.id = r.season_id "
+            "WHERE r.product_id = ANY(%s) ORDER BY r.id",
+            rate_names,
+            season_names,
+        ),
+        "slots": (
+            f"SELECT {slot_cols} FROM operators_slot s WHERE s.product_id = ANY(%s) "
+            "AND s.date >= %s AND s.date <= %s AND s.status = 'open' AND s.starts_at > %s "
+            "AND s.capacity > s.sold + s.held ORDER BY s.starts_at, s.id",
+            slot_names,
+        ),
+        "unit_types": (
+            f"SELECT {unit_cols}, {units} FROM operators_unittype u "
+            f"WHERE u.product_id = ANY({ids}) AND {check} ORDER BY u.id",
+            unit_names,
+            unit_params,
+        ),
+        "nights": (
+            f"SELECT {night_cols} FROM operators_nightinventory n "
+            "WHERE n.unit_type_id = ANY(%s) AND n.date >= %s AND n.date < %s",
+            night_names,
+        ),
+    }
+
+
+def _instances(model, db: str, names: list[str], rows) -> list:
+    """Model objects from full rows of plain, untranslated models (slots, rates, seasons,
+    nights), as `Model.from_db` makes them without running `__init__` field by field: a page
+    holds a couple of hundred slots, and their construction was a large part of a search."""
+    new = model.__new__
+    objects = []
+    for row in rows:
+        obj = new(model)
+        obj.__dict__.update(zip(names, row, strict=True))
+        obj._state = ModelState()
+        obj._state.adding, obj._state.db = False, db
+        objects.append(obj)
+    return objects
+
+
+def _page_rows_sql(criteria: SearchCriteria, ids, slot_ids, stay_ids):
+    """`_page_rows_orm` on PostgreSQL, from the SQL of `_page_sql`."""
+    queries = _page_sql(bool(criteria.pax.children))
+    db = connection.alias
+    set_season = Rate.season.field.set_cached_value
+    rates: dict[int, list[Rate]] = {pk: [] for pk in ids}
+    slots_by_product: dict[int, list[Slot]] = {pk: [] for pk in slot_ids}
+    unit_types_by_product: dict[int, list[UnitType]] = {pk: [] for pk in stay_ids}
+    nights_by_unit: dict[int, dict] = {}
+    with connection.cursor() as cursor:
+        sql, rate_names, season_names = queries["rates"]
+        cursor.execute(sql, [ids])
+        n = len(rate_names)
+        rows = cursor.fetchall()
+        for rate, row in zip(
+            _instances(Rate, db, rate_names, (r[:n] for r in rows)), rows, strict=True
+        ):
+            season = _instances(Season, db, season_names, [row[n:]])[0] if rate.season_id else None
+            set_season(rate, season)
+            rates[rate.product_id].append(rate)
+        if slot_ids:
+            sql, slot_names = queries["slots"]
+            cursor.execute(sql, [slot_ids, criteria.start, criteria.end, timezone.now()])
+            for slot in _instances(Slot, db, slot_names, cursor.fetchall()):
+                slots_by_product[slot.product_id].append(slot)
+        if stay_ids:
+            sql, unit_names, unit_params = queries["unit_types"]
+            values = _sql_values(criteria) | {"ids": stay_ids}
+            cursor.execute(sql, [values[name] for name in unit_params])
+            for row in cursor.fetchall():
+                unit_type = UnitType.from_db(db, unit_names, row[:-1])
+                unit_type.need = row[-1]
+                unit_types_by_product[unit_type.product_id].append(unit_type)
+                nights_by_unit[unit_type.pk] = {}
+            if nights_by_unit:
+                sql, night_names = queries["nights"]
+                cursor.execute(sql, [list(nights_by_unit), criteria.start, criteria.check_out])
+                for night in _instances(NightInventory, db, night_names, cursor.fetchall()):
+                    nights_by_unit[night.unit_type_id][night.date] = night
+    return rates, slots_by_product, unit_types_by_product, nights_by_unit
 
 
 def _need_for(product: Product, pax: PaxMix) -> int:
