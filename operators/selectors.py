@@ -363,7 +363,9 @@ class _ProductCondition(Expression):
         return []
 
     def as_sql(self, compiler, connection):
-        return self.template.replace("{p}", connection.ops.quote_name(self.alias)), self.params
+        return self.template.replace(
+            "{p}", compiler.quote_name_unless_alias(self.alias)
+        ), self.params
 
     def __eq__(self, other):
         return isinstance(other, _ProductCondition) and (
