@@ -279,15 +279,6 @@ def availability_search(*, criteria: SearchCriteria, organisation=None) -> Query
         )
     else:
         products = _counters_search(products, criteria)
-    if criteria.q:
-        text = criteria.q.strip()
-        products = products.filter(
-            Q(title_it__icontains=text)
-            | Q(title_en__icontains=text)
-            | Q(summary_it__icontains=text)
-            | Q(summary_en__icontains=text)
-            | Q(comune__name__icontains=text)
-        )
     return (
         products.select_related("comune", "organisation", "stock")
         .defer(*_LONG_TEXTS)
@@ -299,6 +290,15 @@ def _counters_search(products: QuerySet[Product], criteria: SearchCriteria) -> Q
     """The search asked of the slots, nights and rates themselves (SQLite, and the reference
     the read model is checked against)."""
     pax = criteria.pax
+    if criteria.q:
+        text = criteria.q.strip()
+        products = products.filter(
+            Q(title_it__icontains=text)
+            | Q(title_en__icontains=text)
+            | Q(summary_it__icontains=text)
+            | Q(summary_en__icontains=text)
+            | Q(comune__name__icontains=text)
+        )
     if criteria.comune:
         products = products.filter(comune__istat_code=criteria.comune)
     if criteria.kind:
@@ -395,8 +395,11 @@ def _read_model_condition(criteria: SearchCriteria) -> _ProductCondition:
         max_price=criteria.max_price is not None,
         today=has_today,
         children=bool(pax.children),
+        text=bool(criteria.q),
     )
     values = _sql_values(criteria) | {"first_day": first_day, "today": today}
+    if criteria.q:  # as `icontains`: the text's own % and _ match themselves
+        values["text"] = f"%{connection.ops.prep_for_like_query(criteria.q.strip())}%"
     sql, names = template
     return _ProductCondition(sql, tuple(values[name] for name in names))
 
@@ -432,7 +435,7 @@ PER_ROW = " OFFSET 0"
 
 @functools.lru_cache(maxsize=256)
 def _condition_template(
-    *, comune, kind, theme, language, min_price, max_price, today, children
+    *, comune, kind, theme, language, min_price, max_price, today, children, text=False
 ) -> tuple[str, tuple[str, ...]]:
     """(SQL, names of its parameters in order) of one query shape, built once."""
     names: list[str] = []
@@ -449,12 +452,20 @@ def _condition_template(
 
     parts = ["{p}.price_from IS NOT NULL"]
     if comune:
-        parts.append(
-            "{p}.comune_id IN (SELECT id FROM places_comune "
-            f"WHERE istat_code = {param('comune')})"
+        parts.append(  # one value (istat_code is unique): the walk of the comune's index
+            f"{{p}}.comune_id = (SELECT id FROM places_comune WHERE istat_code = {param('comune')})"
         )
     if kind:
         parts.append(f"{{p}}.kind = {param('kind')}")
+    if text:  # the free text, before any subquery: it is the most selective filter
+        columns = ("title_it", "title_en", "summary_it", "summary_en")
+        matches = [f"UPPER({{p}}.{c}::text) LIKE UPPER({param('text')})" for c in columns]
+        matches.append(
+            "{p}.comune_id IN (SELECT id FROM places_comune "
+            f"WHERE UPPER(name::text) LIKE UPPER({param('text')}))"
+        )
+        parts.append(" OR ".join(matches))
+    # theme and language: asked per product the walk visits (see PER_ROW)
     if theme:
         through = Product.themes.through._meta.db_table
         parts.append(
