@@ -805,8 +805,10 @@ def _need_for(product: Product, pax: PaxMix) -> int:
     return seats
 
 
-# A search counts its matches up to this many; past it the count says "at least".
-COUNT_CAP = 1000
+# A search counts its matches up to this many; past it the count says "at least". Counting is
+# the one part of a page whose cost follows the number of matches (each is tested for
+# availability): at 1,000 a search of 5,000 products tested up to the whole catalogue.
+COUNT_CAP = 200
 
 
 @dataclass
