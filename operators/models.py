@@ -319,6 +319,17 @@ class Product(models.Model):
                 )
                 for code in ("it", "en", "de", "fr")
             ),
+            # The same walk within one comune or one kind (the search's most common filters),
+            # so that it visits that comune's or kind's products only, not the catalogue.
+            *(
+                models.Index(
+                    fields=[column, f"title_{code}", "id"],
+                    condition=Q(status="published"),
+                    name=f"product_pub_{column[:6]}_title_{code}",
+                )
+                for column in ("comune", "kind")
+                for code in ("it", "en", "de", "fr")
+            ),
         ]
         constraints = [
             models.CheckConstraint(

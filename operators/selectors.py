@@ -12,14 +12,18 @@ Elsewhere (SQLite) it asks the slot and night rows directly."""
 from __future__ import annotations
 
 import calendar
+import functools
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import (
+    BooleanField,
     Case,
     Count,
     Exists,
+    Expression,
     F,
     IntegerField,
     OuterRef,
@@ -31,6 +35,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.base import ModelState
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
@@ -44,7 +49,6 @@ from .models import (
     PaxCategory,
     PricingUnit,
     Product,
-    ProductDay,
     ProductKind,
     ProductPhoto,
     ProductRevision,
@@ -53,6 +57,7 @@ from .models import (
     RateChange,
     RateChangeStatus,
     RevisionStatus,
+    Season,
     Slot,
     SlotStatus,
     UnitType,
@@ -269,9 +274,44 @@ def bookable_unit_types(
 
 
 def availability_search(*, criteria: SearchCriteria, organisation=None) -> QuerySet[Product]:
-    """Products bookable in the range for the pax mix, with the filters: one query."""
-    pax = criteria.pax
+    """Products bookable in the range for the pax mix, with the filters: one query.
+
+    On PostgreSQL the filters and the availability are one SQL condition over the read model
+    (`_read_model_condition`), written once per query shape: building and compiling it costs
+    next to nothing, whatever the criteria. Elsewhere the ORM asks the counters."""
     products = products_visible(organisation=organisation)
+    # A trade partner's own allotment places are free for it (and nobody else): a partner with
+    # places in the range is searched over the counters, which know them.
+    extra = partner_places(organisation, start=criteria.start, end=criteria.check_out)
+    if readmodel.enabled() and not extra:
+        products = products.annotate(from_price=F("price_from")).filter(
+            _read_model_condition(criteria)
+        )
+    else:
+        products = _counters_search(products, criteria, extra=extra)
+    return (
+        products.select_related("comune", "organisation", "stock")
+        .defer(*_LONG_TEXTS)
+        .order_by("title", "pk")
+    )
+
+
+def _counters_search(
+    products: QuerySet[Product], criteria: SearchCriteria, *, extra: PartnerPlaces | None = None
+) -> QuerySet[Product]:
+    """The search asked of the slots, nights and rates themselves (SQLite, a trade partner
+    with allotment places in the range, and the reference the read model is checked
+    against)."""
+    pax = criteria.pax
+    if criteria.q:
+        text = criteria.q.strip()
+        products = products.filter(
+            Q(title_it__icontains=text)
+            | Q(title_en__icontains=text)
+            | Q(summary_it__icontains=text)
+            | Q(summary_en__icontains=text)
+            | Q(comune__name__icontains=text)
+        )
     if criteria.comune:
         products = products.filter(comune__istat_code=criteria.comune)
     if criteria.kind:
@@ -292,20 +332,7 @@ def availability_search(*, criteria: SearchCriteria, organisation=None) -> Query
                 )
             )
         )
-    if criteria.q:
-        text = criteria.q.strip()
-        products = products.filter(
-            Q(title_it__icontains=text)
-            | Q(title_en__icontains=text)
-            | Q(summary_it__icontains=text)
-            | Q(summary_en__icontains=text)
-            | Q(comune__name__icontains=text)
-        )
-    use_read_model = readmodel.enabled()
-    products = products.annotate(
-        from_price=F("price_from") if use_read_model else _from_price(),
-        need=_slot_need()(pax.seats),
-    )
+    products = products.annotate(from_price=_from_price(), need=_slot_need()(pax.seats))
     if criteria.min_price is not None:
         products = products.filter(from_price__gte=criteria.min_price)
     if criteria.max_price is not None:
@@ -314,30 +341,208 @@ def availability_search(*, criteria: SearchCriteria, organisation=None) -> Query
     slots = _bookable_slots(criteria, OuterRef("pk")).filter(
         capacity__gte=F("sold") + F("held") + OuterRef("need")
     )
-    slot_bookable = Exists(slots)
-    stay_bookable = Exists(bookable_unit_types(criteria, product_ref=OuterRef("pk")))
-    if use_read_model:
-        slot_bookable = _slot_days(criteria, slots)
-        arrival = ProductDay.objects.filter(product=OuterRef("pk"), date=criteria.start)
-        stay_bookable = Exists(arrival) & stay_bookable
     party_fits = Q(pricing_unit=PricingUnit.PER_UNIT) | Q(min_pax__lte=pax.seats) & (
         Q(max_pax__isnull=True) | Q(max_pax__gte=pax.seats)
     )
     stock = GoodsStock.objects.filter(product=OuterRef("pk"), quantity__gt=F("sold") + F("held"))
     bookable = (
-        Q(kind__in=SLOT_KINDS) & party_fits & Q(slot_bookable)
-        | Q(kind=ProductKind.ACCOMMODATION) & Q(stay_bookable)
+        Q(kind__in=SLOT_KINDS) & party_fits & Q(Exists(slots))
+        | Q(kind=ProductKind.ACCOMMODATION)
+        & Q(Exists(bookable_unit_types(criteria, product_ref=OuterRef("pk"))))
         | Q(kind=ProductKind.GOODS) & Q(Exists(stock))
     )
-    extra = partner_places(organisation, start=criteria.start, end=criteria.check_out)
     if extra:  # a trade partner's own allotment places are free for it (and nobody else)
         bookable |= _partner_bookable(criteria, extra, party_fits)
+    return products.filter(from_price__isnull=False).filter(bookable)
+
+
+class _ProductCondition(Expression):
+    """A boolean condition on the product row, written in SQL: `{p}` in the template stands
+    for the product table's alias, which follows the query when Django relabels it (the
+    search used as a subquery, or counted)."""
+
+    conditional = True
+    output_field = BooleanField()
+
+    def __init__(self, template: str, params: tuple, alias: str = Product._meta.db_table):
+        super().__init__()
+        self.template, self.params, self.alias = template, tuple(params), alias
+
+    def relabeled_clone(self, change_map):
+        return _ProductCondition(self.template, self.params, change_map.get(self.alias, self.alias))
+
+    def resolve_expression(self, *args, **kwargs):
+        return self
+
+    def get_group_by_cols(self):
+        return []
+
+    def as_sql(self, compiler, connection):
+        return self.template.replace(
+            "{p}", compiler.quote_name_unless_alias(self.alias)
+        ), self.params
+
+    def __eq__(self, other):
+        return isinstance(other, _ProductCondition) and (
+            self.template,
+            self.params,
+            self.alias,
+        ) == (other.template, other.params, other.alias)
+
+    def __hash__(self):
+        return hash((self.template, self.params, self.alias))
+
+
+def _read_model_condition(criteria: SearchCriteria) -> _ProductCondition:
+    """The search's filters and availability as one condition over the read model: a product
+    day with room for the party (`remaining >= need`) for experiences and services, today's
+    slots asked of the slots (started ones do not count), a place on the arrival day and then
+    the exact unit-type check for stays, the stock row for goods."""
+    pax, today = criteria.pax, timezone.localdate()
+    first_day = max(criteria.start, today + timedelta(days=1))
+    has_today = criteria.start <= today <= criteria.end
+    template = _condition_template(
+        comune=bool(criteria.comune),
+        kind=criteria.kind or None,
+        theme=bool(criteria.theme),
+        language=bool(criteria.language),
+        min_price=criteria.min_price is not None,
+        max_price=criteria.max_price is not None,
+        today=has_today,
+        children=bool(pax.children),
+        text=bool(criteria.q),
+    )
+    values = _sql_values(criteria) | {"first_day": first_day, "today": today}
+    if criteria.q:  # as `icontains`: the text's own % and _ match themselves
+        values["text"] = f"%{connection.ops.prep_for_like_query(criteria.q.strip())}%"
+    sql, names = template
+    return _ProductCondition(sql, tuple(values[name] for name in names))
+
+
+def _sql_values(criteria: SearchCriteria) -> dict:
+    """The values the search's SQL templates name."""
+    pax = criteria.pax
+    return {
+        "comune": criteria.comune,
+        "kind": criteria.kind,
+        "theme": criteria.theme,
+        "language": criteria.language,
+        "min_price": criteria.min_price,
+        "max_price": criteria.max_price,
+        "seats": pax.seats,
+        "seats1": max(pax.seats, 1),
+        "end": criteria.end,
+        "now": timezone.now(),
+        "start": criteria.start,
+        "check_out": criteria.check_out,
+        "nights": criteria.nights,
+        "children": pax.children,
+    }
+
+
+# Every EXISTS of the search ends with OFFSET 0, which keeps PostgreSQL from turning it into a
+# "hashed SubPlan": that computes the subquery once for the whole catalogue (every unit type,
+# every stock row, every product of a theme) before the first product is tested, so its cost
+# grows with the catalogue. Asked per product, it costs an index probe for each product the
+# page's walk (in title order, LIMIT page + 1) visits.
+PER_ROW = " OFFSET 0"
+
+
+@functools.lru_cache(maxsize=256)
+def _condition_template(
+    *, comune, kind, theme, language, min_price, max_price, today, children, text=False
+) -> tuple[str, tuple[str, ...]]:
+    """(SQL, names of its parameters in order) of one query shape, built once."""
+    names: list[str] = []
+
+    def param(name: str) -> str:
+        names.append(name)
+        return "%s"
+
+    def need() -> str:  # places a party takes: seats, or units for per-unit services
+        return (
+            "(CASE WHEN {p}.pricing_unit = 'per_unit' AND {p}.max_pax > 0 THEN "
+            f"({param('seats1')} + {{p}}.max_pax - 1) / {{p}}.max_pax ELSE {param('seats1')} END)"
+        )
+
+    parts = ["{p}.price_from IS NOT NULL"]
+    if comune:
+        parts.append(  # one value (istat_code is unique): the walk of the comune's index
+            f"{{p}}.comune_id = (SELECT id FROM places_comune WHERE istat_code = {param('comune')})"
+        )
+    if kind:
+        parts.append(f"{{p}}.kind = {param('kind')}")
+    if text:  # the free text, before any subquery: it is the most selective filter
+        columns = ("title_it", "title_en", "summary_it", "summary_en")
+        matches = [f"UPPER({{p}}.{c}::text) LIKE UPPER({param('text')})" for c in columns]
+        matches.append(
+            "{p}.comune_id IN (SELECT id FROM places_comune "
+            f"WHERE UPPER(name::text) LIKE UPPER({param('text')}))"
+        )
+        parts.append(" OR ".join(matches))
+    # theme and language: asked per product the walk visits (see PER_ROW)
+    if theme:
+        through = Product.themes.through._meta.db_table
+        parts.append(
+            f"EXISTS (SELECT 1 FROM {through} pt JOIN operators_theme t ON t.id = pt.theme_id "
+            f"WHERE pt.product_id = {{p}}.id AND t.slug = {param('theme')}{PER_ROW})"
+        )
+    if language:
+        through = Product.languages.through._meta.db_table
+        parts.append(
+            f"EXISTS (SELECT 1 FROM {through} pl "
+            "JOIN operators_language l ON l.id = pl.language_id "
+            f"WHERE pl.product_id = {{p}}.id AND l.code = {param('language')}{PER_ROW})"
+        )
+    if min_price:
+        parts.append(f"{{p}}.price_from >= {param('min_price')}")
+    if max_price:
+        parts.append(f"{{p}}.price_from <= {param('max_price')}")
+
+    kinds = []
+    if kind in (None, ProductKind.EXPERIENCE, ProductKind.SERVICE):
+        party_fits = (
+            "{p}.pricing_unit = 'per_unit' OR "
+            f"{{p}}.min_pax <= {param('seats')} AND ({{p}}.max_pax IS NULL OR "
+            f"{{p}}.max_pax >= {param('seats')})"
+        )
+        days = (
+            "EXISTS (SELECT 1 FROM operators_productday d WHERE d.product_id = {p}.id "
+            f"AND d.date >= {param('first_day')} AND d.date <= {param('end')} "
+            f"AND d.remaining >= {need()}{PER_ROW})"
+        )
+        if today:
+            days += (
+                " OR EXISTS (SELECT 1 FROM operators_slot s WHERE s.product_id = {p}.id "
+                f"AND s.date = {param('today')} AND s.status = 'open' "
+                f"AND s.starts_at > {param('now')} "
+                f"AND s.capacity >= s.sold + s.held + {need()}{PER_ROW})"
+            )
+        kinds.append(f"{{p}}.kind IN ('experience', 'service') AND ({party_fits}) AND ({days})")
+    if kind in (None, ProductKind.ACCOMMODATION):
+        arrival = (
+            "EXISTS (SELECT 1 FROM operators_productday d WHERE d.product_id = {p}.id "
+            f"AND d.date = {param('start')}{PER_ROW})"
+        )
+        kinds.append(
+            f"{{p}}.kind = 'accommodation' AND {arrival} AND EXISTS (SELECT 1 FROM "
+            "operators_unittype u WHERE u.product_id = {p}.id AND "
+            f"{_unit_type_check(param, children=children)}{PER_ROW})"
+        )
+    if kind in (None, ProductKind.GOODS):
+        kinds.append(
+            "{p}.kind = 'goods' AND EXISTS (SELECT 1 FROM operators_goodsstock g "
+            f"WHERE g.product_id = {{p}}.id AND g.quantity > g.sold + g.held{PER_ROW})"
+        )
+    parts.append("(" + " OR ".join(f"({k})" for k in kinds) + ")" if kinds else "FALSE")
+    return " AND ".join(f"({part})" for part in parts), tuple(names)
+
+
+def _units_sql(param) -> str:
+    """Units of the unit type `u` the party needs (as `_units_needed`)."""
     return (
-        products.filter(from_price__isnull=False)
-        .filter(bookable)
-        .select_related("comune", "organisation", "stock")
-        .defer(*_LONG_TEXTS)
-        .order_by("title", "pk")
+        f"(CASE WHEN u.max_occupancy > 0 THEN ({param('seats1')} + u.max_occupancy - 1) "
+        f"/ u.max_occupancy ELSE {param('seats1')} END)"
     )
 
 
@@ -357,21 +562,28 @@ def _partner_bookable(criteria: SearchCriteria, extra: PartnerPlaces, party_fits
     )
 
 
-def _slot_days(criteria: SearchCriteria, live_slots: QuerySet[Slot]):
-    """Some day of the range has a slot with room for the party (`need` on the product), from
-    the read model; today's slots that have already started do not count, so today is asked of
-    the slots themselves."""
-    today = timezone.localdate()
-    days = ProductDay.objects.filter(
-        product=OuterRef("pk"),
-        date__gte=max(criteria.start, today + timedelta(days=1)),
-        date__lte=criteria.end,
-        remaining__gte=OuterRef("need"),
+def _unit_type_check(param, *, children: bool) -> str:
+    """SQL of `bookable_unit_types` on the unit type `u`: every night open with enough units,
+    arrival allowed with the minimum stay met, departure allowed, children fit. The open
+    nights are counted with `>=`: a unit type has one row a night, so it means `=`, and it keeps
+    the planner's estimate sane (with `=` it expects almost no match and sorts every stay)."""
+    open_nights = (
+        "(SELECT COUNT(*) FROM operators_nightinventory n WHERE n.unit_type_id = u.id "
+        f"AND n.date >= {param('start')} AND n.date < {param('check_out')} AND NOT n.closed "
+        f"AND n.units >= n.sold + n.held + {_units_sql(param)}) >= {param('nights')}"
     )
-    condition = Exists(days)
-    if criteria.start <= today <= criteria.end:
-        condition |= Exists(live_slots.filter(date=today))
-    return condition
+    arrival_ok = (
+        "EXISTS (SELECT 1 FROM operators_nightinventory n WHERE n.unit_type_id = u.id "
+        f"AND n.date = {param('start')} AND NOT n.closed_to_arrival "
+        f"AND (n.min_stay <= {param('nights')} OR n.min_stay IS NULL "
+        f"AND u.min_stay <= {param('nights')}){PER_ROW})"
+    )
+    departure_closed = (
+        "EXISTS (SELECT 1 FROM operators_nightinventory n WHERE n.unit_type_id = u.id "
+        f"AND n.date = {param('check_out')} AND n.closed_to_departure{PER_ROW})"
+    )
+    fits = f" AND {param('children')} <= u.max_children * {_units_sql(param)}" if children else ""
+    return f"{open_nights} AND {arrival_ok} AND NOT {departure_closed}{fits}"
 
 
 @dataclass
@@ -420,42 +632,18 @@ def availability_options(
     extra = partner_places(organisation, start=criteria.start, end=criteria.check_out)
     extra = extra or PartnerPlaces()
     ids = [p.pk for p in products]
-    rates: dict[int, list[Rate]] = {pk: [] for pk in ids}
-    for rate in Rate.objects.filter(product_id__in=ids).select_related("season"):
-        rates[rate.product_id].append(rate)
+    slot_ids = [p.pk for p in products if p.kind in SLOT_KINDS]
+    stay_ids = [p.pk for p in products if p.kind == ProductKind.ACCOMMODATION]
+    if readmodel.enabled() and not extra:
+        rows = _page_rows_sql(criteria, ids, slot_ids, stay_ids)
+    else:
+        rows = _page_rows_orm(criteria, ids, slot_ids, stay_ids, extra=extra)
+    rates, slots_by_product, unit_types_by_product, nights_by_unit = rows
     for product in products:
         product._prefetched_objects_cache = {
             **getattr(product, "_prefetched_objects_cache", {}),
             "rates": rates[product.pk],
         }
-    slot_ids = [p.pk for p in products if p.kind in SLOT_KINDS]
-    slots_by_product: dict[int, list[Slot]] = {pk: [] for pk in slot_ids}
-    if slot_ids:
-        for slot in (
-            _bookable_slots(criteria, None)
-            .filter(product_id__in=slot_ids)
-            .filter(Q(capacity__gt=F("sold") + F("held")) | Q(pk__in=list(extra.slots)))
-            .order_by("starts_at")
-        ):
-            slots_by_product[slot.product_id].append(slot)
-    stay_ids = [p.pk for p in products if p.kind == ProductKind.ACCOMMODATION]
-    unit_types_by_product: dict[int, list[UnitType]] = {pk: [] for pk in stay_ids}
-    nights_by_unit: dict[int, dict] = {}
-    if stay_ids:
-        unit_types = list(
-            bookable_unit_types(criteria, extra_nights=extra.nights)
-            .filter(product_id__in=stay_ids)
-            .order_by("pk")
-        )
-        for unit_type in unit_types:
-            unit_types_by_product[unit_type.product_id].append(unit_type)
-            nights_by_unit[unit_type.pk] = {}
-        for night in NightInventory.objects.filter(
-            unit_type_id__in=list(nights_by_unit),
-            date__gte=criteria.start,
-            date__lt=criteria.check_out,
-        ):
-            nights_by_unit[night.unit_type_id][night.date] = night
 
     results = []
     for product in products:
@@ -508,6 +696,151 @@ def availability_options(
     return results
 
 
+def _page_rows_orm(criteria: SearchCriteria, ids, slot_ids, stay_ids, extra=None):
+    """(rates, slots, bookable unit types by product, nights by unit type) of a page; `extra`:
+    a trade partner's own allotment places, free for it."""
+    extra = extra or PartnerPlaces()
+    rates: dict[int, list[Rate]] = {pk: [] for pk in ids}
+    for rate in Rate.objects.filter(product_id__in=ids).select_related("season").order_by("pk"):
+        rates[rate.product_id].append(rate)
+    slots_by_product: dict[int, list[Slot]] = {pk: [] for pk in slot_ids}
+    if slot_ids:
+        for slot in (
+            _bookable_slots(criteria, None)
+            .filter(product_id__in=slot_ids)
+            .filter(Q(capacity__gt=F("sold") + F("held")) | Q(pk__in=list(extra.slots)))
+            .order_by("starts_at", "pk")
+        ):
+            slots_by_product[slot.product_id].append(slot)
+    unit_types_by_product: dict[int, list[UnitType]] = {pk: [] for pk in stay_ids}
+    nights_by_unit: dict[int, dict] = {}
+    if stay_ids:
+        unit_types = list(
+            bookable_unit_types(criteria, extra_nights=extra.nights)
+            .filter(product_id__in=stay_ids)
+            .order_by("pk")
+        )
+        for unit_type in unit_types:
+            unit_types_by_product[unit_type.product_id].append(unit_type)
+            nights_by_unit[unit_type.pk] = {}
+        for night in NightInventory.objects.filter(
+            unit_type_id__in=list(nights_by_unit),
+            date__gte=criteria.start,
+            date__lt=criteria.check_out,
+        ):
+            nights_by_unit[night.unit_type_id][night.date] = night
+    return rates, slots_by_product, unit_types_by_product, nights_by_unit
+
+
+def _columns(model, alias: str) -> tuple[list[str], str]:
+    names = [f.attname for f in model._meta.concrete_fields]
+    return names, ", ".join(f"{alias}.{model._meta.get_field(n).column}" for n in names)
+
+
+@functools.cache
+def _page_sql(children: bool) -> dict:
+    """The page's queries on PostgreSQL, written once: plain SQL whose rows become model
+    objects directly (no queryset to build and compile for each search)."""
+    rate_names, rate_cols = _columns(Rate, "r")
+    season_names, season_cols = _columns(Season, "s")
+    slot_names, slot_cols = _columns(Slot, "s")
+    unit_names, unit_cols = _columns(UnitType, "u")
+    night_names, night_cols = _columns(NightInventory, "n")
+    names: list[str] = []
+
+    def param(name: str) -> str:
+        names.append(name)
+        return "%s"
+
+    units = f"{_units_sql(param)} AS need"  # the parameters in the order of the SQL
+    ids = param("ids")
+    check = _unit_type_check(param, children=children)
+    unit_params = tuple(names)
+    return {
+        "rates": (
+            f"SELECT {rate_cols}, {season_cols} FROM operators_rate r "
+            "LEFT JOIN operators_season s ON s.id = r.season_id "
+            "WHERE r.product_id = ANY(%s) ORDER BY r.id",
+            rate_names,
+            season_names,
+        ),
+        "slots": (
+            f"SELECT {slot_cols} FROM operators_slot s WHERE s.product_id = ANY(%s) "
+            "AND s.date >= %s AND s.date <= %s AND s.status = 'open' AND s.starts_at > %s "
+            "AND s.capacity > s.sold + s.held ORDER BY s.starts_at, s.id",
+            slot_names,
+        ),
+        "unit_types": (
+            f"SELECT {unit_cols}, {units} FROM operators_unittype u "
+            f"WHERE u.product_id = ANY({ids}) AND {check} ORDER BY u.id",
+            unit_names,
+            unit_params,
+        ),
+        "nights": (
+            f"SELECT {night_cols} FROM operators_nightinventory n "
+            "WHERE n.unit_type_id = ANY(%s) AND n.date >= %s AND n.date < %s",
+            night_names,
+        ),
+    }
+
+
+def _instances(model, db: str, names: list[str], rows) -> list:
+    """Model objects from full rows of plain, untranslated models (slots, rates, seasons,
+    nights), as `Model.from_db` makes them without running `__init__` field by field: a page
+    holds a couple of hundred slots, and their construction was a large part of a search."""
+    new = model.__new__
+    objects = []
+    for row in rows:
+        obj = new(model)
+        obj.__dict__.update(zip(names, row, strict=True))
+        obj._state = ModelState()
+        obj._state.adding, obj._state.db = False, db
+        objects.append(obj)
+    return objects
+
+
+def _page_rows_sql(criteria: SearchCriteria, ids, slot_ids, stay_ids):
+    """`_page_rows_orm` on PostgreSQL, from the SQL of `_page_sql`."""
+    queries = _page_sql(bool(criteria.pax.children))
+    db = connection.alias
+    set_season = Rate.season.field.set_cached_value
+    rates: dict[int, list[Rate]] = {pk: [] for pk in ids}
+    slots_by_product: dict[int, list[Slot]] = {pk: [] for pk in slot_ids}
+    unit_types_by_product: dict[int, list[UnitType]] = {pk: [] for pk in stay_ids}
+    nights_by_unit: dict[int, dict] = {}
+    with connection.cursor() as cursor:
+        sql, rate_names, season_names = queries["rates"]
+        cursor.execute(sql, [ids])
+        n = len(rate_names)
+        rows = cursor.fetchall()
+        for rate, row in zip(
+            _instances(Rate, db, rate_names, (r[:n] for r in rows)), rows, strict=True
+        ):
+            season = _instances(Season, db, season_names, [row[n:]])[0] if rate.season_id else None
+            set_season(rate, season)
+            rates[rate.product_id].append(rate)
+        if slot_ids:
+            sql, slot_names = queries["slots"]
+            cursor.execute(sql, [slot_ids, criteria.start, criteria.end, timezone.now()])
+            for slot in _instances(Slot, db, slot_names, cursor.fetchall()):
+                slots_by_product[slot.product_id].append(slot)
+        if stay_ids:
+            sql, unit_names, unit_params = queries["unit_types"]
+            values = _sql_values(criteria) | {"ids": stay_ids}
+            cursor.execute(sql, [values[name] for name in unit_params])
+            for row in cursor.fetchall():
+                unit_type = UnitType.from_db(db, unit_names, row[:-1])
+                unit_type.need = row[-1]
+                unit_types_by_product[unit_type.product_id].append(unit_type)
+                nights_by_unit[unit_type.pk] = {}
+            if nights_by_unit:
+                sql, night_names = queries["nights"]
+                cursor.execute(sql, [list(nights_by_unit), criteria.start, criteria.check_out])
+                for night in _instances(NightInventory, db, night_names, cursor.fetchall()):
+                    nights_by_unit[night.unit_type_id][night.date] = night
+    return rates, slots_by_product, unit_types_by_product, nights_by_unit
+
+
 def _need_for(product: Product, pax: PaxMix) -> int:
     seats = max(pax.seats, 1)
     if product.pricing_unit == PricingUnit.PER_UNIT and product.max_pax:
@@ -515,8 +848,10 @@ def _need_for(product: Product, pax: PaxMix) -> int:
     return seats
 
 
-# A search counts its matches up to this many; past it the count says "at least".
-COUNT_CAP = 1000
+# A search counts its matches up to this many; past it the count says "at least". Counting is
+# the one part of a page whose cost follows the number of matches (each is tested for
+# availability): at 1,000 a search of 5,000 products tested up to the whole catalogue.
+COUNT_CAP = 200
 
 
 @dataclass

@@ -249,6 +249,19 @@ class SlotOptionSerializer(serializers.Serializer):
     units = serializers.IntegerField()
     price = QuoteSerializer(source="quote")
 
+    def to_representation(self, option):
+        # A page holds a couple of hundred slots: the same fields as declared (the schema),
+        # written out directly instead of field by field through the generic machinery.
+        fields = self.fields
+        return {
+            "slot": option.slot.pk,
+            "starts_at": fields["starts_at"].to_representation(option.slot.starts_at),
+            "ends_at": fields["ends_at"].to_representation(option.slot.ends_at),
+            "available": option.available,
+            "units": option.units,
+            "price": fields["price"].to_representation(option.quote),
+        }
+
 
 class StayOptionSerializer(serializers.Serializer):
     unit_type = serializers.IntegerField(source="unit_type.pk")

@@ -322,9 +322,7 @@ class AvailabilitySearchView(APIView):
             "AvailabilityPage",
             {
                 "count": serializers.IntegerField(
-                    help_text=_(
-                        "Products matching, counted up to 1,000: 1,000 means 1,000 or more."
-                    )
+                    help_text=_("Products matching, counted up to 200: 200 means 200 or more.")
                 ),
                 "next": serializers.URLField(allow_null=True),
                 "previous": serializers.URLField(allow_null=True),

@@ -214,3 +214,23 @@ def test_the_api_pages_with_next_links_from_the_page_not_from_the_count(trade_cl
     assert body["count"] == 1  # counted up to the cap: "1 or more"
     assert "offset=2" in body["next"]
     assert len(body["results"]) == 1
+
+
+@pytest.mark.parametrize("show_net", [False, True])
+def test_a_slot_option_is_written_as_its_declared_fields_write_it(show_net, settings):
+    from rest_framework import serializers
+
+    from operators.api.serializers import SlotOptionSerializer
+    from operators.pricing import PaxMix, price_slot_product
+    from operators.selectors import SlotOption
+
+    settings.TIME_ZONE = "Europe/Rome"
+    product, slot = bookable_experience(adult="30.00", net="24.00")
+    quote = price_slot_product(product, day=slot.date, pax=PaxMix.of(adults=2))
+    option = SlotOption(slot=slot, available=slot.available, units=2, quote=quote)
+    serializer = SlotOptionSerializer(context={"show_net": show_net})
+    direct = serializer.to_representation(option)
+    generic = serializers.Serializer.to_representation(serializer, option)
+    assert direct == generic
+    assert direct["starts_at"].endswith(("+01:00", "+02:00"))
+    assert ("net_total" in direct["price"]) is show_net
