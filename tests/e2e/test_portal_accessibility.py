@@ -122,7 +122,7 @@ def test_a_guest_finds_the_booking_by_link_and_by_form_and_cancels(live_server, 
     problems = {}
 
     def check(label):
-        violations = _axe(page)
+        violations = axe(page)
         if violations:
             problems[label] = violations
         if page.evaluate("document.documentElement.scrollWidth") > 390:
