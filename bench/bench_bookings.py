@@ -76,8 +76,12 @@ def _teardown(org):
 
 
 def _client_process(slot_pks, index, seconds, results):
-    """One client in its own process (its own interpreter and connection, no shared GIL)."""
+    """One client in its own process (its own interpreter and connection, no shared GIL), as
+    production runs it: DEBUG off, so the database wrapper does not log every query."""
+    from django.conf import settings
     from django.db import connection
+
+    settings.DEBUG = False
 
     from bookings import services
     from operators.models import Slot
