@@ -275,3 +275,26 @@ def test_the_task_runs_the_purge():
     booking = _served(400)
     assert task.apply().get()["participant_needs"] == 1
     assert _needs(booking) == [("", "")]
+
+
+@pytest.mark.parametrize(
+    ("language", "anchor", "months"),
+    [
+        ("it", "conservazione", "6 mesi"),
+        ("en", "retention", "6 months"),
+        ("de", "dauer", "6 Monaten"),
+        ("fr", "conservation", "6 mois"),
+    ],
+)
+def test_the_notice_states_the_periods_the_job_applies(language, anchor, months):
+    from pathlib import Path
+
+    from bookings.services import privacy
+    from insights.statutory import DEFAULT_RETENTION_DAYS
+
+    text = (Path(settings.BASE_DIR) / f"templates/portal/legal/privacy_{language}.html").read_text()
+    section = text[text.index(f'id="{anchor}"') : text.index("</ul>", text.index(f'id="{anchor}"'))]
+    assert privacy.NEEDS_RETENTION_DAYS == privacy.UNPAID_RETENTION_DAYS == 90
+    assert section.count("90 ") >= 2
+    assert f"{DEFAULT_RETENTION_DAYS} " in section
+    assert privacy.SECURITY_LOG_RETENTION_MONTHS == 6 and months in section
