@@ -33,6 +33,7 @@ from django.db import transaction
 from django.db.models import Exists, Max, OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ..models import (
     Booking,
@@ -182,6 +183,10 @@ def _anonymise_bookings(queryset, batch_size, dry_run) -> int:
         count += len(ids)
         if dry_run:
             continue
+        reason = _(
+            "Personal data removed %(days)s days after the cancellation without payment "
+            "(privacy notice, retention)."
+        ) % {"days": UNPAID_RETENTION_DAYS}
         with transaction.atomic():
             # Participants go with their guest document data (CASCADE).
             Participant.objects.filter(booking_id__in=ids).delete()
@@ -199,8 +204,7 @@ def _anonymise_bookings(queryset, batch_size, dry_run) -> int:
                         booking_id=pk,
                         action="anonymised",
                         actor_label="privacy_purge",
-                        reason=f"Personal data removed {UNPAID_RETENTION_DAYS} days after "
-                        "cancellation without payment (privacy notice, section 5).",
+                        reason=reason,
                     )
                     for pk in ids
                 ]
