@@ -44,11 +44,3 @@ def process_departure_guarantees() -> dict:
         "cancelled": len(cancelled),
         "bookings_cancelled": n,
     }
-
-
-@shared_task
-def privacy_purge() -> dict:
-    """Nightly: the privacy notice's retention periods (bookings.services.privacy)."""
-    from .services.privacy import privacy_purge as purge
-
-    return purge()

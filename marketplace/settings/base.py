@@ -245,7 +245,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     # The privacy notice's retention periods (needs, unpaid cancelled bookings, security logs).
     "privacy-purge": {
-        "task": "bookings.tasks.privacy_purge",
+        "task": "marketplace.tasks.privacy_purge",
         "schedule": crontab(hour=4, minute=20),
     },
     "release-expired-holds": {"task": "bookings.tasks.release_expired_holds", "schedule": 60.0},

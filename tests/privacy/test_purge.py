@@ -14,9 +14,9 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from bookings.models import Booking, BookingEvent, BookingStatus, IdempotencyRecord, Participant
-from bookings.services.privacy import KINDS, months_before, privacy_purge
 from insights.models import DocumentAccess, GuestDocument
 from invoices.models import InvoiceRequest
+from marketplace.privacy import KINDS, months_before, privacy_purge
 from payments.models import LedgerEntry, Payment, PaymentStatus, StripeEvent
 from tests.bookings.factories import hold_experience
 from tests.factories import UserFactory
@@ -262,7 +262,7 @@ def test_the_nightly_job_is_in_the_beat_schedule_and_the_embedded_scheduler():
     from marketplace.scheduler import EmbeddedBeat
 
     entry = settings.CELERY_BEAT_SCHEDULE["privacy-purge"]
-    assert entry["task"] == "bookings.tasks.privacy_purge"
+    assert entry["task"] == "marketplace.tasks.privacy_purge"
     beat = EmbeddedBeat(settings.CELERY_BEAT_SCHEDULE, start=NOW)
     job = next(j for j in beat.jobs if j.name == "privacy-purge")
     assert job.next_at - NOW <= timedelta(days=1)
@@ -270,7 +270,7 @@ def test_the_nightly_job_is_in_the_beat_schedule_and_the_embedded_scheduler():
 
 
 def test_the_task_runs_the_purge():
-    from bookings.tasks import privacy_purge as task
+    from marketplace.tasks import privacy_purge as task
 
     booking = _served(400)
     assert task.apply().get()["participant_needs"] == 1
@@ -289,8 +289,8 @@ def test_the_task_runs_the_purge():
 def test_the_notice_states_the_periods_the_job_applies(language, anchor, months):
     from pathlib import Path
 
-    from bookings.services import privacy
     from insights.statutory import DEFAULT_RETENTION_DAYS
+    from marketplace import privacy
 
     text = (Path(settings.BASE_DIR) / f"templates/portal/legal/privacy_{language}.html").read_text()
     section = text[text.index(f'id="{anchor}"') : text.index("</ul>", text.index(f'id="{anchor}"'))]

@@ -1,5 +1,5 @@
 """The retention periods of the privacy notice (templates/portal/legal/privacy_*.html,
-section 5), enforced by one nightly job (`bookings.tasks.privacy_purge`, also
+section 5), enforced by one nightly job (`marketplace.tasks.privacy_purge`, also
 `manage.py privacy_purge [--dry-run]`):
 
 - dietary and accessibility needs: blanked once the booking's last service (the latest
@@ -35,7 +35,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..models import (
+from bookings.models import (
     Booking,
     BookingEvent,
     BookingLine,

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from bookings.services.privacy import KINDS, privacy_purge
+from marketplace.privacy import KINDS, privacy_purge
 
 
 class Command(BaseCommand):
