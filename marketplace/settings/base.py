@@ -243,6 +243,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "insights.tasks.purge_guest_documents",
         "schedule": crontab(hour=4, minute=15),
     },
+    # The privacy notice's retention periods (needs, unpaid cancelled bookings, security logs).
+    "privacy-purge": {
+        "task": "marketplace.tasks.privacy_purge",
+        "schedule": crontab(hour=4, minute=20),
+    },
     "release-expired-holds": {"task": "bookings.tasks.release_expired_holds", "schedule": 60.0},
     # Allotment days at their release date: unsold places back to general sale (idempotent).
     "allotments-release-due": {"task": "allotments.tasks.release_due", "schedule": 3600.0},
