@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import calendar
 import functools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
+from types import SimpleNamespace
 
 from django.db import connection
 from django.db.models import (
@@ -279,6 +280,10 @@ def availability_search(*, criteria: SearchCriteria, organisation=None) -> Query
     On PostgreSQL the filters and the availability are one SQL condition over the read model
     (`_read_model_condition`), written once per query shape: building and compiling it costs
     next to nothing, whatever the criteria. Elsewhere the ORM asks the counters."""
+    if criteria.min_price is not None or criteria.max_price is not None:
+        terms = _partner_terms(organisation)
+        if terms is not None:  # a trade partner's price filters bound what it pays
+            return _partner_price_search(criteria, organisation, terms)
     products = products_visible(organisation=organisation)
     # A trade partner's own allotment places are free for it (and nobody else): a partner with
     # places in the range is searched over the counters, which know them.
@@ -294,6 +299,39 @@ def availability_search(*, criteria: SearchCriteria, organisation=None) -> Query
         .defer(*_LONG_TEXTS)
         .order_by("title", "pk")
     )
+
+
+def _partner_terms(organisation):
+    """The partner's contract terms in force, None for anybody else (no query for them)."""
+    if organisation is None or getattr(organisation, "kind", None) != "trade":
+        return None
+    from trade.pricing import terms_for
+
+    return terms_for(organisation)
+
+
+def _partner_price_search(criteria: SearchCriteria, organisation, terms) -> QuerySet[Product]:
+    """The search for a trade partner with price filters: `min_price`/`max_price` bound the
+    partner's contract "from" price (trade.pricing.partner_from_prices, what the REST API
+    shows it), not the public one. The search runs without the bounds and the products whose
+    partner price is within them are kept by pk: a partner's catalogue is at most a few
+    thousand products, so the list of pks stays small."""
+    from trade.pricing import partner_from_prices
+
+    unbounded = replace(criteria, min_price=None, max_price=None)
+    products = availability_search(criteria=unbounded, organisation=organisation)
+    rows = [
+        SimpleNamespace(pk=pk, kind=kind, from_price=from_price)
+        for pk, kind, from_price in products.values_list("pk", "kind", "from_price")
+    ]
+    prices = partner_from_prices(organisation, rows, terms=terms) or {}
+    low, high = criteria.min_price, criteria.max_price
+    keep = [
+        pk
+        for pk, price in prices.items()
+        if (low is None or price >= low) and (high is None or price <= high)
+    ]
+    return products.filter(pk__in=keep)
 
 
 def _counters_search(

@@ -491,7 +491,11 @@ def package_amendment_preview(
     booking = line.booking
     try:
         request = _package_request(line, start_date=start_date, pax=pax, rooms=rooms)
-        request.plan(today or timezone.localdate(), own=_package_held_by(line))
+        request.plan(
+            today or timezone.localdate(),
+            own=_package_held_by(line),
+            buyer=booking.buyer_organisation,  # a partner's allotment places are free for it
+        )
     except (ValidationError, SoldOut) as exc:
         message = exc.message if isinstance(exc, SoldOut) else "; ".join(exc.messages)
         return AmendmentPreview(booking.total_retail, booking.total_retail, message)
@@ -516,7 +520,11 @@ def booking_amend_package(
     from packages.services import departure_release_pax, departure_take_pax
 
     request = _package_request(line, start_date=start_date, pax=pax, rooms=rooms)
-    request.plan(today or timezone.localdate(), own=_package_held_by(line))
+    request.plan(
+        today or timezone.localdate(),
+        own=_package_held_by(line),
+        buyer=line.booking.buyer_organisation,  # a partner's allotment places are free for it
+    )
 
     def write():
         locked = _locked_booking(line.booking)
@@ -543,7 +551,11 @@ def booking_amend_package(
             if subset:
                 _move(subset, from_state=state, to_state=None)
         state = _line_state(locked)
-        _take(request.needs, as_state=state)
+        # Drawn first from the partner's allotments (as booking_hold does), the rest taken.
+        _take(
+            draw_from_partner_allotment(booking=locked, needs=request.needs, as_state=state),
+            as_state=state,
+        )
         before = _package_snapshot(current)
         if current.package_departure_id:
             departure_release_pax(

@@ -145,3 +145,54 @@ def test_a_package_added_to_the_partners_booking_draws_from_its_allotment(case):
     assert_counters_equal_allocations()
     with pytest.raises(bookings.SoldOut):  # the allotment is used up: 2 rooms, 2 nights
         bookings.booking_add_lines(booking=first, package_lines=[request])
+
+
+def test_the_partner_amends_its_package_onto_its_allotment_nights():
+    """A hotel of 2 rooms on 4 nights, both rooms in the partner's allotment on the last two
+    (sold out in general sale there): the partner's package on the first two nights moves onto
+    the last two, drawn from its allotment; a booking of another buyer is refused the move."""
+    from allotments import services as allotments
+    from tests.operators.factories import bookable_stay
+
+    partner_a = trade_partner(name="Partner A")
+    hotel, room, start = bookable_stay(units=2, nights=4)
+    later = start + timedelta(days=2)
+    allotments.allotment_create(
+        partner=partner_a,
+        product=hotel,
+        unit_type=room,
+        start_date=later,
+        end_date=later + timedelta(days=1),
+        quantity=2,
+        release_days=3,
+    )
+    package = PackageFactory()
+    ComponentFactory(
+        package=package,
+        product=hotel,
+        unit_type=room,
+        day_offset=0,
+        quantity_rule="per_room",
+        room_occupancy=2,
+    )
+    case = {"package": package, "start": start}
+    booking = _hold(case, partner_a)
+    other = _hold(case, None)
+    assert not AllotmentDraw.objects.filter(booking=booking).exists()
+
+    line = other.lines.get(parent__isnull=True)
+    assert bookings.package_amendment_preview(line=line, start_date=later).problem
+    with pytest.raises(bookings.SoldOut):
+        bookings.booking_amend_package(line=line, start_date=later)
+
+    line = booking.lines.get(parent__isnull=True)
+    assert bookings.package_amendment_preview(line=line, start_date=later).problem is None
+    bookings.booking_amend_package(line=line, start_date=later)
+    line.refresh_from_db()
+    assert line.service_date == later
+    assert AllotmentDraw.objects.filter(booking=booking).aggregate(n=Sum("quantity"))["n"] == 2
+    assert_counters_equal_allocations()
+    nights = NightInventory.objects.filter(unit_type=room, date__lt=later + timedelta(days=2))
+    # the first two nights: the other buyer's room only; the last two: the partner's draw and
+    # the room still kept in its allotment
+    assert [n.sold + n.held for n in nights.order_by("date")] == [1, 1, 2, 2]
