@@ -40,7 +40,14 @@ from .common import _locked_booking, _notify, _recompute_totals
 from .errors import BookingError, Busy
 from .holds import _create_line
 from .inventory import _move, _run_locked, _take
-from .planning import LineRequest, _option_expiry, _plan, _record, _transition
+from .planning import (
+    LineRequest,
+    _option_expiry,
+    _plan,
+    _planned_services,
+    _record,
+    _transition,
+)
 from .terms import option_latest_expiry
 
 logger = logging.getLogger(__name__)
@@ -83,22 +90,26 @@ def _ensure_open(locked: Booking) -> None:
         )
 
 
+def _release_line(line: BookingLine) -> None:
+    """Give back what a cart line (and its package components) holds and delete it; its
+    participants stay on the booking, unassigned."""
+    lines = [line, *line.components.all()]
+    held = list(Allocation.objects.filter(line__in=lines, state=AllocationState.HELD))
+    if held:
+        _move(held, from_state="held", to_state=None)
+    _release_departures([line])
+    Participant.objects.filter(line__in=lines).update(line=None)
+    line.components.all().delete()
+    line.delete()
+
+
 def _latest_expiry(locked: Booking, planned, planned_packages):
     """The operators' option cut-off over every line of the cart, old and new."""
     services = [
         (ln.supplier_id, ln.service_date, ln.start_time)
         for ln in locked.lines.filter(status=LineStatus.ACTIVE).exclude(supplier=None)
     ]
-    services += [(p.request.product.organisation_id, p.request.day, p.start_time) for p in planned]
-    services += [
-        (
-            ln.organisation_id,
-            ln.date,
-            timezone.localtime(ln.starts_at).time() if ln.starts_at else None,
-        )
-        for pkg in planned_packages
-        for ln in pkg.quote.lines
-    ]
+    services += _planned_services(planned, planned_packages)
     return option_latest_expiry(services)
 
 
@@ -173,18 +184,8 @@ def cart_line_remove(*, booking: Booking, line_id: int, actor=None) -> Booking:
         )
         if line is None:
             raise BookingError({"line": _("This item is not in your cart.")})
-        held = list(
-            Allocation.objects.filter(
-                line__in=[line, *line.components.all()], state=AllocationState.HELD
-            )
-        )
-        if held:
-            _move(held, from_state="held", to_state=None)
-        _release_departures([line])
         removed = {"line": line.pk, "title": line.title, "amount": str(line.retail_amount)}
-        Participant.objects.filter(line__in=[line, *line.components.all()]).update(line=None)
-        line.components.all().delete()
-        line.delete()
+        _release_line(line)
         if not locked.lines.filter(parent__isnull=True, status=LineStatus.ACTIVE).exists():
             _transition(
                 locked,
@@ -380,20 +381,8 @@ def cart_claim_on_sign_in(*, user, booking: Booking | None) -> CartMerge:
             source_moved, source_dropped = [], []
             for line in lines:
                 if line.service_date < today:
-                    held = list(
-                        Allocation.objects.filter(
-                            line__in=[line, *line.components.all()], state=AllocationState.HELD
-                        )
-                    )
-                    if held:
-                        _move(held, from_state="held", to_state=None)
-                    _release_departures([line])
                     source_dropped.append(line.title)
-                    Participant.objects.filter(line__in=[line, *line.components.all()]).update(
-                        line=None
-                    )
-                    line.components.all().delete()
-                    line.delete()
+                    _release_line(line)
                     continue
                 position += 1
                 BookingLine.objects.filter(pk=line.pk).update(booking=target, position=position)

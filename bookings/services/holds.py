@@ -34,6 +34,7 @@ from .planning import (
     _HoldContext,
     _option_expiry,
     _plan,
+    _planned_services,
     _PlannedLine,
     _record,
     _tiers_for,
@@ -91,16 +92,7 @@ def booking_hold(
         for request in lines
     ]
     planned_packages = [pkg.plan(today, buyer=buyer_organisation) for pkg in package_lines or []]
-    services = [(p.request.product.organisation_id, p.request.day, p.start_time) for p in planned]
-    services += [
-        (
-            ln.organisation_id,
-            ln.date,
-            timezone.localtime(ln.starts_at).time() if ln.starts_at else None,
-        )
-        for pkg in planned_packages
-        for ln in pkg.quote.lines
-    ]
+    services = _planned_services(planned, planned_packages)
     terms = dict(context.supplier_terms)
     terms.update(_terms(s[0] for s in services if s[0] not in terms))
     booking = Booking(

@@ -415,3 +415,19 @@ def _option_expiry(
     if latest is not None:
         expiry = min(expiry, max(latest, now + TRAVELLER_HOLD))
     return expiry
+
+
+def _planned_services(planned, planned_packages) -> list[tuple]:
+    """(supplier id, day, start time) of every planned line and package component: what the
+    operators' option cut-offs are computed over."""
+    services = [(p.request.product.organisation_id, p.request.day, p.start_time) for p in planned]
+    services += [
+        (
+            ln.organisation_id,
+            ln.date,
+            timezone.localtime(ln.starts_at).time() if ln.starts_at else None,
+        )
+        for pkg in planned_packages
+        for ln in pkg.quote.lines
+    ]
+    return services
