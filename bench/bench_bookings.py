@@ -75,9 +75,10 @@ def _teardown(org):
     Product.objects.filter(organisation=org).delete()
 
 
-def _client_process(slot_pks, index, seconds, results):
+def _client_process(slot_pks, index, window, results):
     """One client in its own process (its own interpreter and connection, no shared GIL), as
-    production runs it: DEBUG off, so the database wrapper does not log every query."""
+    production runs it: DEBUG off, so the database wrapper does not log every query. It counts
+    the holds made inside the shared `window` (start, stop) only, after connecting."""
     from django.conf import settings
     from django.db import connection
 
@@ -91,8 +92,9 @@ def _client_process(slot_pks, index, seconds, results):
     done = refused = 0
     errors = []
     n = index
-    stop_at = time.perf_counter() + seconds
-    while time.perf_counter() < stop_at:
+    start_at, stop_at = window
+    _wait_until(start_at)
+    while time.time() < stop_at:
         slot = slots[n % len(slots)]
         n += CLIENTS
         try:
@@ -115,8 +117,16 @@ def _client_process(slot_pks, index, seconds, results):
     results.put((done, refused, errors[:3]))
 
 
+def _wait_until(moment: float) -> None:
+    time.sleep(max(0.0, moment - time.time()))
+
+
 def _in_processes(target, args_for, seconds):
-    """Run CLIENTS processes of target(*args_for(i), seconds, queue); sum what they report."""
+    """Run CLIENTS processes of target(*args_for(i), (start, stop), queue); sum what they
+    report. As pgbench's figure leaves out connecting, every client connects and loads what it
+    needs first; only what is done inside the shared window of `seconds` counts. Returns
+    (done, refused, errors, seconds, cpu) where cpu is the CPU seconds spent during the window:
+    {"clients": ..., "all": ...} (Linux), or None."""
     import multiprocessing
 
     from django.db import connections
@@ -124,21 +134,55 @@ def _in_processes(target, args_for, seconds):
     connections.close_all()  # children must not inherit the parent's connection
     context = multiprocessing.get_context("fork")
     results = context.Queue()
+    start_at = time.time() + 2.0  # time to fork, import and connect
+    window = (start_at, start_at + seconds)
     processes = [
-        context.Process(target=target, args=(*args_for(i), seconds, results))
-        for i in range(CLIENTS)
+        context.Process(target=target, args=(*args_for(i), window, results)) for i in range(CLIENTS)
     ]
-    started = time.perf_counter()
     for process in processes:
         process.start()
+    _wait_until(start_at)
+    before = _cpu_sample(processes)
+    _wait_until(start_at + seconds)
+    after = _cpu_sample(processes)
     reports = [results.get(timeout=seconds + 120) for _ in processes]
     for process in processes:
         process.join()
-    elapsed = time.perf_counter() - started
     done = sum(r[0] for r in reports)
     refused = sum(r[1] for r in reports)
     errors = [e for r in reports for e in r[2]]
-    return done, refused, errors, elapsed
+    cpu = None
+    if before and after:
+        cpu = {key: after[key] - before[key] for key in before}
+    return done, refused, errors, seconds, cpu
+
+
+def _cpu_sample(processes=()):
+    """CPU seconds used so far by the whole machine and by the client processes (Linux's
+    /proc), or None elsewhere."""
+    import os
+
+    try:
+        with open("/proc/stat") as stat:
+            fields = [int(x) for x in stat.readline().split()[1:]]
+        tick = os.sysconf("SC_CLK_TCK")
+        clients = 0
+        for process in processes:
+            with open(f"/proc/{process.pid}/stat") as stat:
+                values = stat.read().rsplit(")", 1)[1].split()
+            clients += int(values[11]) + int(values[12])
+    except (OSError, ValueError):
+        return None
+    # busy = everything but idle and iowait
+    return {"all": (sum(fields) - fields[3] - fields[4]) / tick, "clients": clients / tick}
+
+
+def _cpu_line(cpu, done) -> str:
+    if not cpu or not done:
+        return ""
+    clients = cpu["clients"] * 1000 / done
+    rest = (cpu["all"] - cpu["clients"]) * 1000 / done
+    return f"CPU per hold: clients {clients:.2f} ms, database and kernel {rest:.2f} ms"
 
 
 def _holds(slots, seconds=5.0):
@@ -159,9 +203,9 @@ END;
 """
 
 
-def _pgbench(n_slots: int, seconds: int = 5) -> float | None:
-    """tx/s of pgbench (the machine's) running the four statements of a minimal hold on a
-    scratch table beside the service's, with CLIENTS client connections."""
+def _pgbench(n_slots: int, seconds: int = 5) -> tuple:
+    """(tx/s, the whole machine's CPU ms per tx) of pgbench (the machine's) running the four
+    statements of a minimal hold on a scratch table beside the service's, CLIENTS clients."""
     import re
     import shutil
     import subprocess
@@ -170,7 +214,7 @@ def _pgbench(n_slots: int, seconds: int = 5) -> float | None:
     from django.db import connection
 
     if connection.vendor != "postgresql" or not shutil.which("pgbench"):
-        return None
+        return None, None
     with connection.cursor() as cursor:
         cursor.execute(
             "DROP TABLE IF EXISTS bench_pg_allocation, bench_pg_booking, bench_pg_slot;"
@@ -193,6 +237,7 @@ def _pgbench(n_slots: int, seconds: int = 5) -> float | None:
     command += ["-f", script.name, "-D", f"nslots={n_slots}"]
     command += ["-h", db["HOST"] or "127.0.0.1", "-p", str(db["PORT"] or 5432)]
     command += ["-U", db["USER"] or "postgres", db["NAME"]]
+    before = _cpu_sample()
     try:
         output = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60)
     finally:
@@ -200,17 +245,22 @@ def _pgbench(n_slots: int, seconds: int = 5) -> float | None:
             cursor.execute(
                 "DROP TABLE IF EXISTS bench_pg_allocation, bench_pg_booking, bench_pg_slot"
             )
+    after = _cpu_sample()
     match = re.search(r"tps = ([0-9.]+)", output.stdout)
     if not match:
         print("pgbench failed:", output.stderr.strip()[:300])
-        return None
-    return float(match.group(1))
+        return None, None
+    processed = re.search(r"transactions actually processed: ([0-9]+)", output.stdout)
+    per_tx = None
+    if before and after and processed and int(processed.group(1)):
+        per_tx = (after["all"] - before["all"]) * 1000 / int(processed.group(1))
+    return float(match.group(1)), per_tx
 
 
 # --- the same holds through HTTP under gunicorn --------------------------------------------
 
 
-def _http_client_process(base, raw_key, slot_specs, index, seconds, results):
+def _http_client_process(base, raw_key, slot_specs, index, window, results):
     import requests
 
     session = requests.Session()
@@ -218,8 +268,9 @@ def _http_client_process(base, raw_key, slot_specs, index, seconds, results):
     done = refused = 0
     errors = []
     n = index
-    stop_at = time.perf_counter() + seconds
-    while time.perf_counter() < stop_at:
+    start_at, stop_at = window
+    _wait_until(start_at)
+    while time.time() < stop_at:
         slug, day, slot_pk = slot_specs[n % len(slot_specs)]
         n += CLIENTS
         body = {
@@ -299,6 +350,9 @@ def _http_holds(slots, seconds=5.0):
     specs = [(s.product.slug, s.date.isoformat(), s.pk) for s in slots]
     process, base = _gunicorn()
     try:
+        # Every worker imports its views and opens its connection on its first requests: a
+        # first pass warms them, as a server that has been up for a while is.
+        _in_processes(_http_client_process, lambda i: (base, raw, specs, i), 2.0)
         result = _in_processes(_http_client_process, lambda i: (base, raw, specs, i), seconds)
     finally:
         process.terminate()
@@ -384,7 +438,7 @@ def run():
     # zero oversell and counters = allocations come first
     org, slots = _setup(1, 20)
     try:
-        done, refused, errors, _elapsed = _holds(slots, seconds=5)
+        done, refused, errors, _seconds, _cpu = _holds(slots, seconds=5)
         slot = Slot.objects.get(pk=slots[0].pk)
         sold, counters = _counters_line(slots, done)
         print(
@@ -405,11 +459,11 @@ def run():
     for label, n_slots in (("one hot slot", 1), ("100 slots", 100)):
         org, slots = _setup(n_slots, 100000)
         try:
-            done, refused, errors, elapsed = _holds(slots)
+            done, refused, errors, elapsed, cpu = _holds(slots)
             sold, counters = _counters_line(slots, done)
             rate = done / elapsed
             service_rates[label] = rate
-            limit = _pgbench(n_slots)
+            limit, pg_cpu = _pgbench(n_slots)
             ratio = (
                 f"{rate / limit:.3f} of pgbench's {limit:.0f} tx/s (target {targets[label]:.2f})"
                 if limit
@@ -421,11 +475,14 @@ def run():
                 f"allocations {sold} == counters {counters}: "
                 f"{'ok' if sold == counters == done else 'MISMATCH'}"
             )
+            if cpu:
+                pg_line = f"; pgbench: {pg_cpu:.2f} ms of CPU per transaction" if pg_cpu else ""
+                print(f"{'':>16}{_cpu_line(cpu, done)}{pg_line}")
         finally:
             _teardown(org)
     org, slots = _setup(1, 100000)
     try:
-        done, refused, errors, elapsed = _http_holds(slots)
+        done, refused, errors, elapsed, cpu = _http_holds(slots)
         rate = done / elapsed
         share = rate / service_rates["one hot slot"]
         print(
@@ -433,6 +490,9 @@ def run():
             f"({share:.2f} of the service's, target 0.60; {refused} refused, {len(errors)} errors"
             f"{': ' + errors[0] if errors else ''})"
         )
+        if cpu:
+            line = _cpu_line(cpu, done).replace("clients", "HTTP clients")
+            print(f"{'':>16}{line.replace('database and kernel', 'server, database and kernel')}")
     finally:
         _teardown(org)
     _voucher_bench()
