@@ -167,7 +167,9 @@ def _rates(product: Product) -> list[Rate]:
     cache = getattr(product, "_prefetched_objects_cache", {})
     if "rates" in cache:
         return list(cache["rates"])
-    return list(product.rates.select_related("season"))
+    # Which rate applies never depends on their order (`_rate_for` ranks them on a full key):
+    # ordered by pk, not by the model's ordering, whose joins cost more than the rates.
+    return list(product.rates.select_related("season").order_by("pk"))
 
 
 def _person_lines(product, rates, *, day, pax: PaxMix, unit_type_id=None, group=None):

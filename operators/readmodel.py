@@ -6,10 +6,22 @@ counters it summarises.
 - `operators_product.price_from`: the cheapest adult or per-unit base rate of the smallest
   group band (what the catalogue shows as "from").
 
-Statement-level triggers with transition tables recompute only the (product, day) pairs a
-statement touched, set-based: a hold that changes one slot recomputes one row; generating a
-year of slots recomputes its rows in one statement. Nothing in Python writes these columns, so
-no write path (services, admin, bulk updates, raw SQL) can forget them.
+Triggers recompute only the (product, day) pairs a statement touched. An UPDATE of a slot or a
+night (every hold, confirmation, release, closing) fires a row-level trigger, and only when
+what is left or whether it is open changed: it recomputes that one pair with two indexed
+lookups. INSERTs and DELETEs (generating or dropping a year of slots) fire statement-level
+triggers with transition tables that recompute their pairs set-based, in one statement. Nothing
+in Python writes these columns, so no write path (services, admin, bulk updates, raw SQL) can
+forget them.
+
+Two transactions changing different slots of one product and day would each compute the day
+from a snapshot without the other's change, and the later commit would keep a stale figure. So
+every recomputation locks first and reads after the lock (read committed: the next statement
+sees the commits it waited for): a row-level one takes a transaction-level advisory lock on its
+(product, day), after the table's ROW EXCLUSIVE lock that any write of it takes anyway; a
+statement-level one (bulk inserts and deletes, rare, possibly thousands of pairs) takes the
+table in SHARE ROW EXCLUSIVE mode, which waits for the row-level ones in flight and holds back
+new ones until it commits.
 
 SQLite (the embedded default) has no such triggers here: there the search reads the counters
 directly (`operators.selectors.read_model_enabled`). `manage.py search_readmodel --check`
@@ -50,10 +62,16 @@ ON CONFLICT (product_id, date) DO UPDATE SET remaining = EXCLUDED.remaining
 WHERE operators_productday.remaining IS DISTINCT FROM EXCLUDED.remaining"""
 
 
+# The advisory lock key of a (product, day): the application takes no other advisory locks.
+_PAIR_KEY = "({product} * 100000 + ({day} - DATE '2000-01-01'))"
+
+
 def _refresh_pairs(select_pairs: str) -> str:
-    """One statement: recompute the rows of the (product, day) pairs `select_pairs` yields
-    (it may read the trigger's transition tables `new_rows` / `old_rows`)."""
+    """Recompute the rows of the (product, day) pairs `select_pairs` yields (it may read the
+    trigger's transition tables `new_rows` / `old_rows`) in one statement, after locking the
+    table against the row-level recomputations (see the module's docstring)."""
     return f"""
+LOCK TABLE operators_productday IN SHARE ROW EXCLUSIVE MODE;
 WITH pairs AS (SELECT DISTINCT product_id, date FROM ({select_pairs}) AS touched),
 {_best("pairs")},
 gone AS (
@@ -103,19 +121,81 @@ BEGIN
 END $$;"""
 
 
+# One (product, day), for the row-level triggers: locked, then two indexed lookups.
+_REFRESH_ONE = f"""
+CREATE OR REPLACE FUNCTION operators_pd_refresh(p bigint, d date) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+    best integer;
+BEGIN
+    LOCK TABLE operators_productday IN ROW EXCLUSIVE MODE;
+    PERFORM pg_advisory_xact_lock({_PAIR_KEY.format(product="p", day="d")});
+    SELECT MAX(remaining) INTO best FROM (
+        SELECT MAX(s.capacity - s.sold - s.held) AS remaining FROM operators_slot s
+        WHERE s.product_id = p AND s.date = d AND s.status = 'open'
+        UNION ALL
+        SELECT MAX(n.units - n.sold - n.held) FROM operators_nightinventory n
+        JOIN operators_unittype u ON u.id = n.unit_type_id
+        WHERE u.product_id = p AND n.date = d AND NOT n.closed
+    ) AS live;
+    IF best > 0 THEN
+        INSERT INTO operators_productday (product_id, date, remaining) VALUES (p, d, best)
+        ON CONFLICT (product_id, date) DO UPDATE SET remaining = EXCLUDED.remaining
+        WHERE operators_productday.remaining IS DISTINCT FROM EXCLUDED.remaining;
+    ELSE
+        DELETE FROM operators_productday WHERE product_id = p AND date = d;
+    END IF;
+END $$;"""
+
+_SLOT_ROW = """
+CREATE OR REPLACE FUNCTION operators_pd_slot_upd() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM operators_pd_refresh(NEW.product_id, NEW.date);
+    IF (OLD.product_id, OLD.date) IS DISTINCT FROM (NEW.product_id, NEW.date) THEN
+        PERFORM operators_pd_refresh(OLD.product_id, OLD.date);
+    END IF;
+    RETURN NULL;
+END $$;"""
+
+_NIGHT_ROW = """
+CREATE OR REPLACE FUNCTION operators_pd_night_upd() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM operators_pd_refresh(
+        (SELECT product_id FROM operators_unittype WHERE id = NEW.unit_type_id), NEW.date
+    );
+    IF (OLD.unit_type_id, OLD.date) IS DISTINCT FROM (NEW.unit_type_id, NEW.date) THEN
+        PERFORM operators_pd_refresh(
+            (SELECT product_id FROM operators_unittype WHERE id = OLD.unit_type_id), OLD.date
+        );
+    END IF;
+    RETURN NULL;
+END $$;"""
+
+# When a row-level trigger has anything to do: what is left, or whether it is open, changed.
+_ROW_WHEN = {
+    "operators_pd_slot_upd": (
+        "OLD.capacity - OLD.sold - OLD.held IS DISTINCT FROM NEW.capacity - NEW.sold - NEW.held"
+        " OR OLD.status IS DISTINCT FROM NEW.status OR OLD.date IS DISTINCT FROM NEW.date"
+        " OR OLD.product_id IS DISTINCT FROM NEW.product_id"
+    ),
+    "operators_pd_night_upd": (
+        "OLD.units - OLD.sold - OLD.held IS DISTINCT FROM NEW.units - NEW.sold - NEW.held"
+        " OR OLD.closed IS DISTINCT FROM NEW.closed OR OLD.date IS DISTINCT FROM NEW.date"
+        " OR OLD.unit_type_id IS DISTINCT FROM NEW.unit_type_id"
+    ),
+}
+
 _SLOT_NEW = "SELECT product_id, date FROM new_rows"
 _SLOT_OLD = "SELECT product_id, date FROM old_rows"
 _NIGHT = "SELECT u.product_id, n.date FROM {} n JOIN operators_unittype u ON u.id = n.unit_type_id"
 
 FUNCTIONS = [
+    _REFRESH_ONE,
     _function("operators_pd_slot_ins", _refresh_pairs(_SLOT_NEW)),
-    _function("operators_pd_slot_upd", _refresh_pairs(f"{_SLOT_NEW} UNION {_SLOT_OLD}")),
+    _SLOT_ROW,
     _function("operators_pd_slot_del", _refresh_pairs(_SLOT_OLD)),
     _function("operators_pd_night_ins", _refresh_pairs(_NIGHT.format("new_rows"))),
-    _function(
-        "operators_pd_night_upd",
-        _refresh_pairs(f"{_NIGHT.format('new_rows')} UNION {_NIGHT.format('old_rows')}"),
-    ),
+    _NIGHT_ROW,
     # A night deleted with its unit type (cascade) no longer names its product: the product
     # trigger below drops a deleted product's rows.
     _function("operators_pd_night_del", _refresh_pairs(_NIGHT.format("old_rows"))),
@@ -166,6 +246,12 @@ def install(schema_editor) -> None:
             cursor.execute(statement)
         for table, event, function in TRIGGERS:
             cursor.execute(f"DROP TRIGGER IF EXISTS {function}_trg ON {table}")
+            if function in _ROW_WHEN:
+                cursor.execute(
+                    f"CREATE TRIGGER {function}_trg AFTER {event} ON {table} FOR EACH ROW "
+                    f"WHEN ({_ROW_WHEN[function]}) EXECUTE FUNCTION {function}()"
+                )
+                continue
             cursor.execute(
                 f"CREATE TRIGGER {function}_trg AFTER {event} ON {table} "
                 f"REFERENCING {_TRANSITIONS[event]} FOR EACH STATEMENT "
@@ -189,6 +275,7 @@ def uninstall(schema_editor) -> None:
             cursor.execute(f"DROP FUNCTION IF EXISTS {function}()")
         cursor.execute("DROP TRIGGER IF EXISTS operators_price_from_keep_trg ON operators_product")
         cursor.execute("DROP FUNCTION IF EXISTS operators_price_from_keep()")
+        cursor.execute("DROP FUNCTION IF EXISTS operators_pd_refresh(bigint, date)")
 
 
 def enabled() -> bool:

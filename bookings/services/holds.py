@@ -153,7 +153,8 @@ def booking_hold(
             data={"expires_at": booking.expires_at.isoformat()},
         )
         _notify("held", booking)
-        _take(left + departures, as_state="held")  # last: the row locks last until COMMIT
+        # Last, and sent with the COMMIT: a counter's row lock lasts for the server's work only.
+        _take(left + departures, as_state="held", commit=True)
         if not planned_packages:  # what was inserted, for an answer built without re-reading
             booking.inserted_lines, booking.inserted_events = new_lines, [event]
         return booking

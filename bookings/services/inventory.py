@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from django.db import DatabaseError, IntegrityError, OperationalError, transaction
+from django.db import DatabaseError, IntegrityError, OperationalError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -92,18 +92,29 @@ def violated_constraint(exc: IntegrityError) -> str | None:
     return None
 
 
+class _NoRoom(Exception):  # noqa: N818 - internal: becomes SoldOut once rolled back
+    """A counter had no room when its UPDATE was sent with the COMMIT (`_take(commit=True)`):
+    the transaction is aborted; `_run_locked` words the refusal after the rollback."""
+
+    def __init__(self, wanted):
+        super().__init__()
+        self.wanted = wanted
+
+
 def _run_locked(fn):
     """Run fn in a durable transaction; a lock timeout or deadlock becomes Busy."""
     try:
         with transaction.atomic(durable=not _in_test_transaction()):
             return fn()
+    except _NoRoom as refused:
+        raise _refusal(refused.wanted) from None
     except OperationalError as exc:
         if _is_lock_error(exc):
             raise Busy() from exc
         raise
     except IntegrityError as exc:
         if violated_constraint(exc) in OVERSOLD_CONSTRAINTS:
-            raise SoldOut(_("Sold out: not enough places left.")) from exc
+            raise SoldOut(_NOT_ENOUGH()) from exc
         raise
     except DatabaseError as exc:
         if _is_lock_error(exc):
@@ -188,18 +199,98 @@ def _sold_out(kind: str, row, quantity: int) -> Exception:
     return SoldOut(_("Only %(left)s left in stock.") % {"left": max(left, 0)})
 
 
-def _take(needs: list[_Need], *, as_state: str) -> None:
+def _take(needs: list[_Need], *, as_state: str, commit: bool = False) -> None:
     """Add `held` (or `sold`) to each counter the needs name with one conditional UPDATE per
     row, in the fixed order (kind, pk): the row is locked from that statement to COMMIT, so
     callers take the counters last. A row without room raises SoldOut and the caller's
-    transaction rolls back; the CHECK constraints stay as the last guard."""
-    for (kind, pk), quantity in _wanted(needs):
-        if not LOCKING_ENABLED:  # the unsafe read-then-write path, only for the canary test
+    transaction rolls back; the CHECK constraints stay as the last guard.
+
+    `commit=True` (the last statement of an outermost `_run_locked` transaction): on
+    PostgreSQL the UPDATEs and the COMMIT go to the server in one round trip, so a counter's
+    row lock lasts for the server's work only, not for a trip back to this process and its
+    wait for the CPU. A row without room then raises SQLSTATE PDL01 (`bookings_no_room()`,
+    bookings migration 0009) and the COMMIT after it never runs."""
+    wanted = _wanted(needs)
+    if not LOCKING_ENABLED:  # the unsafe read-then-write path, only for the canary test
+        for (kind, pk), quantity in wanted:
             _take_unsafely(kind, pk, quantity, as_state)
-            continue
+        return
+    if not wanted:
+        return
+    if commit and _outermost_on_postgresql():
+        statements, params = [], []
+        for (kind, pk), quantity in wanted:
+            statements.append(_take_sql(kind, as_state, guarded=True))
+            params += [quantity, pk, quantity]
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("; ".join([*statements, "COMMIT"]), params)
+        except DatabaseError as exc:
+            if getattr(exc.__cause__, "sqlstate", None) == NO_ROOM:
+                raise _NoRoom(wanted) from exc
+            raise
+        return
+    with connection.cursor() as cursor:
+        for (kind, pk), quantity in wanted:
+            cursor.execute(_take_sql(kind, as_state, guarded=False), [quantity, pk, quantity])
+            if cursor.rowcount != 1:
+                raise _sold_out(kind, _model_of(kind).objects.get(pk=pk), quantity)
+
+
+# The SQLSTATE `bookings_no_room()` raises (bookings migration 0009).
+NO_ROOM = "PDL01"
+
+
+def _take_sql(kind: str, as_state: str, *, guarded: bool) -> str:
+    """The conditional UPDATE of one counter row as fixed SQL, params (quantity, pk,
+    quantity): it adds the places only while the row is open and has room. `guarded`: a
+    statement that raises NO_ROOM instead of changing no row (PostgreSQL)."""
+    key = (kind, as_state, guarded)
+    if key not in _TAKE_SQL:
         counter = "booked_pax" if kind == "departure" else as_state
-        if not _room_left(kind, pk, quantity).update(**{counter: F(counter) + quantity}):
-            raise _sold_out(kind, _model_of(kind).objects.get(pk=pk), quantity)
+        assert counter in ("held", "sold", "booked_pax")
+        condition = {
+            "slot": f"status = '{SlotStatus.OPEN}' AND capacity >= sold + held + %s",
+            "night": "NOT closed AND units >= sold + held + %s",
+            "stock": "quantity >= sold + held + %s",
+            "departure": f"status <> '{_departure_cancelled()}' AND capacity >= booked_pax + %s",
+        }[kind]
+        table = _model_of(kind)._meta.db_table
+        sql = f'UPDATE "{table}" SET {counter} = {counter} + %s WHERE id = %s AND {condition}'
+        if guarded:
+            sql = (
+                f"WITH taken AS ({sql} RETURNING 1) "
+                "SELECT bookings_no_room() WHERE NOT EXISTS (SELECT FROM taken)"
+            )
+        _TAKE_SQL[key] = sql
+    return _TAKE_SQL[key]
+
+
+_TAKE_SQL: dict[tuple, str] = {}
+
+
+def _outermost_on_postgresql() -> bool:
+    """Inside one outermost transaction (no savepoint, not a test's wrapping transaction) on
+    PostgreSQL: where a COMMIT sent by `_take` ends exactly the caller's transaction."""
+    return (
+        connection.vendor == "postgresql"
+        and len(connection.atomic_blocks) == 1
+        and not connection.savepoint_ids
+    )
+
+
+def _refusal(wanted) -> Exception:
+    """The refusal of a take that found no room, worded from the first row (in the order they
+    were taken) that has no room now; read after the rollback, without a lock."""
+    for (kind, pk), quantity in wanted:
+        row = _model_of(kind).objects.filter(pk=pk).first()
+        if row is None or not _room_left(kind, pk, quantity).exists():
+            return _sold_out(kind, row, quantity) if row else SoldOut(_NOT_ENOUGH())
+    return SoldOut(_NOT_ENOUGH())  # freed in the meantime: the attempt may be repeated
+
+
+def _NOT_ENOUGH() -> str:  # noqa: N802 - a translated constant, worded in the active language
+    return _("Sold out: not enough places left.")
 
 
 def _model_of(kind: str):
