@@ -11,6 +11,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from marketplace.compiled import fetch
+
 from .models import PaxCategory, PricingUnit, Product, ProductKind, Rate, UnitType
 
 CENT = Decimal("0.01")
@@ -168,8 +170,16 @@ def _rates(product: Product) -> list[Rate]:
     if "rates" in cache:
         return list(cache["rates"])
     # Which rate applies never depends on their order (`_rate_for` ranks them on a full key):
-    # ordered by pk, not by the model's ordering, whose joins cost more than the rates.
-    return list(product.rates.select_related("season").order_by("pk"))
+    # ordered by pk, not by the model's ordering, whose joins cost more than the rates. Read on
+    # every hold and quote: compiled once per process.
+    rates = fetch("pricing.rates", _product_rates, product.pk)
+    for rate in rates:  # as `product.rates` would: the rate knows its product
+        rate._state.fields_cache["product"] = product
+    return rates
+
+
+def _product_rates(product_id):
+    return Rate.objects.select_related("season").filter(product_id=product_id).order_by("pk")
 
 
 def _person_lines(product, rates, *, day, pax: PaxMix, unit_type_id=None, group=None):

@@ -24,12 +24,19 @@ def _setting(name: str, default):
     return getattr(settings, name, default)
 
 
+def outbox_message(*, handler, kwargs: dict | None = None) -> OutboxMessage:
+    """The unsaved row of `handler(**kwargs)`, for a caller that inserts it with its own rows
+    (then calls `outbox_dispatch` once they are committed). An unknown name fails now."""
+    name = handler if isinstance(handler, str) else handler.name
+    registry.resolve(name)
+    return OutboxMessage(handler=name, kwargs=kwargs or {})
+
+
 def outbox_enqueue(*, handler, kwargs: dict | None = None) -> OutboxMessage:
     """Record `handler(**kwargs)` (a registered name or a Celery task) to run after commit.
     Called inside a transaction, nothing runs if it rolls back."""
-    name = handler if isinstance(handler, str) else handler.name
-    registry.resolve(name)  # an unknown name fails now, in the caller's transaction
-    message = OutboxMessage.objects.create(handler=name, kwargs=kwargs or {})
+    message = outbox_message(handler=handler, kwargs=kwargs)
+    message.save(force_insert=True)
     message_id = message.pk
     transaction.on_commit(lambda: outbox_dispatch(message_id=message_id))
     return message

@@ -50,11 +50,17 @@ def draw_from_partner_allotment(
     same transaction) and return what is left to take from general sale. `reserved`: what
     `partner_reserved_places` found on the needs' rows before the transaction; none there,
     nothing to draw and no query (a place allotted meanwhile is already counted as held)."""
-    if not booking.buyer_organisation_id:
-        return needs
-    if reserved is not None and not any((n.kind, n.pk) in reserved for n in needs):
+    if draws_nothing(booking=booking, needs=needs, reserved=reserved):
         return needs
     return _hooks.draw(booking=booking, needs=needs, as_state=as_state)
+
+
+def draws_nothing(*, booking, needs: list, reserved: dict | None) -> bool:
+    """Whether `draw_from_partner_allotment` is known to take nothing: a traveller's booking,
+    or a partner keeping no places on the needs' rows (`reserved`, read before)."""
+    if not booking.buyer_organisation_id:
+        return True
+    return reserved is not None and not any((n.kind, n.pk) in reserved for n in needs)
 
 
 def give_back_to_allotments(*, allocations: list) -> None:

@@ -49,6 +49,22 @@ def _notify(event: str, booking: Booking) -> None:
     )
 
 
+def _notification(event: str, booking: Booking):
+    """`_notify`'s outbox row, unsaved (None when notifications are muted), for a writer that
+    inserts it with the booking's rows and dispatches it once they are committed."""
+    from outbox.services import outbox_message
+
+    from .. import tasks
+    from ..notifications import notifications_are_muted
+
+    if notifications_are_muted():
+        return None
+    return outbox_message(
+        handler=tasks.send_booking_notification,
+        kwargs={"booking_id": booking.pk, "event": event},
+    )
+
+
 def _recompute_totals(booking: Booking) -> None:
     lines = list(booking.lines.filter(parent__isnull=True))
     active = [ln for ln in lines if ln.status != LineStatus.CANCELLED]

@@ -5,6 +5,7 @@ nights, stock, each by pk), as the last statements of the transaction; moved wit
 from __future__ import annotations
 
 import logging
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.db import DatabaseError, IntegrityError, OperationalError, connection, transaction
@@ -103,9 +104,16 @@ class _NoRoom(Exception):  # noqa: N818 - internal: becomes SoldOut once rolled 
 
 def _run_locked(fn):
     """Run fn in a durable transaction; a lock timeout or deadlock becomes Busy."""
+    with refusals(), transaction.atomic(durable=not _in_test_transaction()):
+        return fn()
+
+
+@contextmanager
+def refusals():
+    """What the database refused, as the engine's errors: no room left is SoldOut (worded
+    after the rollback), a lock timeout or deadlock Busy. Wrap it around the transaction."""
     try:
-        with transaction.atomic(durable=not _in_test_transaction()):
-            return fn()
+        yield
     except _NoRoom as refused:
         raise _refusal(refused.wanted) from None
     except OperationalError as exc:
@@ -218,23 +226,34 @@ def _take(needs: list[_Need], *, as_state: str, commit: bool = False) -> None:
     if not wanted:
         return
     if commit and _outermost_on_postgresql():
-        statements, params = [], []
-        for (kind, pk), quantity in wanted:
-            statements.append(_take_sql(kind, as_state, guarded=True))
-            params += [quantity, pk, quantity]
-        try:
-            with connection.cursor() as cursor:
-                cursor.execute("; ".join([*statements, "COMMIT"]), params)
-        except DatabaseError as exc:
-            if getattr(exc.__cause__, "sqlstate", None) == NO_ROOM:
-                raise _NoRoom(wanted) from exc
-            raise
+        statements, params = guarded_takes(wanted, as_state)
+        run_guarded([*statements, "COMMIT"], params, wanted)
         return
     with connection.cursor() as cursor:
         for (kind, pk), quantity in wanted:
             cursor.execute(_take_sql(kind, as_state, guarded=False), [quantity, pk, quantity])
             if cursor.rowcount != 1:
                 raise _sold_out(kind, _model_of(kind).objects.get(pk=pk), quantity)
+
+
+def guarded_takes(wanted, as_state: str) -> tuple[list[str], list]:
+    """The guarded UPDATEs (PostgreSQL) of `wanted` (`_wanted`'s order) and their params."""
+    statements, params = [], []
+    for (kind, pk), quantity in wanted:
+        statements.append(_take_sql(kind, as_state, guarded=True))
+        params += [quantity, pk, quantity]
+    return statements, params
+
+
+def run_guarded(statements: list[str], params: list, wanted) -> None:
+    """Send `statements` in one round trip; a guarded take without room raises `_NoRoom`."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("; ".join(statements), params)
+    except DatabaseError as exc:
+        if getattr(exc.__cause__, "sqlstate", None) == NO_ROOM:
+            raise _NoRoom(wanted) from exc
+        raise
 
 
 # The SQLSTATE `bookings_no_room()` raises (bookings migration 0009).

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation
+from marketplace.compiled import fetch
 from operators.availability import stay_problem
 from operators.models import (
     CancellationTier,
@@ -316,14 +317,17 @@ def _supplier_rows(organisation_ids, products=()) -> dict[int, object]:
             organisation._state.fields_cache
         ):
             found[organisation.pk] = organisation
-    missing = wanted - set(found)
-    if missing:
-        found.update(
-            Organisation.objects.select_related("supplier_terms", "operator_contract").in_bulk(
-                missing
-            )
-        )
+    missing = sorted(wanted - set(found))
+    if missing:  # read on every hold: compiled once per process and number of suppliers
+        rows = fetch(("planning.suppliers", len(missing)), _suppliers, *missing)
+        found.update((organisation.pk, organisation) for organisation in rows)
     return found
+
+
+def _suppliers(*ids):
+    return Organisation.objects.select_related("supplier_terms", "operator_contract").filter(
+        pk__in=ids
+    )
 
 
 def _hold_context(*, buyer, products, supplier_ids) -> _HoldContext:
@@ -350,7 +354,14 @@ def _hold_context(*, buyer, products, supplier_ids) -> _HoldContext:
     return context
 
 
-def _record(
+def _record(booking, **fields) -> BookingEvent:
+    """Insert the history event `_event` describes."""
+    event = _event(booking, **fields)
+    event.save(force_insert=True)
+    return event
+
+
+def _event(
     booking,
     *,
     action,
@@ -361,7 +372,8 @@ def _record(
     actor_label="",
     data=None,
 ) -> BookingEvent:
-    return BookingEvent.objects.create(
+    """An unsaved history event of `booking`."""
+    return BookingEvent(
         booking=booking,
         action=action,
         actor=actor if getattr(actor, "pk", None) else None,

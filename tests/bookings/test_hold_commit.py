@@ -1,7 +1,9 @@
-"""A hold's counters go to PostgreSQL with its COMMIT in one round trip (real transactions, not
-a test's wrapping one): the row lock lasts for the server's work only. A counter without room
-raises SQLSTATE PDL01 there, so the COMMIT never runs: nothing is written, and the refusal is
-worded as on every other path."""
+"""A hold's counters go to PostgreSQL with the end of its transaction in one round trip (real
+transactions, not a test's wrapping one), so a counter's row lock lasts for the server's work
+only. A hold without package or allotment sends all its rows and counters as one string, run as
+one implicit transaction (`writes.py`); any other hold sends its counters with its COMMIT. A
+counter without room raises SQLSTATE PDL01 there, so nothing is kept, and the refusal is worded
+as on every other path."""
 
 import pytest
 from django.db import connection
@@ -47,16 +49,36 @@ def _rows() -> tuple:
     )
 
 
-def test_the_counter_update_travels_with_the_commit_and_the_hold_is_committed():
+def _write_statements(queries) -> list[str]:
+    return [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith(("INSERT", "UPDATE", "WITH", "BEGIN", "COMMIT", "SELECT 0, nextval"))
+        and 'outbox_outboxmessage" SET' not in q["sql"]  # the eager delivery after commit
+    ]
+
+
+def test_a_hold_is_written_in_one_round_trip_after_drawing_its_ids():
     product, slot = bookable_experience(capacity=5)
     with CaptureQueriesContext(connection) as queries:
         booking = _hold(product, slot, adults=2)
-    takes = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("WITH taken")]
-    assert len(takes) == 1
-    assert takes[0].startswith('WITH taken AS (UPDATE "operators_slot" SET held = held + 2')
-    assert takes[0].endswith("; COMMIT")
+    writes = _write_statements(queries)
+    # what follows is the notification's delivery after the commit (eager in the tests)
+    assert writes[2:3] in ([], ["BEGIN"]), writes
+    writes = writes[:2]
+    assert writes[0].startswith("SELECT 0, nextval(")
+    statements = writes[1].split("; ")
+    assert [s.split(" (", 1)[0] for s in statements] == [
+        'INSERT INTO "bookings_booking"',
+        'INSERT INTO "bookings_bookingline"',
+        'INSERT INTO "bookings_allocation"',
+        'INSERT INTO "bookings_bookingevent"',
+        'INSERT INTO "outbox_outboxmessage"',
+        "WITH taken AS",
+    ]
+    assert 'UPDATE "operators_slot" SET held = held + 2' in statements[-1]
     assert not connection.in_atomic_block
-    # committed: another connection sees the booking and the counter
+    # committed: another connection sees the booking, its rows and the counter
     from django.db import connections
 
     other = connections.create_connection("default")
@@ -64,14 +86,96 @@ def test_the_counter_update_travels_with_the_commit_and_the_hold_is_committed():
         with other.cursor() as cursor:
             cursor.execute("SELECT held FROM operators_slot WHERE id = %s", [slot.pk])
             assert cursor.fetchone() == (2,)
-            cursor.execute("SELECT status FROM bookings_booking WHERE id = %s", [booking.pk])
-            assert cursor.fetchone() == ("held",)
+            cursor.execute(
+                "SELECT b.status, count(a.id) FROM bookings_booking b"
+                " JOIN bookings_bookingline l ON l.booking_id = b.id"
+                " JOIN bookings_allocation a ON a.line_id = l.id WHERE b.id = %s GROUP BY 1",
+                [booking.pk],
+            )
+            assert cursor.fetchone() == ("held", 1)
     finally:
         other.close()
-    # the connection is in a clean state for the next transaction
+    # the objects returned are the saved rows
+    assert not booking._state.adding and booking.inserted_lines[0].booking_id == booking.pk
+    assert Booking.objects.get(pk=booking.pk).reference == booking.reference
     second = _hold(product, slot, adults=3)
     slot.refresh_from_db()
-    assert slot.held == 5 and second.pk != booking.pk
+    assert slot.held == 5 and second.pk > booking.pk
+
+
+def _row_values(booking_pk) -> dict:
+    """Every column of a booking's rows but ids, references and times."""
+    skip = {"id", "reference", "created_at", "updated_at", "expires_at", "booking", "line"}
+
+    def values(obj):
+        return {
+            f.attname: getattr(obj, f.attname)
+            for f in obj._meta.concrete_fields
+            if f.name not in skip and f.attname not in ("booking_id", "line_id")
+        }
+
+    booking = Booking.objects.get(pk=booking_pk)
+    lines = list(BookingLine.objects.filter(booking=booking).order_by("position"))
+    return {
+        "booking": values(booking),
+        "lines": [values(line) for line in lines],
+        "allocations": [
+            values(a) for a in Allocation.objects.filter(line__in=lines).order_by("line__position")
+        ],
+        "events": [
+            {**values(e), "data": sorted(e.data)}  # the option's expiry: a time of its own
+            for e in BookingEvent.objects.filter(booking=booking)
+        ],
+        "outbox": [
+            {"handler": m.handler, "event": m.kwargs["event"], "same": m.kwargs["booking_id"]}
+            for m in OutboxMessage.objects.filter(kwargs__booking_id=booking_pk)
+        ],
+    }
+
+
+def test_the_one_round_trip_writes_exactly_the_rows_the_transaction_writes():
+    from django.db import transaction
+
+    product, slot = bookable_experience(capacity=9)
+    other, other_slot = bookable_experience(capacity=9)
+    hotel, unit_type, start = bookable_stay(units=3, nights=3)
+
+    def hold():
+        return services.booking_hold(
+            lines=[
+                LineRequest(product=product, day=slot.date, slot=slot, pax=PaxMix.of(adults=2)),
+                LineRequest(
+                    product=other,
+                    day=other_slot.date,
+                    slot=other_slot,
+                    pax=PaxMix.of(adults=1, children_ages=[8]),
+                ),
+                LineRequest(
+                    product=hotel,
+                    day=start,
+                    check_out=start + timezone.timedelta(days=2),
+                    unit_type=unit_type,
+                    units=1,
+                    pax=PaxMix.of(adults=2),
+                ),
+            ],
+            channel="web",
+            contact_name="Anna",
+            contact_email="anna@example.com",
+            notes="By the window",
+        )
+
+    at_once = hold()
+    with transaction.atomic():  # inside a caller's transaction: the general path
+        in_transaction = hold()
+    first, second = _row_values(at_once.pk), _row_values(in_transaction.pk)
+    assert first["outbox"] and first["outbox"][0]["same"] == at_once.pk
+    assert second["outbox"][0]["same"] == in_transaction.pk
+    for part in ("outbox",):
+        for row in first[part] + second[part]:
+            row.pop("same")
+    assert first == second
+    assert len(first["lines"]) == 3 and len(first["allocations"]) == 4  # two nights
 
 
 def test_a_full_slot_raises_in_the_round_trip_and_nothing_is_committed():
@@ -113,7 +217,7 @@ def test_the_second_counter_without_room_undoes_the_first_in_the_same_round_trip
     assert slot.held == 0
 
 
-def test_a_closed_slot_and_a_full_night_are_worded_as_everywhere():
+def test_a_closed_slot_and_a_full_night_sent_with_the_commit_are_worded_as_everywhere():
     product, slot = bookable_experience(capacity=10)
     Slot.objects.filter(pk=slot.pk).update(status=SlotStatus.CLOSED)
     with pytest.raises(SoldOut) as refused:

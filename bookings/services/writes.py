@@ -1,0 +1,97 @@
+"""A new booking's rows in one round trip (PostgreSQL).
+
+The ids come first, from the tables' own sequences, in one query outside any transaction (a
+hold that is then refused leaves a gap, as a rolled-back INSERT does). With the ids known,
+every row's INSERT and the counters' guarded UPDATEs go to the server as one multi-statement
+string, which PostgreSQL runs as one implicit transaction: a counter without room raises
+SQLSTATE PDL01 (`inventory.guarded_takes`) and nothing of the string is kept. The rows and
+their values are the ones Django's own INSERT would write (each field's `pre_save` and
+`get_db_prep_save`); only the SQL is put together here, once per shape."""
+
+from __future__ import annotations
+
+from django.db import connection
+
+from .inventory import guarded_takes, run_guarded
+
+
+def next_ids(counts: list[tuple[type, int]]) -> list[list[int]]:
+    """`n` new ids of each model's table, in one query."""
+    parts, params = [], []
+    for position, (model, n) in enumerate(counts):
+        parts.append(
+            f"SELECT {position}, nextval(%s) FROM generate_series(1, %s)"  # noqa: S608
+        )
+        params += [_sequence(model), n]
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        rows = cursor.fetchall()
+    ids: list[list[int]] = [[] for _ in counts]
+    for position, value in rows:
+        ids[position].append(value)
+    return [sorted(values) for values in ids]
+
+
+_SEQUENCES: dict[type, str] = {}
+
+
+def _sequence(model) -> str:
+    if model not in _SEQUENCES:
+        opts = model._meta
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_get_serial_sequence(%s, %s)",
+                [connection.ops.quote_name(opts.db_table), opts.pk.column],
+            )
+            _SEQUENCES[model] = cursor.fetchone()[0]
+    return _SEQUENCES[model]
+
+
+def insert_sql(objects: list) -> tuple[str, list]:
+    """One INSERT of `objects` (instances of one model, their pks set): the columns and the
+    values Django's compiler would write for them."""
+    model = type(objects[0])
+    fields = _fields(model)
+    quote = connection.ops.quote_name
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    params = []
+    for obj in objects:
+        for field in fields:
+            value = field.pre_save(obj, True)
+            if hasattr(value, "resolve_expression"):  # expressions and database defaults
+                raise TypeError(f"{model.__name__}.{field.name}: a value, not an expression")
+            params.append(field.get_db_prep_save(value, connection=connection))
+    columns = ", ".join(quote(field.column) for field in fields)
+    values = ", ".join([row] * len(objects))
+    return f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES {values}", params
+
+
+_FIELDS: dict[type, list] = {}
+
+
+def _fields(model) -> list:
+    if model not in _FIELDS:
+        fields = [f for f in model._meta.concrete_fields if not f.generated]
+        if any(hasattr(f, "get_placeholder") for f in fields):
+            raise TypeError(f"{model.__name__}: a field with its own SQL placeholder")
+        _FIELDS[model] = fields
+    return _FIELDS[model]
+
+
+def write_at_once(groups: list[list], wanted, as_state: str) -> None:
+    """Insert `groups` (lists of unsaved instances of one model each, pks set, in the order
+    their foreign keys need) and take the `wanted` counters, all in one round trip; then mark
+    the instances saved. Raises what `inventory.refusals` turns into SoldOut or Busy."""
+    statements, params = [], []
+    for objects in groups:
+        if objects:
+            sql, values = insert_sql(objects)
+            statements.append(sql)
+            params += values
+    takes, take_params = guarded_takes(wanted, as_state)
+    # Without BEGIN: a multi-statement string is one implicit transaction, ended by the server.
+    run_guarded(statements + takes, params + take_params, wanted)
+    for objects in groups:
+        for obj in objects:
+            obj._state.adding = False
+            obj._state.db = connection.alias
