@@ -12,10 +12,10 @@ from ..models import BookingLine, LineKind, SupplierTerms
 
 
 def _terms(organisation_ids) -> dict[int, SupplierTerms]:
-    return {
-        t.organisation_id: t
-        for t in SupplierTerms.objects.filter(organisation_id__in=set(organisation_ids))
-    }
+    wanted = set(organisation_ids)
+    if not wanted:  # nothing to read: not even a queryset to build
+        return {}
+    return {t.organisation_id: t for t in SupplierTerms.objects.filter(organisation_id__in=wanted)}
 
 
 def option_cutoff(organisation_id, terms: dict | None = None) -> timedelta:

@@ -259,3 +259,19 @@ def test_inside_a_callers_transaction_the_commit_is_left_to_the_caller():
     slot.refresh_from_db()
     assert slot.held == 0
     assert _rows() == (0, 0, 0, 0, 0)
+
+
+def test_an_api_hold_written_in_one_round_trip_answers_what_a_read_answers(api_client):
+    from tests.bookings.test_hold_path import _api_body, _api_client, _partner_with_contract
+
+    partner = _partner_with_contract()
+    client = _api_client(api_client, partner)
+    product, slot = bookable_experience(capacity=10)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post("/api/v1/bookings/", _api_body(product, slot), format="json")
+    assert response.status_code == 201, response.json()
+    assert any(q["sql"].startswith("SELECT 0, nextval(") for q in queries.captured_queries)
+    created = response.json()
+    read = client.get(f"/api/v1/bookings/{created['reference']}/").json()
+    assert created == read
+    assert created["lines"][0]["cancellation_tiers"][0]["days_before"] == 5
