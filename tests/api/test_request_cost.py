@@ -19,11 +19,13 @@ pytestmark = pytest.mark.django_db
 
 def _slot_with_product():
     return CompiledQuery(
-        lambda pk: Slot.objects.select_related(
-            "product__organisation", "product__organisation__supplier_terms"
-        )
-        .filter(pk=pk, product__status="published")
-        .order_by()[:1],
+        lambda pk: (
+            Slot.objects.select_related(
+                "product__organisation", "product__organisation__supplier_terms"
+            )
+            .filter(pk=pk, product__status="published")
+            .order_by()[:1]
+        ),
         pk=-1,
     )
 
