@@ -143,3 +143,86 @@ def test_an_answer_binds_no_fields(api_client, monkeypatch):
     monkeypatch.setattr(output._FieldsBuiltOnce, "represent_with_drf", True)
     api_client.get(f"/api/v1/bookings/{created['reference']}/")
     assert "BookingOutput" in bound  # the check can fail
+
+
+class _Clock:
+    now = 60 * 16_667 + 20.0  # 20 s into a minute
+
+    def __call__(self):
+        return self.now
+
+
+def _throttle(cache, clock):
+    from marketplace.throttling import _WindowCounterThrottle
+
+    class Throttle(_WindowCounterThrottle):
+        rate = "2/min"
+        scope = "test"
+
+        def get_cache_key(self, request, view):
+            return "throttle-test-caller"
+
+    Throttle.cache = cache
+    Throttle.timer = clock
+    return Throttle
+
+
+def _allowed(throttle_class):
+    throttle = throttle_class()
+    return throttle.allow_request(None, None), throttle
+
+
+def test_the_rate_limit_slides_and_says_when_to_retry():
+    from django.core.cache import cache
+
+    clock = _Clock()
+    throttle = _throttle(cache, clock)
+    assert [_allowed(throttle)[0] for _ in range(2)] == [True, True]
+    refused, third = _allowed(throttle)
+    assert not refused and third.wait() == 40  # the window ends in 40 s
+    assert not _allowed(throttle)[0]  # refusals are not counted...
+    clock.now += 41  # 1 s into the next minute: the two count 59/60
+    refused, fourth = _allowed(throttle)
+    assert not refused and fourth.wait() == 30  # 2 × (1 - t/60) + 1 <= 2 after 30 s more
+    clock.now += 30
+    assert _allowed(throttle)[0]  # ...so the caller is let through as soon as it may
+    assert not _allowed(throttle)[0]
+
+
+def test_the_rate_limit_costs_one_redis_round_trip(monkeypatch):
+    import os
+    import uuid
+
+    import redis
+    from django.core.cache.backends.redis import RedisCache
+
+    url = os.environ.get("CACHE_URL", "")
+    if not url.startswith("redis://"):
+        pytest.skip("CACHE_URL is not a Redis server")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.ConnectionError:
+        pytest.skip(f"no Redis at {url}")
+    cache = RedisCache(url, {"KEY_PREFIX": f"test-throttle-cost-{uuid.uuid4()}"})
+    round_trips = []
+    execute = redis.client.Pipeline.execute
+    send = redis.Redis.execute_command
+
+    def pipeline_execute(self, *args, **kwargs):
+        round_trips.append("pipeline")
+        return execute(self, *args, **kwargs)
+
+    def command(self, *args, **kwargs):
+        round_trips.append(args[0])
+        return send(self, *args, **kwargs)
+
+    monkeypatch.setattr(redis.client.Pipeline, "execute", pipeline_execute)
+    monkeypatch.setattr(redis.Redis, "execute_command", command)
+    clock = _Clock()
+    throttle = _throttle(cache, clock)
+    assert [_allowed(throttle)[0] for _ in range(3)] == [True, True, False]
+    assert round_trips == ["pipeline", "pipeline", "pipeline", "DECRBY"]
+    clock.now += 60
+    assert not _allowed(throttle)[0]  # the previous minute's two, shared through Redis
+    clock.now += 40
+    assert _allowed(throttle)[0]
