@@ -9,6 +9,7 @@ is 429 with Retry-After, in the one error shape (marketplace/api.py).
 DRF's own UserRateThrottle would count every API-key request under one key "None" (an API
 key's principal has no user id): all partners would share one counter."""
 
+import contextlib
 import math
 
 from django.core.cache.backends.redis import RedisCache
@@ -73,10 +74,8 @@ class _WindowCounterThrottle(SimpleRateThrottle):
             current_key = cache.make_and_validate_key(current_key)
             cache._cache.get_client(current_key, write=True).decr(current_key)
             return
-        try:
+        with contextlib.suppress(ValueError):  # expired meanwhile
             cache.decr(current_key)
-        except ValueError:  # expired meanwhile
-            pass
 
 
 class AnonRateThrottle(_WindowCounterThrottle, throttling.AnonRateThrottle):
