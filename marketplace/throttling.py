@@ -52,8 +52,15 @@ class _WindowCounterThrottle(SimpleRateThrottle):
             left = min(left, self._excess * self.duration / self._previous)
         return max(math.ceil(left), 1)
 
+    @property
+    def _cache_backend(self):
+        # DRF's `cache` is django.core.cache.cache, a proxy to the default cache: look through
+        # it, so that Redis is recognised.
+        connections = getattr(self.cache, "_connections", None)
+        return self.cache if connections is None else connections[self.cache._alias]
+
     def _count(self, current_key, previous_key):
-        cache = self.cache
+        cache = self._cache_backend
         ttl = 2 * self.duration
         if isinstance(cache, RedisCache):
             current_key = cache.make_and_validate_key(current_key)
@@ -69,7 +76,7 @@ class _WindowCounterThrottle(SimpleRateThrottle):
         return cache.incr(current_key), int(cache.get(previous_key) or 0)
 
     def _uncount(self, current_key):
-        cache = self.cache
+        cache = self._cache_backend
         if isinstance(cache, RedisCache):
             current_key = cache.make_and_validate_key(current_key)
             cache._cache.get_client(current_key, write=True).decr(current_key)

@@ -189,7 +189,8 @@ def test_the_rate_limit_slides_and_says_when_to_retry():
     assert not _allowed(throttle)[0]
 
 
-def test_the_rate_limit_costs_one_redis_round_trip(monkeypatch):
+@pytest.mark.parametrize("through_the_proxy", [False, True])
+def test_the_rate_limit_costs_one_redis_round_trip(monkeypatch, settings, through_the_proxy):
     import os
     import uuid
 
@@ -203,7 +204,18 @@ def test_the_rate_limit_costs_one_redis_round_trip(monkeypatch):
         redis.Redis.from_url(url, socket_connect_timeout=1).ping()
     except redis.ConnectionError:
         pytest.skip(f"no Redis at {url}")
-    cache = RedisCache(url, {"KEY_PREFIX": f"test-throttle-cost-{uuid.uuid4()}"})
+    prefix = f"test-throttle-cost-{uuid.uuid4()}"
+    cache = RedisCache(url, {"KEY_PREFIX": prefix})
+    if through_the_proxy:  # as DRF's throttles hold it: django.core.cache.cache
+        from django.core.cache import cache
+
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": url,
+                "KEY_PREFIX": prefix,
+            }
+        }
     round_trips = []
     execute = redis.client.Pipeline.execute
     send = redis.Redis.execute_command
