@@ -36,7 +36,26 @@ class PackageLineInput(PaxInput):
     extras = bounds.id_list(default=list)
 
 
-class HoldInput(serializers.Serializer):
+class _InputFieldsBoundOnce:
+    """A serializer deep-copies and binds its fields (and its nested serializers' fields) on
+    every instance. These input fields keep no state while validating (errors are raised,
+    not stored; no context is read), so one bound set per class validates every request:
+    `validate_with_drf = True` goes back to DRF's own path, which the tests compare against."""
+
+    validate_with_drf = False
+
+    @property
+    def fields(self):
+        if self.validate_with_drf:
+            return super().fields
+        bound = type(self).__dict__.get("_bound_fields")
+        if bound is None:
+            bound = super(_InputFieldsBoundOnce, type(self)()).fields
+            type(self)._bound_fields = bound
+        return bound
+
+
+class HoldInput(_InputFieldsBoundOnce, serializers.Serializer):
     contact_name = serializers.CharField(max_length=200)
     contact_email = serializers.EmailField()
     contact_phone = serializers.CharField(max_length=40, required=False, default="")

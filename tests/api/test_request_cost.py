@@ -238,3 +238,39 @@ def test_the_rate_limit_costs_one_redis_round_trip(monkeypatch, settings, throug
     assert not _allowed(throttle)[0]  # the previous minute's two, shared through Redis
     clock.now += 40
     assert _allowed(throttle)[0]
+
+
+_HOLD_BODIES = [
+    {
+        "contact_name": "Hans",
+        "contact_email": "hans@example.de",
+        "lines": [{"product": "walls", "date": "2031-05-04", "slot": 5, "adults": 2}],
+    },
+    {
+        "contact_name": "Hans",
+        "contact_email": "hans@example.de",
+        "lines": [{"product": "walls", "date": "2031-05-04", "children_ages": [4, None]}],
+        "packages": [{"package": "p", "date": "2031-05-04", "adults": 1, "extras": [1]}],
+        "accept_package_terms": True,
+    },
+    {},
+    {"contact_name": "", "contact_email": "no", "lines": "x"},
+    {"contact_name": "Hans", "contact_email": "h@example.de", "lines": [{}, {"slot": -1}]},
+    {"contact_name": "Hans", "contact_email": "h@example.de", "lines": [{"product": "a b"}] * 60},
+    {"contact_name": "H" * 300, "contact_email": "h@example.de", "language": "xx", "notes": 5},
+]
+
+
+@pytest.mark.parametrize("body", _HOLD_BODIES)
+def test_the_hold_input_validates_as_drf_does(body, monkeypatch):
+    from django.utils import translation
+
+    def validate():
+        data = output.HoldInput(data=body)
+        return data.is_valid(), data.errors, dict(data.validated_data) if not data.errors else {}
+
+    with translation.override("de"):
+        ours = validate()
+        again = validate()  # the shared fields keep nothing from the last request
+        monkeypatch.setattr(output.HoldInput, "validate_with_drf", True)
+        assert validate() == ours == again
