@@ -36,12 +36,12 @@ class PackageLineInput(PaxInput):
     extras = bounds.id_list(default=list)
 
 
+# A serializer deep-copies and binds its fields (and its nested serializers' fields) on every
+# instance. These input fields keep no state while validating (errors are raised, not stored;
+# no context is read), so one bound set per class validates every request.
+# `validate_with_drf = True` goes back to DRF's own path, which the tests compare against.
+# (No docstring: the OpenAPI schema would show it as the serializer's description.)
 class _InputFieldsBoundOnce:
-    """A serializer deep-copies and binds its fields (and its nested serializers' fields) on
-    every instance. These input fields keep no state while validating (errors are raised,
-    not stored; no context is read), so one bound set per class validates every request:
-    `validate_with_drf = True` goes back to DRF's own path, which the tests compare against."""
-
     validate_with_drf = False
 
     @property
@@ -96,13 +96,15 @@ class CancelInput(serializers.Serializer):
     preview = serializers.BooleanField(default=False)
 
 
+# (The docstring below is what the OpenAPI schema shows for the serializers without their
+# own: keep it as it is, or the schema changes.) An answer is written by the fields of one
+# bound instance per class, which only read (`get_attribute`, `to_representation`: no context,
+# no per-request state), so they are shared safely between requests and threads: DRF would
+# deep-copy and bind every field of every nested serializer for each answer.
+# `represent_with_drf = True` goes back to DRF's own path, which the tests compare against.
 class _FieldsBuiltOnce:
-    """A ModelSerializer builds and binds its fields on every instance (deep copies of every
-    field: most of an answer's time); an output serializer's fields never change. Built once
-    per class; an answer is written by the fields of one bound instance per class, which
-    only read (`get_attribute`, `to_representation`: no context, no per-request state), so
-    they are shared safely between requests and threads. `represent_with_drf = True` goes
-    back to DRF's own path, which the tests compare against."""
+    """A ModelSerializer builds its fields from the model on every instance (most of an
+    answer's time); an output serializer's fields never change: built once per class, copied."""
 
     represent_with_drf = False
 
