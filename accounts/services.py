@@ -15,6 +15,7 @@ from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from marketplace.queries import CompiledQuery
 from marketplace.text import render_text
 from outbox.services import outbox_enqueue
 
@@ -188,16 +189,24 @@ def api_key_revoke(*, api_key: ApiKey) -> None:
     api_key.save(update_fields=["revoked_at"])
 
 
+# Every API request looks its key up: SQL compiled once per process (marketplace/queries.py).
+# The trade contract comes too: a partner's request reads its terms without another query.
+# The prefix is unique: one row at most, no ORDER BY.
+_ACTIVE_API_KEY = CompiledQuery(
+    lambda prefix: (
+        ApiKey.objects.select_related("organisation", "organisation__trade_contract")
+        .filter(prefix=prefix, revoked_at__isnull=True, organisation__is_active=True)
+        .order_by()[:1]
+    ),
+    prefix="compiled-query-placeholder",
+)
+
+
 def api_key_authenticate(raw: str) -> ApiKey | None:
     parts = raw.split("_", 2)
     if len(parts) != 3 or parts[0] != API_KEY_PREFIX:
         return None
-    api_key = (
-        # the trade contract too: a partner's request reads its terms without another query
-        ApiKey.objects.select_related("organisation", "organisation__trade_contract")
-        .filter(prefix=parts[1], revoked_at__isnull=True, organisation__is_active=True)
-        .first()
-    )
+    api_key = _ACTIVE_API_KEY.first(prefix=parts[1])
     if api_key is None or not secrets.compare_digest(api_key.key_hash, hash_api_key(raw)):
         return None
     api_key_touch(api_key=api_key)

@@ -9,7 +9,84 @@ is 429 with Retry-After, in the one error shape (marketplace/api.py).
 DRF's own UserRateThrottle would count every API-key request under one key "None" (an API
 key's principal has no user id): all partners would share one counter."""
 
-from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle
+import contextlib
+import math
+
+from django.core.cache.backends.redis import RedisCache
+from rest_framework import throttling
+from rest_framework.throttling import SimpleRateThrottle
+
+
+class _WindowCounterThrottle(SimpleRateThrottle):
+    """DRF's throttles keep every request's time in one cache entry, read and rewritten
+    (pickled) on each request: two round trips and a list as long as the rate. This counts
+    instead: one counter per window of the rate's duration, the previous window weighted by
+    the share of it still inside the last `duration` seconds (a sliding window, estimated).
+    On Redis one round trip (INCR, EXPIRE and the previous count, pipelined); on any other
+    cache `add` + `incr` + `get`. A refused request is not counted, as with DRF's."""
+
+    def allow_request(self, request, view):
+        if self.rate is None:
+            return True
+        self.key = self.get_cache_key(request, view)
+        if self.key is None:
+            return True
+        self.now = self.timer()
+        window = int(self.now // self.duration)
+        current_key = f"{self.key}:{window}"
+        current, previous = self._count(current_key, f"{self.key}:{window - 1}")
+        self._into_window = self.now - window * self.duration
+        weight = 1 - self._into_window / self.duration
+        self._excess = previous * weight + current - self.num_requests
+        self._previous = previous
+        if self._excess > 0:
+            self._uncount(current_key)
+            return self.throttle_failure()
+        return True
+
+    def wait(self):
+        """Seconds until the estimate lets a request through: the previous window's share
+        fades with time, the current window's count only when the window ends."""
+        left = self.duration - self._into_window
+        if self._previous:
+            left = min(left, self._excess * self.duration / self._previous)
+        return max(math.ceil(left), 1)
+
+    @property
+    def _cache_backend(self):
+        # DRF's `cache` is django.core.cache.cache, a proxy to the default cache: look through
+        # it, so that Redis is recognised.
+        connections = getattr(self.cache, "_connections", None)
+        return self.cache if connections is None else connections[self.cache._alias]
+
+    def _count(self, current_key, previous_key):
+        cache = self._cache_backend
+        ttl = 2 * self.duration
+        if isinstance(cache, RedisCache):
+            current_key = cache.make_and_validate_key(current_key)
+            previous_key = cache.make_and_validate_key(previous_key)
+            client = cache._cache.get_client(current_key, write=True)
+            pipe = client.pipeline(transaction=False)
+            pipe.incr(current_key)
+            pipe.expire(current_key, ttl)
+            pipe.get(previous_key)
+            current, _expiry, previous = pipe.execute()
+            return int(current), int(previous or 0)
+        cache.add(current_key, 0, ttl)
+        return cache.incr(current_key), int(cache.get(previous_key) or 0)
+
+    def _uncount(self, current_key):
+        cache = self._cache_backend
+        if isinstance(cache, RedisCache):
+            current_key = cache.make_and_validate_key(current_key)
+            cache._cache.get_client(current_key, write=True).decr(current_key)
+            return
+        with contextlib.suppress(ValueError):  # expired meanwhile
+            cache.decr(current_key)
+
+
+class AnonRateThrottle(_WindowCounterThrottle, throttling.AnonRateThrottle):
+    """Per client address, before any credentials (scope "anon")."""
 
 
 def _api_key(request):
@@ -18,7 +95,7 @@ def _api_key(request):
     return request.auth if isinstance(request.auth, ApiKey) else None
 
 
-class ApiKeyRateThrottle(SimpleRateThrottle):
+class ApiKeyRateThrottle(_WindowCounterThrottle):
     scope = "api_key"
 
     def get_cache_key(self, request, view):
@@ -28,7 +105,7 @@ class ApiKeyRateThrottle(SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": api_key.pk}
 
 
-class SessionUserRateThrottle(SimpleRateThrottle):
+class SessionUserRateThrottle(_WindowCounterThrottle):
     scope = "user"
 
     def get_cache_key(self, request, view):

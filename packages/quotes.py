@@ -8,6 +8,7 @@ the same loaded window for every day."""
 
 from __future__ import annotations
 
+import copy
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_CEILING, Decimal
 
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils.translation import gettext as _
 
 from operators.availability import stay_problem
@@ -193,37 +194,116 @@ def round_up(value: Decimal, step: Decimal) -> Decimal:
 
 
 def _rates_prefetch(path: str) -> Prefetch:
-    return Prefetch(path, queryset=Rate.objects.select_related("season"))
+    # No ORDER BY: `_rate_for` picks the rate by its own total key, so the model's ordering
+    # (which joins the product and the unit type only to sort) buys nothing here.
+    return Prefetch(path, queryset=Rate.objects.select_related("season").order_by())
+
+
+def _components_prefetch() -> Prefetch:
+    return Prefetch(
+        "components",
+        queryset=Component.objects.select_related(
+            "product__organisation",
+            "unit_type",
+            "alternative_product__organisation",
+            "alternative_unit_type",
+        )
+        .prefetch_related(
+            _rates_prefetch("product__rates"), _rates_prefetch("alternative_product__rates")
+        )
+        .order_by("day_offset", "position", "pk"),
+    )
+
+
+# What a quote reads of a component's product and its supplier (`title` with its languages).
+_PRODUCT_FIELDS = (
+    "organisation__name",
+    "kind",
+    "status",
+    "slug",
+    "title",
+    *(f"title_{code}" for code in ("it", "en", "de", "fr")),
+    "vat_rate",
+    "available_from",
+    "available_until",
+    "pricing_unit",
+    "free_place_every",
+)
+_COMPONENT_FIELDS = (
+    "package_id",
+    "position",
+    "day_offset",
+    "nights",
+    "slot_rule",
+    "time",
+    "quantity_rule",
+    "quantity",
+    "room_occupancy",
+    "required",
+    "unit_type",
+    "alternative_unit_type",
+    *(f"product__{name}" for name in _PRODUCT_FIELDS),
+    *(f"alternative_product__{name}" for name in _PRODUCT_FIELDS),
+)
+
+
+def _quote_components_prefetch() -> Prefetch:
+    """The components as a quote reads them: only the columns it uses (a product has 65,
+    most of them translated texts) and no ORDER BY (Django resolves the ordering against
+    every selected column; `_ordered` sorts the five rows instead)."""
+    return Prefetch(
+        "components",
+        queryset=Component.objects.select_related(
+            "product__organisation",
+            "unit_type",
+            "alternative_product__organisation",
+            "alternative_unit_type",
+        )
+        .only(*_COMPONENT_FIELDS)
+        .prefetch_related(
+            _rates_prefetch("product__rates"), _rates_prefetch("alternative_product__rates")
+        )
+        .order_by(),
+    )
+
+
+def _ordered(package: Package) -> list[Component]:
+    """The itinerary's order: day, position, then creation."""
+    return sorted(package.components.all(), key=lambda c: (c.day_offset, c.position, c.pk))
+
+
+def _needs(package: Package) -> set[str]:
+    """What a quote of this package reads: fixed prices and child reductions only when the
+    package is priced per person from its season prices."""
+    if package.pricing_mode == PricingMode.FIXED:
+        return {"components", "season_prices", "child_reductions"}
+    return {"components"}
 
 
 def _loaded(package: Package) -> Package:
-    """The package with what a quote reads prefetched (reloaded once if it is not)."""
+    """The package with what a quote reads prefetched. The caller's instance is not re-read
+    (one query less) and is left as it was: the prefetch goes on a copy, so a later quote of
+    the same instance reads components and rates afresh."""
     cache = getattr(package, "_prefetched_objects_cache", {})
-    if {"components", "season_prices", "child_reductions"} <= set(cache):
+    missing = _needs(package) - set(cache)
+    if not missing:
         return package
-    return package_for_quote(package.pk)
+    loaded = copy.copy(package)
+    loaded._prefetched_objects_cache = dict(cache)
+    prefetch_related_objects(
+        [loaded],
+        *(
+            _quote_components_prefetch() if name == "components" else name
+            for name in sorted(missing)
+        ),
+    )
+    return loaded
 
 
 def package_for_quote(pk: int) -> Package:
     """A package with its components, products, unit types, rates and fixed prices."""
-    return (
-        Package.objects.prefetch_related(
-            Prefetch(
-                "components",
-                queryset=Component.objects.select_related(
-                    "product__organisation",
-                    "unit_type",
-                    "alternative_product__organisation",
-                    "alternative_unit_type",
-                )
-                .prefetch_related(
-                    _rates_prefetch("product__rates"), _rates_prefetch("alternative_product__rates")
-                )
-                .order_by("day_offset", "position", "pk"),
-            ),
-            "season_prices",
-            "child_reductions",
-        )
+    return Package.objects.prefetch_related(
+        _components_prefetch(), "season_prices", "child_reductions"
     ).get(pk=pk)
 
 
@@ -264,7 +344,7 @@ def load_window(package: Package, components: list[Component], start: date, end:
     if unit_types:
         for night in NightInventory.objects.filter(
             unit_type_id__in=unit_types, date__gte=start, date__lte=end
-        ):
+        ).order_by("date"):
             window.nights[night.unit_type_id][night.date] = night
     if goods:
         window.stock = {
@@ -658,7 +738,7 @@ def quote_for_staff(
     if not isinstance(start_date, date):
         raise ValidationError({"start_date": _("Give the start date.")})
     package = _loaded(package)
-    components = list(package.components.all())
+    components = _ordered(package)
     window = load_window(package, components, start_date, window_end(package, start_date))
     if own:
         _give_back(window, own)
@@ -732,7 +812,7 @@ def package_month_availability(
     first = month.replace(day=1)
     last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
     package = _loaded(package)
-    components = list(package.components.all())
+    components = _ordered(package)
     window = load_window(package, components, first, window_end(package, last))
     own = partner_own_places(buyer, package, first, window_end(package, last))
     if own:

@@ -8,6 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.tenancy import OrganisationScopedViewSet
+from marketplace.queries import CompiledQuery
 from operators.models import Product, Slot, UnitType
 from operators.pricing import PaxMix
 
@@ -51,23 +52,36 @@ _PRODUCT_WITH_SUPPLIER = (
 )
 
 
+# The slot and its product, or the product alone, looked up for each line of a hold: SQL
+# compiled once per process (marketplace/queries.py), one row at most, no ORDER BY.
+_SLOT_OF_PRODUCT = CompiledQuery(
+    lambda slot, product: (
+        Slot.objects.select_related(
+            "product", *(f"product__{path}" for path in _PRODUCT_WITH_SUPPLIER)
+        )
+        .filter(pk=slot, product__slug=product, product__status="published")
+        .order_by()[:1]
+    ),
+    slot=-1,
+    product="compiled-query-placeholder",
+)
+_PRODUCT_ON_SALE = CompiledQuery(
+    lambda product: (
+        Product.objects.select_related(*_PRODUCT_WITH_SUPPLIER)
+        .filter(slug=product, status="published")
+        .order_by()[:1]
+    ),
+    product="compiled-query-placeholder",
+)
+
+
 def _line_request(data) -> services.LineRequest:
     slot = unit_type = None
     if data.get("slot"):  # the slot and its product in one query
-        slot = (
-            Slot.objects.select_related(
-                *(f"product__{path}" for path in _PRODUCT_WITH_SUPPLIER), "product"
-            )
-            .filter(pk=data["slot"], product__slug=data["product"], product__status="published")
-            .first()
-        )
+        slot = _SLOT_OF_PRODUCT.first(slot=data["slot"], product=data["product"])
     product = slot.product if slot is not None else None
     if product is None:
-        product = (
-            Product.objects.select_related(*_PRODUCT_WITH_SUPPLIER)
-            .filter(slug=data["product"], status="published")
-            .first()
-        )
+        product = _PRODUCT_ON_SALE.first(product=data["product"])
     if product is None:
         raise services.BookingError(
             {"product": _("No product “%(s)s” on sale.") % {"s": data["product"]}}

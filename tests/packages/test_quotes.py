@@ -269,6 +269,53 @@ def test_the_query_count_of_a_quote_does_not_grow_with_days_or_components(day):
     assert _queries(short, day, pax) == _queries(long, day, pax) <= 10
 
 
+def test_a_quote_of_a_package_in_hand_costs_four_queries(trip, day, django_assert_num_queries):
+    # components with their products, suppliers and unit types; their rates; slots; nights.
+    # The package itself is not read again, nor its fixed prices when it is priced from its
+    # components.
+    package = Package.objects.get(pk=trip["package"].pk)
+    with django_assert_num_queries(4):
+        q = package_quote(package=package, start_date=day, pax=PaxMix(adults=2))
+    assert q.available and q.retail_total == Decimal("300.00")
+
+
+def test_a_fixed_price_quote_also_reads_its_season_prices_and_child_reductions(
+    trip, day, django_assert_num_queries
+):
+    package = trip["package"]
+    package.pricing_mode = "fixed"
+    package.save()
+    SeasonPriceFactory(package=package, price_per_person=Decimal("200.00"))
+    package = Package.objects.get(pk=package.pk)
+    with django_assert_num_queries(6):
+        q = package_quote(package=package, start_date=day, pax=PaxMix(adults=2))
+    assert q.available, q.problems
+    assert q.retail_total == Decimal("400.00")
+
+
+def test_a_second_quote_of_the_same_instance_reads_the_rates_afresh(trip, day):
+    package = Package.objects.get(pk=trip["package"].pk)
+    assert quote(package, day, adults=2).components_retail == Decimal("300.00")
+    trip["tour"].rates.update(retail_price=Decimal("40.00"))
+    assert quote(package, day, adults=2).components_retail == Decimal("320.00")
+    assert not getattr(package, "_prefetched_objects_cache", {})
+
+
+def test_the_quote_reads_no_deferred_column(trip, day, django_assert_num_queries):
+    """The quote loads only the product columns it uses: a line names its product and
+    supplier, and a product off sale or out of its dates says so, without a further query."""
+    trip["tour"].available_until = day - timedelta(days=1)
+    trip["tour"].save()
+    package = Package.objects.get(pk=trip["package"].pk)
+    with django_assert_num_queries(4):
+        q = package_quote(package=package, start_date=day, pax=PaxMix(adults=2))
+    tour, stay = q.lines
+    assert tour.problem and trip["tour"].title in tour.problem
+    assert tour.product_slug == trip["tour"].slug
+    assert stay.organisation_name == trip["hotel"].organisation.name
+    assert stay.vat_rate == trip["hotel"].vat_rate
+
+
 def test_the_month_calendar_marks_each_day(trip, day):
     trip["slot"].sold = trip["slot"].capacity
     trip["slot"].save()
