@@ -11,7 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from marketplace.compiled import fetch
+from marketplace.queries import CompiledQuery
 
 from .models import PaxCategory, PricingUnit, Product, ProductKind, Rate, UnitType
 
@@ -172,14 +172,18 @@ def _rates(product: Product) -> list[Rate]:
     # Which rate applies never depends on their order (`_rate_for` ranks them on a full key):
     # ordered by pk, not by the model's ordering, whose joins cost more than the rates. Read on
     # every hold and quote: compiled once per process.
-    rates = fetch("pricing.rates", _product_rates, product.pk)
+    rates = _PRODUCT_RATES.all(product_id=product.pk)
     for rate in rates:  # as `product.rates` would: the rate knows its product
         rate._state.fields_cache["product"] = product
     return rates
 
 
-def _product_rates(product_id):
-    return Rate.objects.select_related("season").filter(product_id=product_id).order_by("pk")
+_PRODUCT_RATES = CompiledQuery(
+    lambda product_id: (
+        Rate.objects.select_related("season").filter(product_id=product_id).order_by("pk")
+    ),
+    product_id=-1,
+)
 
 
 def _person_lines(product, rates, *, day, pax: PaxMix, unit_type_id=None, group=None):

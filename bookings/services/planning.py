@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation
-from marketplace.compiled import fetch
+from marketplace.queries import CompiledQuery
 from operators.availability import stay_problem
 from operators.models import (
     CancellationTier,
@@ -317,17 +317,26 @@ def _supplier_rows(organisation_ids, products=()) -> dict[int, object]:
             organisation._state.fields_cache
         ):
             found[organisation.pk] = organisation
-    missing = sorted(wanted - set(found))
-    if missing:  # read on every hold: compiled once per process and number of suppliers
-        rows = fetch(("planning.suppliers", len(missing)), _suppliers, *missing)
-        found.update((organisation.pk, organisation) for organisation in rows)
+    missing = wanted - set(found)
+    if len(missing) == 1:  # a hold's usual case, read on every hold: compiled once
+        organisation = _SUPPLIER.first(pk=missing.pop())
+        if organisation is not None:
+            found[organisation.pk] = organisation
+    elif missing:
+        found.update(
+            Organisation.objects.select_related("supplier_terms", "operator_contract").in_bulk(
+                missing
+            )
+        )
     return found
 
 
-def _suppliers(*ids):
-    return Organisation.objects.select_related("supplier_terms", "operator_contract").filter(
-        pk__in=ids
-    )
+_SUPPLIER = CompiledQuery(
+    lambda pk: Organisation.objects.select_related("supplier_terms", "operator_contract").filter(
+        pk=pk
+    ),
+    pk=-1,
+)
 
 
 def _hold_context(*, buyer, products, supplier_ids) -> _HoldContext:
