@@ -556,20 +556,23 @@ def _condition_template(
                 f"AND s.starts_at > {param('now')} "
                 f"AND s.capacity >= s.sold + s.held + {need()}{PER_ROW})"
             )
-        kinds.append(f"{{p}}.kind IN ('experience', 'service') AND ({party_fits}) AND ({days})")
+        of_kind = "" if kind else "{p}.kind IN ('experience', 'service') AND "
+        kinds.append(f"{of_kind}({party_fits}) AND ({days})")
     if kind in (None, ProductKind.ACCOMMODATION):
         arrival = (
             "EXISTS (SELECT 1 FROM operators_productday d WHERE d.product_id = {p}.id "
             f"AND d.date = {param('start')}{PER_ROW})"
         )
+        of_kind = "" if kind else "{p}.kind = 'accommodation' AND "
         kinds.append(
-            f"{{p}}.kind = 'accommodation' AND {arrival} AND EXISTS (SELECT 1 FROM "
+            f"{of_kind}{arrival} AND EXISTS (SELECT 1 FROM "
             "operators_unittype u WHERE u.product_id = {p}.id AND "
             f"{_unit_type_check(param, children=children)}{PER_ROW})"
         )
     if kind in (None, ProductKind.GOODS):
+        of_kind = "" if kind else "{p}.kind = 'goods' AND "
         kinds.append(
-            "{p}.kind = 'goods' AND EXISTS (SELECT 1 FROM operators_goodsstock g "
+            f"{of_kind}EXISTS (SELECT 1 FROM operators_goodsstock g "
             f"WHERE g.product_id = {{p}}.id AND g.quantity > g.sold + g.held{PER_ROW})"
         )
     parts.append("(" + " OR ".join(f"({k})" for k in kinds) + ")" if kinds else "FALSE")
