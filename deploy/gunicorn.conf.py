@@ -3,6 +3,7 @@
 Every value can be overridden from the environment (12-factor); the defaults suit a small
 machine behind a load balancer that terminates TLS."""
 
+import gc
 import multiprocessing
 import os
 
@@ -22,3 +23,11 @@ errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 proxy_allow_ips = forwarded_allow_ips
+
+
+def post_worker_init(worker):
+    """Once the worker has loaded the application, move what it imported into Python's
+    permanent generation: a full garbage collection then walks only what requests made,
+    not the 170k objects of Django and the apps (80-130 ms each time it ran during a search,
+    bench/bench_operators.py)."""
+    gc.freeze()

@@ -330,6 +330,29 @@ class Product(models.Model):
                 for column in ("comune", "kind")
                 for code in ("it", "en", "de", "fr")
             ),
+            # ... and within one comune and one kind together: with the two indexes above the
+            # planner takes (status, kind, comune), tests every product of that comune and kind
+            # and sorts them, a cost that follows the catalogue.
+            *(
+                models.Index(
+                    fields=["comune", "kind", f"title_{code}", "id"],
+                    condition=Q(status="published"),
+                    name=f"product_pub_comkind_title_{code}",
+                )
+                for code in ("it", "en", "de", "fr")
+            ),
+            # The storefront's other sort orders, price and duration, walked the same way
+            # (ties broken by id: a page never repeats or skips a product).
+            models.Index(
+                fields=["price_from", "id"],
+                condition=Q(status="published"),
+                name="product_pub_price_from",
+            ),
+            models.Index(
+                fields=["duration_minutes", "id"],
+                condition=Q(status="published"),
+                name="product_pub_duration",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -556,20 +556,23 @@ def _condition_template(
                 f"AND s.starts_at > {param('now')} "
                 f"AND s.capacity >= s.sold + s.held + {need()}{PER_ROW})"
             )
-        kinds.append(f"{{p}}.kind IN ('experience', 'service') AND ({party_fits}) AND ({days})")
+        of_kind = "" if kind else "{p}.kind IN ('experience', 'service') AND "
+        kinds.append(f"{of_kind}({party_fits}) AND ({days})")
     if kind in (None, ProductKind.ACCOMMODATION):
         arrival = (
             "EXISTS (SELECT 1 FROM operators_productday d WHERE d.product_id = {p}.id "
             f"AND d.date = {param('start')}{PER_ROW})"
         )
+        of_kind = "" if kind else "{p}.kind = 'accommodation' AND "
         kinds.append(
-            f"{{p}}.kind = 'accommodation' AND {arrival} AND EXISTS (SELECT 1 FROM "
+            f"{of_kind}{arrival} AND EXISTS (SELECT 1 FROM "
             "operators_unittype u WHERE u.product_id = {p}.id AND "
             f"{_unit_type_check(param, children=children)}{PER_ROW})"
         )
     if kind in (None, ProductKind.GOODS):
+        of_kind = "" if kind else "{p}.kind = 'goods' AND "
         kinds.append(
-            "{p}.kind = 'goods' AND EXISTS (SELECT 1 FROM operators_goodsstock g "
+            f"{of_kind}EXISTS (SELECT 1 FROM operators_goodsstock g "
             f"WHERE g.product_id = {{p}}.id AND g.quantity > g.sold + g.held{PER_ROW})"
         )
     parts.append("(" + " OR ".join(f"({k})" for k in kinds) + ")" if kinds else "FALSE")
@@ -886,34 +889,29 @@ def _need_for(product: Product, pax: PaxMix) -> int:
     return seats
 
 
-# A search counts its matches up to this many; past it the count says "at least". Counting is
-# the one part of a page whose cost follows the number of matches (each is tested for
-# availability): at 1,000 a search of 5,000 products tested up to the whole catalogue.
-COUNT_CAP = 200
-
-
 @dataclass
 class SearchPage:
     rows: list
     total: int  # exact unless `at_least`
-    at_least: bool  # there are `total` or more matches: the count stopped at COUNT_CAP
+    at_least: bool  # more than `total` match: the page is full and another one follows
     has_more: bool  # another page follows
 
 
-def search_page(queryset: QuerySet, *, limit: int, offset: int, cap: int | None = None):
+def search_page(queryset: QuerySet, *, limit: int, offset: int) -> SearchPage:
     """A page of a search, ids first: the first query decides which products (no joins, no
     count: it stops at limit + 1 matches in the order asked), the second loads those products
-    with what the page shows. The total is counted only when the page does not tell it, and
-    only up to `cap`, so no search evaluates the whole catalogue to print a number."""
-    cap = COUNT_CAP if cap is None else cap
+    with what the page shows. Nothing is counted beyond the page: a full page followed by
+    another says "more than offset + limit", so no search tests the rest of the catalogue to
+    print a number (its cost would follow the catalogue, not the page)."""
     ids = list(queryset.values_list("pk", flat=True)[offset : offset + limit + 1])
     has_more = len(ids) > limit
     ids = ids[:limit]
-    if not has_more and (ids or not offset):
+    if has_more:
+        total, at_least = offset + limit, True
+    elif ids or not offset:
         total, at_least = offset + len(ids), False
-    else:
-        counted = queryset.order_by().values("pk")[: cap + 1].count()
-        total, at_least = min(counted, cap), counted > cap
+    else:  # past the last page: fewer than `offset` match, counted exactly (at most `offset`)
+        total, at_least = queryset.order_by().values("pk")[:offset].count(), False
     by_id = {product.pk: product for product in _page_products(queryset, ids)} if ids else {}
     rows = [by_id[pk] for pk in ids if pk in by_id]
     return SearchPage(rows=rows, total=total, at_least=at_least, has_more=has_more)

@@ -4,6 +4,7 @@ accessibility information, and the sort order of the results."""
 import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django_filters.constants import EMPTY_VALUES
 
 from operators.models import Language, Product
 
@@ -12,6 +13,22 @@ DURATIONS = [
     ("240", _("Up to half a day")),
     ("480", _("Up to a day")),
 ]
+
+
+class _TiedByIdOrdering(django_filters.OrderingFilter):
+    """The chosen order, ties broken by id in the same direction: pages of equal prices or
+    durations neither repeat nor skip a product, and the walk follows an index on
+    (column, id) (operators.models.Product's indexes), stopping after the page."""
+
+    def filter(self, qs, value):
+        qs = super().filter(qs, value)
+        if value in EMPTY_VALUES:
+            return qs
+        ordering = list(qs.query.order_by)
+        if ordering and not any(str(o).lstrip("-") in ("pk", "id") for o in ordering):
+            ordering.append("-pk" if str(ordering[-1]).startswith("-") else "pk")
+            qs = qs.order_by(*ordering)
+        return qs
 
 
 class CatalogueFilter(django_filters.FilterSet):
@@ -36,7 +53,7 @@ class CatalogueFilter(django_filters.FilterSet):
         method="filter_accessible",
         widget=django_filters.widgets.forms.CheckboxInput,
     )
-    sort = django_filters.OrderingFilter(
+    sort = _TiedByIdOrdering(
         label=_("Sort by"),
         fields=(("from_price", "price"), ("duration_minutes", "duration"), ("title", "title")),
         field_labels={

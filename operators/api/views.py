@@ -286,7 +286,8 @@ class SlotViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Organisation
 
 class AvailabilityPagination(BoundedLimitOffsetPagination):
     """Limit/offset, ids first (selectors.search_page): `next` comes from whether another page
-    exists, and `count` is counted up to selectors.COUNT_CAP (the cap means "at least")."""
+    exists. `count` is exact on the last page; while `next` is set it is a lower bound, the
+    products known to match (offset + limit + 1): nothing is counted beyond the page."""
 
     default_limit = 20
     max_limit = 100
@@ -296,7 +297,9 @@ class AvailabilityPagination(BoundedLimitOffsetPagination):
         self.limit = self.get_limit(request)
         self.offset = self.get_offset(request)
         page = selectors.search_page(queryset, limit=self.limit, offset=self.offset)
-        self.count, self.has_more = page.total, page.has_more
+        # "more than offset + limit" is "at least offset + limit + 1"
+        self.count = page.total + 1 if page.at_least else page.total
+        self.has_more = page.has_more
         return page.rows
 
     def get_next_link(self):
@@ -322,7 +325,10 @@ class AvailabilitySearchView(APIView):
             "AvailabilityPage",
             {
                 "count": serializers.IntegerField(
-                    help_text=_("Products matching, counted up to 200: 200 means 200 or more.")
+                    help_text=_(
+                        "Products matching: exact when next is null; otherwise at least "
+                        "this many (offset + limit + 1), as nothing is counted beyond the page."
+                    )
                 ),
                 "next": serializers.URLField(allow_null=True),
                 "previous": serializers.URLField(allow_null=True),

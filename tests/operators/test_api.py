@@ -198,22 +198,20 @@ def test_the_schema_documents_the_availability_endpoint(trade_client):
 
 
 def test_the_api_pages_with_next_links_from_the_page_not_from_the_count(trade_client):
-    from operators import selectors
     from tests.operators.factories import bookable_experience
 
     day = timezone.localdate() + timedelta(days=10)
-    for i in range(3):
+    for i in range(4):
         bookable_experience(title=f"Walk {i}")
     url = f"/api/v1/availability/?start={day}&end={day}&adults=2&limit=1"
-    original = selectors.COUNT_CAP
-    selectors.COUNT_CAP = 1
-    try:
-        body = trade_client.get(url + "&offset=1").json()
-    finally:
-        selectors.COUNT_CAP = original
-    assert body["count"] == 1  # counted up to the cap: "1 or more"
+    body = trade_client.get(url + "&offset=1").json()
+    assert body["count"] == 3  # not counted beyond the page: "at least offset + limit + 1"
     assert "offset=2" in body["next"]
     assert len(body["results"]) == 1
+    last = trade_client.get(url + "&offset=3").json()
+    assert (last["count"], last["next"], len(last["results"])) == (4, None, 1)  # exact
+    beyond = trade_client.get(url + "&offset=9").json()
+    assert (beyond["count"], beyond["next"], beyond["results"]) == (4, None, [])
 
 
 @pytest.mark.parametrize("show_net", [False, True])

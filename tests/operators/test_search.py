@@ -210,7 +210,7 @@ def test_the_query_count_does_not_grow_with_the_results():
     assert big == small
 
 
-def test_a_search_page_takes_ids_first_and_counts_only_when_the_page_does_not_tell():
+def test_a_search_page_takes_ids_first_and_never_counts_beyond_the_page():
     from operators.selectors import search_page
 
     day = timezone.localdate() + timedelta(days=10)
@@ -223,13 +223,18 @@ def test_a_search_page_takes_ids_first_and_counts_only_when_the_page_does_not_te
     assert len(ctx.captured_queries) == 2  # ids, then the page: nothing to count
     assert [p.title for p in whole.rows] == sorted(p.title for p in whole.rows)
 
-    first = search_page(queryset, limit=2, offset=0)
+    with CaptureQueriesContext(connection) as ctx:
+        first = search_page(queryset, limit=2, offset=0)
+    assert len(ctx.captured_queries) == 2  # a full page followed by another: no count either
     assert [p.pk for p in first.rows] == [p.pk for p in whole.rows[:2]]
-    assert (first.total, first.at_least, first.has_more) == (5, False, True)
+    assert (first.total, first.at_least, first.has_more) == (2, True, True)  # "more than 2"
+    middle = search_page(queryset, limit=2, offset=2)
+    assert [p.pk for p in middle.rows] == [p.pk for p in whole.rows[2:4]]
+    assert (middle.total, middle.at_least, middle.has_more) == (4, True, True)
     last = search_page(queryset, limit=2, offset=4)
     assert [p.pk for p in last.rows] == [whole.rows[4].pk]
-    assert (last.total, last.has_more) == (5, False)
+    assert (last.total, last.at_least, last.has_more) == (5, False, False)
+    exact = search_page(queryset, limit=5, offset=0)  # a full last page knows its total
+    assert (exact.total, exact.at_least, exact.has_more) == (5, False, False)
     beyond = search_page(queryset, limit=2, offset=20)
-    assert (beyond.rows, beyond.total) == ([], 5)
-    capped = search_page(queryset, limit=2, offset=0, cap=3)
-    assert (capped.total, capped.at_least) == (3, True)
+    assert (beyond.rows, beyond.total, beyond.at_least) == ([], 5, False)

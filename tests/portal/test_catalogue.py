@@ -65,3 +65,19 @@ def test_nothing_free_suggests_the_nearest_dates_and_other_comuni(client):
     dates = response.context["suggestions"]["dates"]
     assert slot.date in [s.label for s in dates]
     assert "Nearest dates with availability" in response.content.decode()
+
+
+@pytest.mark.parametrize("sort", ["price", "-price", "duration", "-duration"])
+def test_pages_of_a_sort_with_ties_neither_repeat_nor_skip_a_product(client, sort):
+    """Equal prices (or durations) are ordered by id, so page 2 starts where page 1 ended."""
+    products = []
+    for i in range(30):
+        product, slot = bookable_experience(title=f"Walk {(i * 7) % 30:02}", duration_minutes=90)
+        products.append(product)
+    first = _found(client.get("/en/discover/", _search(slot.date, sort=sort)))
+    second = _found(client.get("/en/discover/", _search(slot.date, sort=sort, page=2)))
+    third = _found(client.get("/en/discover/", _search(slot.date, sort=sort, page=3)))
+    seen = [p.pk for p in first + second + third]
+    assert sorted(seen) == sorted(p.pk for p in products)
+    ids = sorted(p.pk for p in products)
+    assert seen == (ids if not sort.startswith("-") else ids[::-1])

@@ -161,3 +161,36 @@ def test_an_iat_agent_books_through_the_iat_channel(client):
         },
     )
     assert Booking.objects.get().channel == "iat"
+
+
+@pytest.mark.parametrize(
+    "language, more_than, exact",
+    [
+        ("en", "More than 12 offers available", "13 offers available"),
+        ("it", "Più di 12 offerte disponibili", "13 offerte disponibili"),
+        ("de", "Mehr als 12 Angebote", "13 Angebote"),
+        ("fr", "Plus de 12 offres disponibles", "13 offres disponibles"),
+    ],
+)
+def test_a_full_page_says_more_than_and_the_last_page_says_how_many(
+    client, language, more_than, exact
+):
+    """Nothing is counted beyond the page: page 1 of 13 matches says "more than 12", the last
+    page knows the total, in every language of the portal."""
+    from django.utils import translation
+
+    for i in range(13):
+        _product, slot = bookable_experience(title=f"Walk {i:02}")
+    with translation.override(language):
+        url = reverse("discover")
+    first = client.get(url, _search(slot.date))
+    body = first.content.decode()
+    assert more_than in body and exact not in body
+    assert (first.context["total"], first.context["at_least"], first.context["has_next"]) == (
+        12,
+        True,
+        True,
+    )
+    assert len(first.context["results"]) == 12
+    last = client.get(url, _search(slot.date, page=2)).content.decode()
+    assert exact in last and more_than not in last
