@@ -12,7 +12,7 @@ def install(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("operators", "0010_search_walk_indexes"),
+        ("operators", "0011_search_comune_kind_sort_indexes"),
     ]
 
     operations = [
