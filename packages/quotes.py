@@ -199,20 +199,20 @@ def _rates_prefetch(path: str) -> Prefetch:
     return Prefetch(path, queryset=Rate.objects.select_related("season").order_by())
 
 
-def _components_prefetch() -> Prefetch:
-    return Prefetch(
-        "components",
-        queryset=Component.objects.select_related(
-            "product__organisation",
-            "unit_type",
-            "alternative_product__organisation",
-            "alternative_unit_type",
-        )
-        .prefetch_related(
-            _rates_prefetch("product__rates"), _rates_prefetch("alternative_product__rates")
-        )
-        .order_by("day_offset", "position", "pk"),
+def _components():
+    """The components with their products, suppliers, unit types and rates joined."""
+    return Component.objects.select_related(
+        "product__organisation",
+        "unit_type",
+        "alternative_product__organisation",
+        "alternative_unit_type",
+    ).prefetch_related(
+        _rates_prefetch("product__rates"), _rates_prefetch("alternative_product__rates")
     )
+
+
+def _components_prefetch() -> Prefetch:
+    return Prefetch("components", queryset=_components().order_by("day_offset", "position", "pk"))
 
 
 # What a quote reads of a component's product and its supplier (`title` with its languages).
@@ -251,20 +251,7 @@ def _quote_components_prefetch() -> Prefetch:
     """The components as a quote reads them: only the columns it uses (a product has 65,
     most of them translated texts) and no ORDER BY (Django resolves the ordering against
     every selected column; `_ordered` sorts the five rows instead)."""
-    return Prefetch(
-        "components",
-        queryset=Component.objects.select_related(
-            "product__organisation",
-            "unit_type",
-            "alternative_product__organisation",
-            "alternative_unit_type",
-        )
-        .only(*_COMPONENT_FIELDS)
-        .prefetch_related(
-            _rates_prefetch("product__rates"), _rates_prefetch("alternative_product__rates")
-        )
-        .order_by(),
-    )
+    return Prefetch("components", queryset=_components().only(*_COMPONENT_FIELDS).order_by())
 
 
 def _ordered(package: Package) -> list[Component]:
