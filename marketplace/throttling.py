@@ -22,8 +22,8 @@ class _WindowCounterThrottle(SimpleRateThrottle):
     (pickled) on each request: two round trips and a list as long as the rate. This counts
     instead: one counter per window of the rate's duration, the previous window weighted by
     the share of it still inside the last `duration` seconds (a sliding window, estimated).
-    On Redis one round trip (INCR, EXPIRE and the previous count, pipelined); on any other
-    cache `add` + `incr` + `get`. A refused request is not counted, as with DRF's."""
+    On Redis one round trip (a script: INCR, EXPIRE when new, and the previous count); on any
+    other cache `add` + `incr` + `get`. A refused request is not counted, as with DRF's."""
 
     def allow_request(self, request, view):
         if self.rate is None:
@@ -63,26 +63,41 @@ class _WindowCounterThrottle(SimpleRateThrottle):
         cache = self._cache_backend
         ttl = 2 * self.duration
         if isinstance(cache, RedisCache):
-            current_key = cache.make_and_validate_key(current_key)
-            previous_key = cache.make_and_validate_key(previous_key)
-            client = cache._cache.get_client(current_key, write=True)
-            pipe = client.pipeline(transaction=False)
-            pipe.incr(current_key)
-            pipe.expire(current_key, ttl)
-            pipe.get(previous_key)
-            current, _expiry, previous = pipe.execute()
-            return int(current), int(previous or 0)
+            keys = [
+                cache.make_and_validate_key(current_key),
+                cache.make_and_validate_key(previous_key),
+            ]
+            current, previous = _window_script(cache)(keys=keys, args=[ttl])
+            return int(current), int(previous)
         cache.add(current_key, 0, ttl)
         return cache.incr(current_key), int(cache.get(previous_key) or 0)
 
     def _uncount(self, current_key):
         cache = self._cache_backend
         if isinstance(cache, RedisCache):
-            current_key = cache.make_and_validate_key(current_key)
-            cache._cache.get_client(current_key, write=True).decr(current_key)
+            _window_script(cache).registered_client.decr(cache.make_and_validate_key(current_key))
             return
         with contextlib.suppress(ValueError):  # expired meanwhile
             cache.decr(current_key)
+
+
+# The current window's count (created with its expiry) and the previous window's, in one
+# command: the script runs on the server by its digest (EVALSHA), loaded on first use.
+_WINDOW_COUNT = """
+local current = redis.call('INCR', KEYS[1])
+if current == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return {current, tonumber(redis.call('GET', KEYS[2]) or '0')}
+"""
+
+
+def _window_script(cache: RedisCache):
+    """The counting script bound to one Redis client kept by the cache backend (Django's
+    backend builds a new client object on every call, ~0.2 ms of CPU each)."""
+    script = getattr(cache, "_window_count_script", None)
+    if script is None:
+        client = cache._cache.get_client(None, write=True)
+        script = cache._window_count_script = client.register_script(_WINDOW_COUNT)
+    return script
 
 
 class AnonRateThrottle(_WindowCounterThrottle, throttling.AnonRateThrottle):

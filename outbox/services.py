@@ -56,7 +56,9 @@ def outbox_dispatch(*, message_id: int) -> bool:
         from .tasks import deliver
 
         if not current_app.conf.task_always_eager:
-            deliver.delay(message_id)
+            # The arguments' representations for monitoring, given: Celery would `saferepr`
+            # them on every message.
+            deliver.apply_async((message_id,), argsrepr=f"({message_id},)", kwargsrepr="{}")
             return True
         message = OutboxMessage.objects.filter(pk=message_id).only("handler").first()
         if message is None or registry.resolve(message.handler).deferred:

@@ -122,9 +122,8 @@ def booking_hold(
         booking.total_net = money(sum((p.quote.net_total for p in planned), ZERO))
         booking.tourist_tax = money(sum((p.tourist_tax for p in planned), ZERO))
         booking.first_service_date = min(p.request.day for p in planned)
-    # The reference's uniqueness is the database's constraint (a clash is ~1 in 10^10); the
-    # buyer is an object in hand, not an id to look up.
-    booking.full_clean(exclude=["buyer_user", "buyer_organisation"], validate_unique=False)
+    # The reference's uniqueness is the database's constraint (a clash is ~1 in 10^10).
+    booking.full_clean(exclude=_COMPUTED_FIELDS, validate_unique=False)
     # Allotments are drawn from only where the partner keeps places on the rows (read above).
     hint = reserved if not planned_packages else None
     if not planned_packages and _at_once(booking, planned, reserved):
@@ -166,6 +165,17 @@ def booking_hold(
         return booking
 
     return _run_locked(write)
+
+
+# What the caller gives is validated (lengths, the email, the language); the rest is computed
+# here (totals, dates, the reference, the status) or already checked (the channel), and the
+# buyer is an object in hand, not an id to look up.
+_CALLER_FIELDS = frozenset(
+    {"contact_name", "contact_email", "contact_phone", "buyer_reference", "notes", "language"}
+)
+_COMPUTED_FIELDS = [
+    field.name for field in Booking._meta.concrete_fields if field.name not in _CALLER_FIELDS
+]
 
 
 def _at_once(booking, planned, reserved) -> bool:

@@ -10,7 +10,8 @@ their values are the ones Django's own INSERT would write (each field's `pre_sav
 
 from __future__ import annotations
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db.models import Field
 
 from .inventory import guarded_takes, run_guarded
 
@@ -51,31 +52,40 @@ def insert_sql(objects: list) -> tuple[str, list]:
     """One INSERT of `objects` (instances of one model, their pks set): the columns and the
     values Django's compiler would write for them."""
     model = type(objects[0])
-    fields = _fields(model)
-    quote = connection.ops.quote_name
-    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    head, fields = _shape(model)
+    db = connections[DEFAULT_DB_ALIAS]  # the connection itself: no proxy per value
     params = []
+    append = params.append
     for obj in objects:
-        for field in fields:
-            value = field.pre_save(obj, True)
+        for field, plain in fields:
+            value = getattr(obj, field.attname) if plain else field.pre_save(obj, True)
             if hasattr(value, "resolve_expression"):  # expressions and database defaults
                 raise TypeError(f"{model.__name__}.{field.name}: a value, not an expression")
-            params.append(field.get_db_prep_save(value, connection=connection))
-    columns = ", ".join(quote(field.column) for field in fields)
-    values = ", ".join([row] * len(objects))
-    return f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES {values}", params
+            append(field.get_db_prep_save(value, connection=db))
+    return head + ", ".join([_row(len(fields))] * len(objects)), params
 
 
-_FIELDS: dict[type, list] = {}
+_SHAPES: dict[type, tuple[str, list]] = {}
 
 
-def _fields(model) -> list:
-    if model not in _FIELDS:
+def _shape(model) -> tuple[str, list]:
+    """`INSERT INTO table (columns) VALUES ` and the fields, each with whether its value is
+    its attribute as it stands (a field whose `pre_save` is Field's own, not a date's
+    `auto_now`), once per model."""
+    if model not in _SHAPES:
         fields = [f for f in model._meta.concrete_fields if not f.generated]
         if any(hasattr(f, "get_placeholder") for f in fields):
             raise TypeError(f"{model.__name__}: a field with its own SQL placeholder")
-        _FIELDS[model] = fields
-    return _FIELDS[model]
+        quote = connections[DEFAULT_DB_ALIAS].ops.quote_name
+        columns = ", ".join(quote(field.column) for field in fields)
+        head = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES "
+        plain = [type(field).pre_save is Field.pre_save for field in fields]
+        _SHAPES[model] = (head, list(zip(fields, plain, strict=True)))
+    return _SHAPES[model]
+
+
+def _row(width: int) -> str:
+    return "(" + ", ".join(["%s"] * width) + ")"
 
 
 def write_at_once(groups: list[list], wanted, as_state: str) -> None:
