@@ -10,7 +10,7 @@ their values are the ones Django's own INSERT would write (each field's `pre_sav
 
 from __future__ import annotations
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.db.models import Field
 
 from .inventory import guarded_takes, run_guarded
@@ -57,8 +57,11 @@ def insert_sql(objects: list) -> tuple[str, list]:
     params = []
     append = params.append
     for obj in objects:
-        for field, plain in fields:
+        for field, plain, passes in fields:
             value = getattr(obj, field.attname) if plain else field.pre_save(obj, True)
+            if type(value) in passes:  # what Django would hand psycopg as it is
+                append(value)
+                continue
             if hasattr(value, "resolve_expression"):  # expressions and database defaults
                 raise TypeError(f"{model.__name__}.{field.name}: a value, not an expression")
             append(field.get_db_prep_save(value, connection=db))
@@ -71,7 +74,7 @@ _SHAPES: dict[type, tuple[str, list]] = {}
 def _shape(model) -> tuple[str, list]:
     """`INSERT INTO table (columns) VALUES ` and the fields, each with whether its value is
     its attribute as it stands (a field whose `pre_save` is Field's own, not a date's
-    `auto_now`), once per model."""
+    `auto_now`) and the value types psycopg is given unchanged (`_passes`), once per model."""
     if model not in _SHAPES:
         fields = [f for f in model._meta.concrete_fields if not f.generated]
         if any(hasattr(f, "get_placeholder") for f in fields):
@@ -79,9 +82,46 @@ def _shape(model) -> tuple[str, list]:
         quote = connections[DEFAULT_DB_ALIAS].ops.quote_name
         columns = ", ".join(quote(field.column) for field in fields)
         head = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES "
-        plain = [type(field).pre_save is Field.pre_save for field in fields]
-        _SHAPES[model] = (head, list(zip(fields, plain, strict=True)))
+        _SHAPES[model] = (
+            head,
+            [(field, type(field).pre_save is Field.pre_save, _passes(field)) for field in fields],
+        )
     return _SHAPES[model]
+
+
+def _passes(field) -> frozenset:
+    """Value types for which `field.get_db_prep_save` changes nothing psycopg writes: a str of
+    a text column, an int of an integer column or of a foreign key to one, a bool of a boolean
+    column, and None (NULL) of any of these. Other types and fields (dates, decimals, JSON, a
+    field's own conversions) go through Django; the parity test in
+    tests/bookings/test_hold_commit.py compares every column with Django's own INSERT."""
+    target = field.target_field if field.is_relation else field
+    kind = type(target)
+    if kind not in _PLAIN_FIELDS or (field.is_relation and type(field) not in _PLAIN_RELATIONS):
+        return frozenset()
+    return frozenset({_PLAIN_FIELDS[kind], type(None)})
+
+
+_PLAIN_FIELDS = {
+    **dict.fromkeys(
+        (models.CharField, models.TextField, models.EmailField, models.SlugField), str
+    ),
+    **dict.fromkeys(
+        (
+            models.AutoField,
+            models.BigAutoField,
+            models.IntegerField,
+            models.BigIntegerField,
+            models.SmallIntegerField,
+            models.PositiveIntegerField,
+            models.PositiveSmallIntegerField,
+            models.PositiveBigIntegerField,
+        ),
+        int,
+    ),
+    models.BooleanField: bool,
+}
+_PLAIN_RELATIONS = {models.ForeignKey, models.OneToOneField}
 
 
 def _row(width: int) -> str:
