@@ -16,5 +16,6 @@ class AllotmentsConfig(AppConfig):
             reserved=services.allotment_reserved_places,
             draw=services.allotment_draw,
             give_back=services.allotment_give_back,
+            reads=services.allotment_reserved_reads,
         )
         partner_places_register(selectors.partner_open_places)

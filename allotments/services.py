@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from bookings.services.errors import Busy
 from bookings.services.inventory import _run_locked
+from marketplace.queries import FixedRead
 from operators.models import NightInventory, Product, ProductKind, Slot, SlotStatus, UnitType
 from outbox.services import outbox_publish
 
@@ -461,19 +462,40 @@ def allotment_reserved_places(*, organisation, requests) -> dict[tuple[str, int]
     return dict(places)
 
 
+def allotment_reserved_reads(*, organisation, requests) -> list:
+    """The fixed-SQL read `allotment_reserved_places` makes for these requests, if it makes
+    one (slots only, PostgreSQL), as (query, values)."""
+    slot_ids = [r.slot.pk for r in requests if getattr(r, "slot", None) is not None]
+    if not slot_ids or any(getattr(r, "unit_type", None) is not None for r in requests):
+        return []
+    if connection.vendor != "postgresql":
+        return []
+    return [(RESERVED_ON_SLOTS, reserved_on_slots_values(organisation.pk, slot_ids))]
+
+
 def _reserved_on_slots(organisation_id, slot_ids) -> dict[tuple[str, int], int]:
     """`allotment_reserved_places` for slots only, as the same query in fixed SQL (it runs on
     every hold a partner makes, mostly to find nothing)."""
-    day, allotment = AllotmentDay._meta.db_table, Allotment._meta.db_table
-    sql = (
-        f'SELECT d.slot_id, SUM(d.allotted - d.used) FROM "{day}" d '  # noqa: S608
-        f'JOIN "{allotment}" a ON a.id = d.allotment_id '
-        "WHERE a.partner_id = %s AND a.status = %s AND d.released_at IS NULL "
-        "AND d.used < d.allotted AND d.slot_id = ANY(%s) GROUP BY d.slot_id"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [organisation_id, AllotmentStatus.ACTIVE.value, list(slot_ids)])
-        return {("slot", slot_id): int(places) for slot_id, places in cursor.fetchall()}
+    rows = RESERVED_ON_SLOTS.all(**reserved_on_slots_values(organisation_id, slot_ids))
+    return {("slot", slot_id): int(places) for slot_id, places in rows}
+
+
+def reserved_on_slots_values(organisation_id, slot_ids) -> dict:
+    """The values of RESERVED_ON_SLOTS for a partner and slots (a hold reads it ahead with
+    its other reads: marketplace.queries.read_together)."""
+    return {
+        "partner": organisation_id,
+        "status": AllotmentStatus.ACTIVE.value,
+        "slots": list(slot_ids),
+    }
+
+
+RESERVED_ON_SLOTS = FixedRead(
+    f'SELECT d.slot_id, SUM(d.allotted - d.used) FROM "{AllotmentDay._meta.db_table}" d '  # noqa: S608
+    f'JOIN "{Allotment._meta.db_table}" a ON a.id = d.allotment_id '
+    "WHERE a.partner_id = %s AND a.status = %s AND d.released_at IS NULL "
+    "AND d.used < d.allotted AND d.slot_id = ANY(%s) GROUP BY d.slot_id"
+)
 
 
 def allotment_draw(*, booking, needs: list, as_state: str) -> list:

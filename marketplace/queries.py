@@ -14,8 +14,14 @@ Only for querysets whose SQL does not depend on the values: exact lookups on pla
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from django.db import connections
 from django.db.models.query import get_related_populators
+
+# (query, alias, *values) -> rows read ahead by `read_together`, inside its block only.
+_READ_AHEAD: ContextVar[dict | None] = ContextVar("compiled_reads_ahead", default=None)
 
 
 class CompiledQuery:
@@ -61,9 +67,9 @@ class CompiledQuery:
         self._compiled[alias] = compiled
         return compiled
 
-    def all(self, *, using: str = "default", **values) -> list:
-        compiled = self._compiled.get(using) or self._compile(using)
-        sql, params, compiler, converters, model, (start, end), init_list, populators = compiled
+    def statement(self, *, using: str = "default", **values) -> tuple[str, list]:
+        """The SQL and arguments `all(**values)` runs (for `read_together`)."""
+        sql, params = self._compiled_for(using)[:2]
         if values.keys() != self._placeholders.keys():
             raise TypeError(f"give exactly {sorted(self._placeholders)}")
         for name, value in values.items():
@@ -72,10 +78,26 @@ class CompiledQuery:
                     f"{name}: {type(value).__name__} where the query takes a "
                     f"{type(self._placeholders[name]).__name__}"
                 )
-        arguments = [values[name] if name else constant for name, constant in params]
+        return sql, [values[name] if name else constant for name, constant in params]
+
+    def all(self, *, using: str = "default", **values) -> list:
+        ahead = _READ_AHEAD.get()
+        if ahead is not None and (key := _key(self, using, values)) in ahead:
+            return self.objects(ahead[key], using=using)
+        sql, arguments = self.statement(using=using, **values)
         with connections[using].cursor() as cursor:
             cursor.execute(sql, arguments)
             rows = cursor.fetchall()
+        return self.objects(rows, using=using)
+
+    def _compiled_for(self, using: str) -> tuple:
+        return self._compiled.get(using) or self._compile(using)
+
+    def objects(self, rows, *, using: str = "default") -> list:
+        """The model instances of `rows` (as this query's SQL returns them)."""
+        _sql, _params, compiler, converters, model, (start, end), init_list, populators = (
+            self._compiled_for(using)
+        )
         if converters:
             rows = compiler.apply_converters(rows, converters)
         objects = []
@@ -90,3 +112,66 @@ class CompiledQuery:
         """The first row (the queryset should select one row at most), or None."""
         rows = self.all(using=using, **values)
         return rows[0] if rows else None
+
+
+class FixedRead:
+    """A read in fixed SQL (no model instances: its rows as they come) that `read_together`
+    can answer ahead, like a CompiledQuery."""
+
+    def __init__(self, sql: str):
+        self.sql = sql
+
+    def statement(self, *, using: str = "default", **values) -> tuple[str, list]:
+        return self.sql, list(values.values())
+
+    def all(self, *, using: str = "default", **values) -> list:
+        ahead = _READ_AHEAD.get()
+        if ahead is not None and (key := _key(self, using, values)) in ahead:
+            return list(ahead[key])
+        with connections[using].cursor() as cursor:
+            cursor.execute(self.sql, list(values.values()))
+            return cursor.fetchall()
+
+
+def _key(query, using: str, values: dict) -> tuple:
+    return (
+        query,
+        using,
+        *sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in values.items()),
+    )
+
+
+@contextmanager
+def read_together(reads: list, extra: list = (), *, using: str = "default"):
+    """Run several reads in one round trip (PostgreSQL: one multi-statement string, one
+    result set each): `reads` are (query, values) of CompiledQuery or FixedRead objects, whose
+    `all(**values)` inside the block answer from what was read instead of asking again;
+    `extra` are (sql, params) whose rows the block receives, in order. Elsewhere (SQLite)
+    nothing is read ahead and each query asks when it is run."""
+    connection = connections[using]
+    if connection.vendor != "postgresql" or not (reads or extra):
+        yield [None] * len(extra)
+        return
+    statements, arguments = [], []
+    for query, values in reads:
+        sql, args = query.statement(using=using, **values)
+        statements.append(sql)
+        arguments += args
+    for sql, params in extra:
+        statements.append(sql)
+        arguments += params
+    results = []
+    with connection.cursor() as cursor:
+        cursor.execute("; ".join(statements), arguments)
+        while True:
+            results.append(cursor.fetchall())
+            if not cursor.nextset():
+                break
+    ahead = dict(_READ_AHEAD.get() or {})
+    for (query, values), rows in zip(reads, results, strict=False):
+        ahead[_key(query, using, values)] = rows
+    token = _READ_AHEAD.set(ahead)
+    try:
+        yield results[len(reads) :]
+    finally:
+        _READ_AHEAD.reset(token)

@@ -178,6 +178,17 @@ def _rates(product: Product) -> list[Rate]:
     return rates
 
 
+def rates_reads(products) -> list:
+    """The reads `_rates` will make for these products, as (query, values), for a caller
+    that sends them together (marketplace.queries.read_together)."""
+    wanted = {
+        product.pk
+        for product in products
+        if "rates" not in getattr(product, "_prefetched_objects_cache", {})
+    }
+    return [(_PRODUCT_RATES, {"product_id": pk}) for pk in sorted(wanted)]
+
+
 _PRODUCT_RATES = CompiledQuery(
     lambda product_id: (
         Rate.objects.select_related("season").filter(product_id=product_id).order_by("pk")

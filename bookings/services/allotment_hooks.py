@@ -21,18 +21,34 @@ def _give_nothing(*, allocations) -> None:
     return None
 
 
+def _read_nothing(*, organisation, requests) -> list:
+    return []
+
+
 @dataclass
 class _Hooks:
     reserved: Callable = _no_places
     draw: Callable = _take_nothing
     give_back: Callable = _give_nothing
+    reads: Callable = _read_nothing
 
 
 _hooks = _Hooks()
 
 
-def allotment_hooks_register(*, reserved: Callable, draw: Callable, give_back: Callable) -> None:
+def allotment_hooks_register(
+    *, reserved: Callable, draw: Callable, give_back: Callable, reads: Callable = _read_nothing
+) -> None:
     _hooks.reserved, _hooks.draw, _hooks.give_back = reserved, draw, give_back
+    _hooks.reads = reads
+
+
+def partner_reserved_reads(*, organisation, requests) -> list:
+    """The reads (marketplace.queries) `partner_reserved_places` will make for these requests,
+    for a caller that sends them ahead with its own."""
+    if organisation is None:
+        return []
+    return _hooks.reads(organisation=organisation, requests=requests)
 
 
 def partner_reserved_places(*, organisation, requests) -> dict[tuple[str, int], int]:

@@ -10,7 +10,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from operators.pricing import money
+from marketplace.queries import read_together
+from operators.pricing import money, rates_reads
 from trade.pricing import terms_for
 
 from ..models import (
@@ -24,7 +25,12 @@ from ..models import (
     VatRegime,
 )
 from . import inventory
-from .allotment_hooks import draw_from_partner_allotment, draws_nothing, partner_reserved_places
+from .allotment_hooks import (
+    draw_from_partner_allotment,
+    draws_nothing,
+    partner_reserved_places,
+    partner_reserved_reads,
+)
 from .cancellation import booking_cancel
 from .common import _notification, _notify, _recompute_totals
 from .errors import BookingError, Busy
@@ -40,10 +46,11 @@ from .planning import (
     _planned_services,
     _PlannedLine,
     _record,
+    _supplier_reads,
     _tiers_for,
 )
 from .terms import _terms, option_latest_expiry
-from .writes import next_ids, write_at_once
+from .writes import ids_from_rows, ids_statement, next_ids, write_at_once
 
 logger = logging.getLogger(__name__)
 
@@ -82,89 +89,96 @@ def booking_hold(
     if not contact_name or not contact_email:
         raise BookingError({"contact_email": _("A contact name and email are required.")})
     today = today or timezone.localdate()
-    reserved = partner_reserved_places(organisation=buyer_organisation, requests=lines)
-    context = _hold_context(
-        buyer=buyer_organisation,
-        products=[request.product for request in lines],
-        supplier_ids=[request.product.organisation_id for request in lines],
-    )
-    pricing = {}
-    if buyer_organisation is not None:  # the partner's price terms, once for every line
-        pricing["partner_terms"] = terms_for(buyer_organisation) if context.contract else None
-    planned = [
-        _plan(request, today, own=reserved, buyer=buyer_organisation, **pricing)
-        for request in lines
-    ]
-    planned_packages = [pkg.plan(today, buyer=buyer_organisation) for pkg in package_lines or []]
-    services = _planned_services(planned, planned_packages)
-    terms = dict(context.supplier_terms)
-    terms.update(_terms(s[0] for s in services if s[0] not in terms))
-    booking = Booking(
-        channel=channel,
-        language=language,
-        buyer_user=buyer_user,
-        buyer_organisation=buyer_organisation,
-        contact_name=contact_name,
-        contact_email=contact_email,
-        contact_phone=contact_phone,
-        buyer_reference=buyer_reference,
-        notes=notes,
-        expires_at=_option_expiry(
-            channel,
-            buyer_organisation,
-            hold_for,
-            latest=option_latest_expiry(services, terms),
-            contract=context.contract,
-        ),
-    )
-    if not planned_packages:  # totals known now: one INSERT, no re-read (the hot path)
-        booking.total_retail = money(sum((p.quote.retail_total for p in planned), ZERO))
-        booking.total_net = money(sum((p.quote.net_total for p in planned), ZERO))
-        booking.tourist_tax = money(sum((p.tourist_tax for p in planned), ZERO))
-        booking.first_service_date = min(p.request.day for p in planned)
-    # The reference's uniqueness is the database's constraint (a clash is ~1 in 10^10).
-    booking.full_clean(exclude=_COMPUTED_FIELDS, validate_unique=False)
-    # Allotments are drawn from only where the partner keeps places on the rows (read above).
-    hint = reserved if not planned_packages else None
-    if not planned_packages and _at_once(booking, planned, reserved):
-        return _hold_at_once(booking, planned, context, actor)
-
-    def write():
-        booking.save(force_insert=True)
-        # Drawn first where the partner keeps places (the allocations record it); otherwise
-        # nothing is read here and general sale's counters are the only rows locked, last.
-        needs = [need for p in planned for need in p.needs]
-        needs += [need for pkg in planned_packages for need in pkg.needs]
-        left = draw_from_partner_allotment(
-            booking=booking, needs=needs, as_state="held", reserved=hint
+    counts = _counts_ahead(lines, package_lines)
+    reads, extra = _reads_ahead(lines, buyer_organisation, counts)
+    with read_together(reads, extra) as drawn:
+        reserved = partner_reserved_places(organisation=buyer_organisation, requests=lines)
+        context = _hold_context(
+            buyer=buyer_organisation,
+            products=[request.product for request in lines],
+            supplier_ids=[request.product.organisation_id for request in lines],
         )
-        drawn = _drawn(needs, left)
-        new_lines = [
-            _line_for(booking, p, position, context) for position, p in enumerate(planned, start=1)
+        pricing = {}
+        if buyer_organisation is not None:  # the partner's price terms, once for every line
+            pricing["partner_terms"] = terms_for(buyer_organisation) if context.contract else None
+        planned = [
+            _plan(request, today, own=reserved, buyer=buyer_organisation, **pricing)
+            for request in lines
         ]
-        _save_lines(new_lines, [p.needs for p in planned], drawn)
-        position = len(planned)
-        departures = []  # their places are taken last, with the other counters
-        for pkg in planned_packages:
-            position += 1
-            pkg.create_lines(booking, position, deferred=departures)
-        if planned_packages:
-            _recompute_totals(booking)
-        event = _record(
-            booking,
-            action="hold",
-            actor=actor,
-            to_status=BookingStatus.HELD,
-            data={"expires_at": booking.expires_at.isoformat()},
+        planned_packages = [
+            pkg.plan(today, buyer=buyer_organisation) for pkg in package_lines or []
+        ]
+        services = _planned_services(planned, planned_packages)
+        terms = dict(context.supplier_terms)
+        terms.update(_terms(s[0] for s in services if s[0] not in terms))
+        booking = Booking(
+            channel=channel,
+            language=language,
+            buyer_user=buyer_user,
+            buyer_organisation=buyer_organisation,
+            contact_name=contact_name,
+            contact_email=contact_email,
+            contact_phone=contact_phone,
+            buyer_reference=buyer_reference,
+            notes=notes,
+            expires_at=_option_expiry(
+                channel,
+                buyer_organisation,
+                hold_for,
+                latest=option_latest_expiry(services, terms),
+                contract=context.contract,
+            ),
         )
-        _notify("held", booking)
-        # Last, and sent with the COMMIT: a counter's row lock lasts for the server's work only.
-        _take(left + departures, as_state="held", commit=True)
-        if not planned_packages:  # what was inserted, for an answer built without re-reading
-            booking.inserted_lines, booking.inserted_events = new_lines, [event]
-        return booking
+        if not planned_packages:  # totals known now: one INSERT, no re-read (the hot path)
+            booking.total_retail = money(sum((p.quote.retail_total for p in planned), ZERO))
+            booking.total_net = money(sum((p.quote.net_total for p in planned), ZERO))
+            booking.tourist_tax = money(sum((p.tourist_tax for p in planned), ZERO))
+            booking.first_service_date = min(p.request.day for p in planned)
+        # The reference's uniqueness is the database's constraint (a clash is ~1 in 10^10).
+        booking.full_clean(exclude=_COMPUTED_FIELDS, validate_unique=False)
+        # Allotments are drawn from only where the partner keeps places on the rows (read above).
+        hint = reserved if not planned_packages else None
+        if not planned_packages and _at_once(booking, planned, reserved):
+            ids = ids_from_rows(counts, drawn[0]) if drawn and drawn[0] is not None else None
+            return _hold_at_once(booking, planned, context, actor, ids=ids)
 
-    return _run_locked(write)
+        def write():
+            booking.save(force_insert=True)
+            # Drawn first where the partner keeps places (the allocations record it); otherwise
+            # nothing is read here and general sale's counters are the only rows locked, last.
+            needs = [need for p in planned for need in p.needs]
+            needs += [need for pkg in planned_packages for need in pkg.needs]
+            left = draw_from_partner_allotment(
+                booking=booking, needs=needs, as_state="held", reserved=hint
+            )
+            drawn = _drawn(needs, left)
+            new_lines = [
+                _line_for(booking, p, position, context)
+                for position, p in enumerate(planned, start=1)
+            ]
+            _save_lines(new_lines, [p.needs for p in planned], drawn)
+            position = len(planned)
+            departures = []  # their places are taken last, with the other counters
+            for pkg in planned_packages:
+                position += 1
+                pkg.create_lines(booking, position, deferred=departures)
+            if planned_packages:
+                _recompute_totals(booking)
+            event = _record(
+                booking,
+                action="hold",
+                actor=actor,
+                to_status=BookingStatus.HELD,
+                data={"expires_at": booking.expires_at.isoformat()},
+            )
+            _notify("held", booking)
+            # Last, and sent with the COMMIT: a counter's row lock lasts for the server's work only.
+            _take(left + departures, as_state="held", commit=True)
+            if not planned_packages:  # what was inserted, for an answer built without re-reading
+                booking.inserted_lines, booking.inserted_events = new_lines, [event]
+            return booking
+
+        return _run_locked(write)
 
 
 # What the caller gives is validated (lengths, the email, the language); the rest is computed
@@ -176,6 +190,45 @@ _CALLER_FIELDS = frozenset(
 _COMPUTED_FIELDS = [
     field.name for field in Booking._meta.concrete_fields if field.name not in _CALLER_FIELDS
 ]
+
+
+def _id_counts(lines: int, allocations: int) -> list[tuple[type, int]]:
+    from outbox.models import OutboxMessage
+
+    return [
+        (Booking, 1),
+        (BookingLine, lines),
+        (Allocation, allocations),
+        (BookingEvent, 1),
+        (OutboxMessage, 1),
+    ]
+
+
+def _counts_ahead(lines, package_lines) -> list | None:
+    """The ids a hold written in one round trip will need, when known before planning: lines
+    of slots (one allocation each), no package, and the one-round-trip path open (PostgreSQL,
+    no caller's transaction). None otherwise."""
+    if (
+        package_lines
+        or connection.vendor != "postgresql"
+        or connection.in_atomic_block
+        or not inventory.LOCKING_ENABLED
+        or any(request.slot is None or request.unit_type is not None for request in lines)
+    ):
+        return None
+    return _id_counts(len(lines), len(lines))
+
+
+def _reads_ahead(lines, buyer, counts) -> tuple[list, list]:
+    """What a hold reads before writing, sent together in one round trip (PostgreSQL): the
+    partner's allotment places, the supplier with its terms, each product's rates, and the
+    new rows' ids when `counts` knows them (marketplace.queries.read_together)."""
+    reads = partner_reserved_reads(organisation=buyer, requests=lines)
+    products = [request.product for request in lines]
+    reads += _supplier_reads([product.organisation_id for product in products], products)
+    reads += rates_reads(products)
+    extra = [ids_statement(counts)] if counts else []
+    return reads, extra
 
 
 def _at_once(booking, planned, reserved) -> bool:
@@ -192,22 +245,15 @@ def _at_once(booking, planned, reserved) -> bool:
     )
 
 
-def _hold_at_once(booking, planned, context, actor) -> Booking:
+def _hold_at_once(booking, planned, context, actor, ids=None) -> Booking:
     """The same rows as `booking_hold`'s transaction (booking, lines, allocations, the history
-    event, the notification's outbox row) and the same counters, in one round trip."""
-    from outbox.models import OutboxMessage
+    event, the notification's outbox row) and the same counters, in one round trip. `ids`:
+    drawn with the hold's reads, if they are as many as the rows."""
     from outbox.services import outbox_dispatch
 
-    allocations_count = sum(len(p.needs) for p in planned)
-    ids = next_ids(
-        [
-            (Booking, 1),
-            (BookingLine, len(planned)),
-            (Allocation, allocations_count),
-            (BookingEvent, 1),
-            (OutboxMessage, 1),
-        ]
-    )
+    counts = _id_counts(len(planned), sum(len(p.needs) for p in planned))
+    if ids is None or [len(values) for values in ids] != [n for _model, n in counts]:
+        ids = next_ids(counts)
     booking.pk = ids[0][0]
     lines = [_line_for(booking, p, position, context) for position, p in enumerate(planned, 1)]
     for line, pk in zip(lines, ids[1], strict=True):

@@ -306,10 +306,8 @@ def trade_contract_of(organisation) -> TradeContract | None:
     return cache["trade_contract"]
 
 
-def _supplier_rows(organisation_ids, products=()) -> dict[int, object]:
-    """The suppliers with their booking terms and operator contract joined: taken from the
-    products' cached organisations when their loader joined both, else one query."""
-    wanted = set(organisation_ids)
+def _joined_suppliers(products) -> dict[int, object]:
+    """The products' cached organisations whose loader joined their terms and contract."""
     found = {}
     for product in products:
         organisation = product._state.fields_cache.get("organisation")
@@ -317,6 +315,21 @@ def _supplier_rows(organisation_ids, products=()) -> dict[int, object]:
             organisation._state.fields_cache
         ):
             found[organisation.pk] = organisation
+    return found
+
+
+def _supplier_reads(organisation_ids, products=()) -> list:
+    """The read `_supplier_rows` will make, as (query, values), when it makes the compiled
+    one (marketplace.queries.read_together)."""
+    missing = set(organisation_ids) - set(_joined_suppliers(products))
+    return [(_SUPPLIER, {"pk": missing.pop()})] if len(missing) == 1 else []
+
+
+def _supplier_rows(organisation_ids, products=()) -> dict[int, object]:
+    """The suppliers with their booking terms and operator contract joined: taken from the
+    products' cached organisations when their loader joined both, else one query."""
+    wanted = set(organisation_ids)
+    found = _joined_suppliers(products)
     missing = wanted - set(found)
     if len(missing) == 1:  # a hold's usual case, read on every hold: compiled once
         organisation = _SUPPLIER.first(pk=missing.pop())

@@ -18,15 +18,24 @@ from .inventory import guarded_takes, run_guarded
 
 def next_ids(counts: list[tuple[type, int]]) -> list[list[int]]:
     """`n` new ids of each model's table, in one query."""
+    sql, params = ids_statement(counts)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return ids_from_rows(counts, cursor.fetchall())
+
+
+def ids_statement(counts: list[tuple[type, int]]) -> tuple[str, list]:
+    """The query `next_ids` runs (a hold may send it with its reads: `read_together`)."""
     parts, params = [], []
     for position, (model, n) in enumerate(counts):
         parts.append(
             f"SELECT {position}, nextval(%s) FROM generate_series(1, %s)"  # noqa: S608
         )
         params += [_sequence(model), n]
-    with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(parts), params)
-        rows = cursor.fetchall()
+    return " UNION ALL ".join(parts), params
+
+
+def ids_from_rows(counts: list[tuple[type, int]], rows) -> list[list[int]]:
     ids: list[list[int]] = [[] for _ in counts]
     for position, value in rows:
         ids[position].append(value)
@@ -103,9 +112,7 @@ def _passes(field) -> frozenset:
 
 
 _PLAIN_FIELDS = {
-    **dict.fromkeys(
-        (models.CharField, models.TextField, models.EmailField, models.SlugField), str
-    ),
+    **dict.fromkeys((models.CharField, models.TextField, models.EmailField, models.SlugField), str),
     **dict.fromkeys(
         (
             models.AutoField,
