@@ -116,7 +116,8 @@ class CompiledQuery:
 
 class FixedRead:
     """A read in fixed SQL (no model instances: its rows as they come) that `read_together`
-    can answer ahead, like a CompiledQuery."""
+    can answer ahead, like a CompiledQuery. Its values are given by name, in the order of the
+    SQL's placeholders."""
 
     def __init__(self, sql: str):
         self.sql = sql
@@ -167,8 +168,10 @@ def read_together(reads: list, extra: list = (), *, using: str = "default"):
             results.append(cursor.fetchall())
             if not cursor.nextset():
                 break
+    if len(results) != len(statements):
+        raise RuntimeError(f"{len(statements)} statements answered {len(results)} result sets")
     ahead = dict(_READ_AHEAD.get() or {})
-    for (query, values), rows in zip(reads, results, strict=False):
+    for (query, values), rows in zip(reads, results[: len(reads)], strict=True):
         ahead[_key(query, using, values)] = rows
     token = _READ_AHEAD.set(ahead)
     try:

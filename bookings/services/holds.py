@@ -164,13 +164,7 @@ def booking_hold(
                 pkg.create_lines(booking, position, deferred=departures)
             if planned_packages:
                 _recompute_totals(booking)
-            event = _record(
-                booking,
-                action="hold",
-                actor=actor,
-                to_status=BookingStatus.HELD,
-                data={"expires_at": booking.expires_at.isoformat()},
-            )
+            event = _record(booking, **_held(booking, actor))
             _notify("held", booking)
             # Last, and sent with the COMMIT: a counter's row lock lasts for the server's work only.
             _take(left + departures, as_state="held", commit=True)
@@ -190,6 +184,16 @@ _CALLER_FIELDS = frozenset(
 _COMPUTED_FIELDS = [
     field.name for field in Booking._meta.concrete_fields if field.name not in _CALLER_FIELDS
 ]
+
+
+def _held(booking, actor) -> dict:
+    """The history event of a hold, on either path."""
+    return {
+        "action": "hold",
+        "actor": actor,
+        "to_status": BookingStatus.HELD,
+        "data": {"expires_at": booking.expires_at.isoformat()},
+    }
 
 
 def _id_counts(lines: int, allocations: int) -> list[tuple[type, int]]:
@@ -265,13 +269,7 @@ def _hold_at_once(booking, planned, context, actor, ids=None) -> Booking:
     ]
     for allocation, pk in zip(allocations, ids[2], strict=True):
         allocation.pk = pk
-    event = _event(
-        booking,
-        action="hold",
-        actor=actor,
-        to_status=BookingStatus.HELD,
-        data={"expires_at": booking.expires_at.isoformat()},
-    )
+    event = _event(booking, **_held(booking, actor))
     event.pk = ids[3][0]
     message = _notification("held", booking)
     if message is not None:

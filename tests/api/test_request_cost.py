@@ -81,6 +81,45 @@ def test_a_compiled_query_refuses_what_it_cannot_run():
         transformed.first(text="y")
 
 
+def test_reads_sent_together_answer_each_query_once_in_one_round_trip(
+    django_assert_num_queries,
+):
+    """On PostgreSQL, `read_together` sends its reads (and extra statements) as one string;
+    inside the block each read answers from it, exactly as when it asks alone; a read with
+    other values, or after the block, asks again. Elsewhere each read asks when it runs."""
+    from django.db import connection
+
+    from marketplace.queries import FixedRead, read_together
+
+    product, slot = bookable_experience()
+    other_product, other_slot = bookable_experience()
+    query = _slot_with_product()
+    alone = query.first(pk=slot.pk)
+    count = FixedRead(f'SELECT count(*) FROM "{Slot._meta.db_table}" WHERE id BETWEEN %s AND %s')  # noqa: S608
+    together = connection.vendor == "postgresql"
+    with (
+        django_assert_num_queries(1 if together else 0),
+        read_together(
+            [(query, {"pk": slot.pk}), (count, {"low": slot.pk, "high": other_slot.pk})],
+            [("SELECT %s + 1", [41])],
+        ) as extra,
+    ):
+        pass
+    assert extra == ([[(42,)]] if together else [None])
+    with read_together([(query, {"pk": slot.pk}), (count, {"low": slot.pk, "high": slot.pk})]):
+        with django_assert_num_queries(0 if together else 2):
+            read = query.first(pk=slot.pk)
+            assert count.all(low=slot.pk, high=slot.pk) == [(1,)]
+        assert [getattr(read, f.attname) for f in Slot._meta.concrete_fields] == [
+            getattr(alone, f.attname) for f in Slot._meta.concrete_fields
+        ]
+        assert read.product.organisation == alone.product.organisation
+        with django_assert_num_queries(1):  # other values: asked
+            assert query.first(pk=other_slot.pk).pk == other_slot.pk
+    with django_assert_num_queries(1):  # after the block: asked again
+        query.first(pk=slot.pk)
+
+
 def test_the_api_key_is_looked_up_by_a_compiled_query_and_still_checked(count_compilations):
     partner = OrganisationFactory(kind="trade", subkind="tour_operator")
     TradeContract.objects.create(organisation=partner, option_days=5)
