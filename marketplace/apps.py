@@ -26,7 +26,9 @@ def _psycopg_keeps_long_statements() -> None:
         from psycopg import _queries
     except ImportError:  # SQLite only
         return
-    if hasattr(_queries, "MAX_CACHED_STATEMENT_LENGTH"):
+    if hasattr(_queries, "MAX_CACHED_STATEMENT_LENGTH") and hasattr(
+        _queries, "MAX_CACHED_STATEMENT_PARAMS"
+    ):
         _queries.MAX_CACHED_STATEMENT_LENGTH = max(
             _queries.MAX_CACHED_STATEMENT_LENGTH, STATEMENT_CACHE_BYTES
         )

@@ -91,7 +91,7 @@ def booking_hold(
     today = today or timezone.localdate()
     counts = _counts_ahead(lines, package_lines)
     reads, extra = _reads_ahead(lines, buyer_organisation, counts)
-    with read_together(reads, extra) as drawn:
+    with read_together(reads, extra) as ahead:  # the reads below answered from one round trip
         reserved = partner_reserved_places(organisation=buyer_organisation, requests=lines)
         context = _hold_context(
             buyer=buyer_organisation,
@@ -136,43 +136,42 @@ def booking_hold(
             booking.first_service_date = min(p.request.day for p in planned)
         # The reference's uniqueness is the database's constraint (a clash is ~1 in 10^10).
         booking.full_clean(exclude=_COMPUTED_FIELDS, validate_unique=False)
-        # Allotments are drawn from only where the partner keeps places on the rows (read above).
-        hint = reserved if not planned_packages else None
-        if not planned_packages and _at_once(booking, planned, reserved):
-            ids = ids_from_rows(counts, drawn[0]) if drawn and drawn[0] is not None else None
-            return _hold_at_once(booking, planned, context, actor, ids=ids)
+    # Allotments are drawn from only where the partner keeps places on the rows (read above).
+    hint = reserved if not planned_packages else None
+    if not planned_packages and _at_once(booking, planned, reserved):
+        ids = ids_from_rows(counts, ahead[0]) if ahead and ahead[0] is not None else None
+        return _hold_at_once(booking, planned, context, actor, ids=ids)
 
-        def write():
-            booking.save(force_insert=True)
-            # Drawn first where the partner keeps places (the allocations record it); otherwise
-            # nothing is read here and general sale's counters are the only rows locked, last.
-            needs = [need for p in planned for need in p.needs]
-            needs += [need for pkg in planned_packages for need in pkg.needs]
-            left = draw_from_partner_allotment(
-                booking=booking, needs=needs, as_state="held", reserved=hint
-            )
-            drawn = _drawn(needs, left)
-            new_lines = [
-                _line_for(booking, p, position, context)
-                for position, p in enumerate(planned, start=1)
-            ]
-            _save_lines(new_lines, [p.needs for p in planned], drawn)
-            position = len(planned)
-            departures = []  # their places are taken last, with the other counters
-            for pkg in planned_packages:
-                position += 1
-                pkg.create_lines(booking, position, deferred=departures)
-            if planned_packages:
-                _recompute_totals(booking)
-            event = _record(booking, **_held(booking, actor))
-            _notify("held", booking)
-            # Last, and sent with the COMMIT: a counter's row lock lasts for the server's work only.
-            _take(left + departures, as_state="held", commit=True)
-            if not planned_packages:  # what was inserted, for an answer built without re-reading
-                booking.inserted_lines, booking.inserted_events = new_lines, [event]
-            return booking
+    def write():
+        booking.save(force_insert=True)
+        # Drawn first where the partner keeps places (the allocations record it); otherwise
+        # nothing is read here and general sale's counters are the only rows locked, last.
+        needs = [need for p in planned for need in p.needs]
+        needs += [need for pkg in planned_packages for need in pkg.needs]
+        left = draw_from_partner_allotment(
+            booking=booking, needs=needs, as_state="held", reserved=hint
+        )
+        drawn = _drawn(needs, left)
+        new_lines = [
+            _line_for(booking, p, position, context) for position, p in enumerate(planned, start=1)
+        ]
+        _save_lines(new_lines, [p.needs for p in planned], drawn)
+        position = len(planned)
+        departures = []  # their places are taken last, with the other counters
+        for pkg in planned_packages:
+            position += 1
+            pkg.create_lines(booking, position, deferred=departures)
+        if planned_packages:
+            _recompute_totals(booking)
+        event = _record(booking, **_held(booking, actor))
+        _notify("held", booking)
+        # Last, and sent with the COMMIT: a counter's row lock lasts for the server's work only.
+        _take(left + departures, as_state="held", commit=True)
+        if not planned_packages:  # what was inserted, for an answer built without re-reading
+            booking.inserted_lines, booking.inserted_events = new_lines, [event]
+        return booking
 
-        return _run_locked(write)
+    return _run_locked(write)
 
 
 # What the caller gives is validated (lengths, the email, the language); the rest is computed

@@ -99,7 +99,8 @@ def _shape(model) -> tuple[str, list]:
 
 
 def _passes(field) -> frozenset:
-    """Value types for which `field.get_db_prep_save` changes nothing psycopg writes: a str of
+    """Value types for which `field.get_db_prep_save` changes nothing in the SQL text psycopg
+    writes (client-side binding; Django may wrap an int in psycopg's Int4/Int8): a str of
     a text column, an int of an integer column or of a foreign key to one, a bool of a boolean
     column, and None (NULL) of any of these. Other types and fields (dates, decimals, JSON, a
     field's own conversions) go through Django; the parity test in

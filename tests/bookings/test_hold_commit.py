@@ -62,23 +62,26 @@ def _write_statements(queries) -> list[str]:
 def test_every_statement_of_a_hold_is_split_at_its_placeholders_once_per_shape(monkeypatch):
     """psycopg caches how a query splits at its placeholders only below a length and a number
     of parameters that the write string exceeds (marketplace/apps.py raises them): a second
-    hold of the same shape splits nothing again."""
+    hold of the same shape splits nothing again, neither outside the cache nor by missing it."""
     from psycopg import _queries
 
     product, slot = bookable_experience(capacity=5)
     _hold(product, slot)
-    split_again = []
+    outside_the_cache = []
     uncached = _queries._query2pg_client_nocache
 
     def counting(query, encoding):
-        split_again.append(query[:60])
+        outside_the_cache.append(query[:60])
         return uncached(query, encoding)
 
     monkeypatch.setattr(_queries, "_query2pg_client_nocache", counting)
+    before = _queries._query2pg_client.cache_info()
     with CaptureQueriesContext(connection) as queries:
         _hold(product, slot)
+    after = _queries._query2pg_client.cache_info()
     assert any(q["sql"].startswith('INSERT INTO "bookings_booking"') for q in queries)
-    assert split_again == []
+    assert outside_the_cache == []
+    assert after.misses == before.misses  # nor split again through the cache
 
 
 def test_a_hold_is_written_in_one_round_trip_after_drawing_its_ids():

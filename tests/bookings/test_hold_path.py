@@ -384,3 +384,31 @@ def test_a_cancelled_departure_refuses_as_before(trip, day):  # noqa: F811
     assert "departure" in refused.value.message_dict
     departure.refresh_from_db()
     assert departure.booked_pax == 0
+
+
+@pytest.mark.parametrize(
+    ("given", "field"),
+    [
+        ({"contact_email": "not-an-email"}, "contact_email"),
+        ({"contact_name": "A" * 201}, "contact_name"),
+        ({"language": "it-IT-x"}, "language"),
+        ({"buyer_reference": "R" * 61}, "buyer_reference"),
+    ],
+)
+def test_what_the_caller_gives_is_validated_and_nothing_is_held(given, field):
+    """The hold validates the caller's fields only (the rest it computes itself): a bad one
+    is refused on that field, before any row or place is taken."""
+    from django.core.exceptions import ValidationError
+
+    product, slot = bookable_experience(capacity=10)
+    fields = {"contact_name": "Anna", "contact_email": "anna@example.com", **given}
+    with pytest.raises(ValidationError) as refused:
+        services.booking_hold(
+            lines=[LineRequest(product=product, day=slot.date, slot=slot, pax=PaxMix.of(adults=1))],
+            channel="web",
+            **fields,
+        )
+    assert field in refused.value.message_dict
+    slot.refresh_from_db()
+    assert slot.held == 0
+    assert not Booking.objects.exists()
