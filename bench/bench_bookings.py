@@ -12,6 +12,9 @@ from datetime import timedelta
 from decimal import Decimal
 
 CLIENTS = 8
+# Each ratio is measured in rounds that alternate the two sides (service then pgbench, service
+# then HTTP), and the median round is the figure: the machine's speed drifts within a run.
+ROUNDS = 3
 
 
 def _setup(n_slots: int, capacity: int):
@@ -397,29 +400,33 @@ def _partner_key():
     return partner, raw
 
 
-def _http_holds(slots, partner, raw, seconds=5.0):
-    from bookings.models import Booking
+class _Served:
+    """gunicorn serving the bench's database for the rounds of HTTP holds, its workers warmed
+    up first (every worker imports its views and opens its connection on its first requests),
+    as a server that has been up for a while is."""
 
-    specs = [(s.product.slug, s.date.isoformat(), s.pk) for s in slots]
-    process, base = _gunicorn()
-    try:
-        # Every worker imports its views and opens its connection on its first requests: a
-        # first pass warms them, as a server that has been up for a while is.
-        _in_processes(_http_client_process, lambda i: (base, raw, specs, i), 2.0)
-        before = _workers_cpu(process.pid)
-        result = _in_processes(_http_client_process, lambda i: (base, raw, specs, i), seconds)
-        after = _workers_cpu(process.pid)
-        if before is not None and after is not None and result[0]:
-            # the server's own CPU per hold (API + service), beside the service's clients' above
-            print(
-                f"{'':>16}gunicorn workers: {(after - before) * 1000 / result[0]:.2f} ms of CPU "
-                "per hold (from the clients' connecting to their last answer)"
-            )
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-    Booking.objects.filter(buyer_organisation=partner).delete()
-    return result
+    def __init__(self, slots, raw):
+        self.specs = [(s.product.slug, s.date.isoformat(), s.pk) for s in slots]
+        self.raw = raw
+
+    def __enter__(self):
+        self.process, self.base = _gunicorn()
+        self.holds(seconds=2.0)
+        return self
+
+    def __exit__(self, *exc):
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+    def holds(self, seconds=5.0):
+        """One round; also returns the gunicorn workers' own CPU seconds during it."""
+        before = _workers_cpu(self.process.pid)
+        result = _in_processes(
+            _http_client_process, lambda i: (self.base, self.raw, self.specs, i), seconds
+        )
+        after = _workers_cpu(self.process.pid)
+        workers = after - before if before is not None and after is not None else None
+        return (*result, workers)
 
 
 def _queries_per_hold(slot):
@@ -523,25 +530,35 @@ def run():
     for label, n_slots in (("one hot slot", 1), ("100 slots", 100)):
         org, slots = _setup(n_slots, 100000)
         try:
-            done, refused, errors, elapsed, cpu = _holds(slots)
-            sold, counters = _counters_line(slots, done)
-            rate = done / elapsed
+            ratios, total = [], 0
+            for _round in range(ROUNDS):
+                done, refused, errors, elapsed, cpu = _holds(slots)
+                total += done
+                rate = done / elapsed
+                limit, pg_cpu = _pgbench(n_slots)
+                ratios.append((rate / limit if limit else 0.0, rate, limit))
+                pg = f"pgbench {limit:.0f} tx/s = {rate / limit:.3f}" if limit else "no pgbench"
+                pg_line = f"; pgbench {pg_cpu:.2f} ms a transaction" if pg_cpu else ""
+                print(
+                    f"{'':>4}{label} round: service {rate:6.1f} holds/s ({refused} busy/sold out,"
+                    f" {len(errors)} errors{': ' + errors[0] if errors else ''}), {pg}; "
+                    f"{_cpu_line(cpu, done)}{pg_line}"
+                )
+            sold, counters = _counters_line(slots, total)
+            ratio, rate, limit = statistics.median_low(ratios)
             service_rates[label] = rate
-            limit, pg_cpu = _pgbench(n_slots)
-            ratio = (
-                f"{rate / limit:.3f} of pgbench's {limit:.0f} tx/s (target {targets[label]:.2f})"
+            figure = (
+                f"{ratio:.3f} of pgbench's {limit:.0f} tx/s (target {targets[label]:.2f}; rounds "
+                + ", ".join(f"{r[0]:.3f}" for r in ratios)
+                + ")"
                 if limit
                 else "no pgbench"
             )
             print(
-                f"{label:>14}, service: {rate:7.1f} holds/s ({refused} busy/sold out, "
-                f"{len(errors)} errors{': ' + errors[0] if errors else ''}); {ratio}; "
+                f"{label:>14}, service: {rate:7.1f} holds/s, median round: {figure}; "
                 f"allocations {sold} == counters {counters}: "
-                f"{'ok' if sold == counters == done else 'MISMATCH'}"
+                f"{'ok' if sold == counters == total else 'MISMATCH'}"
             )
-            if cpu:
-                pg_line = f"; pgbench: {pg_cpu:.2f} ms of CPU per transaction" if pg_cpu else ""
-                print(f"{'':>16}{_cpu_line(cpu, done)}{pg_line}")
         finally:
             _teardown(org)
     org, slots = _setup(1, 100000)
@@ -549,25 +566,37 @@ def run():
         # The API's holds are a trade partner's (its contract, its price terms, its allotment
         # places are read on every hold): the service is measured making the same holds.
         partner, raw = _partner_key()
-        done, refused, errors, elapsed, cpu = _holds(slots, partner=partner)
-        same = done / elapsed
+        ratios = []
+        with _Served(slots, raw) as served:
+            for _round in range(ROUNDS):
+                done, refused, errors, elapsed, cpu = _holds(slots, partner=partner)
+                same = done / elapsed
+                print(
+                    f"{'':>4}hot slot round: service as the API's trade partner {same:6.1f} "
+                    f"holds/s ({refused} refused, {len(errors)} errors"
+                    f"{': ' + errors[0] if errors else ''}); {_cpu_line(cpu, done)}"
+                )
+                done, refused, errors, elapsed, cpu, workers = served.holds()
+                rate = done / elapsed
+                ratios.append((rate / same, rate, same))
+                line = _cpu_line(cpu, done).replace("clients", "HTTP clients")
+                line = line.replace("database and kernel", "server, database and kernel")
+                own = f"; gunicorn workers {workers * 1000 / done:.2f} ms" if workers else ""
+                print(
+                    f"{'':>4}hot slot round: HTTP (gunicorn 4 workers) {rate:6.1f} holds/s = "
+                    f"{rate / same:.2f} of the service ({refused} refused, {len(errors)} errors"
+                    f"{': ' + errors[0] if errors else ''}); {line}{own}"
+                )
+        ratio, rate, same = statistics.median_low(ratios)
         print(
-            f"  one hot slot, service, as the API's trade partner: {same:7.1f} holds/s "
-            f"({refused} refused, {len(errors)} errors{': ' + errors[0] if errors else ''})"
+            f"  one hot slot, HTTP: {rate:7.1f} holds/s, median round: {ratio:.2f} of the same "
+            f"holds through the service (target 0.60; rounds "
+            + ", ".join(f"{r[0]:.2f}" for r in ratios)
+            + f"); {rate / service_rates['one hot slot']:.2f} of a traveller's"
         )
-        if cpu:
-            print(f"{'':>16}{_cpu_line(cpu, done)}")
-        done, refused, errors, elapsed, cpu = _http_holds(slots, partner, raw)
-        rate = done / elapsed
-        print(
-            f"  one hot slot, HTTP (gunicorn 4 workers): {rate:7.1f} holds/s "
-            f"({rate / same:.2f} of the same holds through the service, target 0.60; "
-            f"{rate / service_rates['one hot slot']:.2f} of a traveller's; {refused} refused, "
-            f"{len(errors)} errors{': ' + errors[0] if errors else ''})"
-        )
-        if cpu:
-            line = _cpu_line(cpu, done).replace("clients", "HTTP clients")
-            print(f"{'':>16}{line.replace('database and kernel', 'server, database and kernel')}")
+        from bookings.models import Booking
+
+        Booking.objects.filter(buyer_organisation=partner).delete()
     finally:
         _teardown(org)
     _voucher_bench()
