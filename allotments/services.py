@@ -439,7 +439,7 @@ def allotment_reserved_places(*, organisation, requests) -> dict[tuple[str, int]
     """{(kind, row pk): places} the partner's open allotments keep on the requests' rows."""
     slot_ids = [r.slot.pk for r in requests if getattr(r, "slot", None) is not None]
     stays = [r for r in requests if getattr(r, "unit_type", None) is not None]
-    if slot_ids and not stays and connection.vendor == "postgresql":  # fixed SQL, no queryset
+    if _slots_in_fixed_sql(requests):  # fixed SQL, no queryset
         return _reserved_on_slots(organisation.pk, slot_ids)
     condition = Q(slot_id__in=slot_ids) if slot_ids else Q()
     for request in stays:
@@ -465,12 +465,19 @@ def allotment_reserved_places(*, organisation, requests) -> dict[tuple[str, int]
 def allotment_reserved_reads(*, organisation, requests) -> list:
     """The fixed-SQL read `allotment_reserved_places` makes for these requests, if it makes
     one (slots only, PostgreSQL), as (query, values)."""
+    if not _slots_in_fixed_sql(requests):
+        return []
     slot_ids = [r.slot.pk for r in requests if getattr(r, "slot", None) is not None]
-    if not slot_ids or any(getattr(r, "unit_type", None) is not None for r in requests):
-        return []
-    if connection.vendor != "postgresql":
-        return []
     return [(RESERVED_ON_SLOTS, reserved_on_slots_values(organisation.pk, slot_ids))]
+
+
+def _slots_in_fixed_sql(requests) -> bool:
+    """Whether the places are read with RESERVED_ON_SLOTS: slots and no stay, PostgreSQL."""
+    return (
+        connection.vendor == "postgresql"
+        and any(getattr(r, "slot", None) is not None for r in requests)
+        and not any(getattr(r, "unit_type", None) is not None for r in requests)
+    )
 
 
 def _reserved_on_slots(organisation_id, slot_ids) -> dict[tuple[str, int], int]:

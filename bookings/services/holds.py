@@ -213,9 +213,7 @@ def _counts_ahead(lines, package_lines) -> list | None:
     no caller's transaction). None otherwise."""
     if (
         package_lines
-        or connection.vendor != "postgresql"
-        or connection.in_atomic_block
-        or not inventory.LOCKING_ENABLED
+        or not _one_round_trip_open()
         or any(request.slot is None or request.unit_type is not None for request in lines)
     ):
         return None
@@ -238,13 +236,16 @@ def _at_once(booking, planned, reserved) -> bool:
     """Whether the hold can be written in one round trip (`writes.py`): PostgreSQL, not inside
     a caller's transaction (it commits its own), no package, nothing to draw from an
     allotment, and the counters locked (the race tests' canary switches them off)."""
+    return _one_round_trip_open() and draws_nothing(
+        booking=booking, needs=[n for p in planned for n in p.needs], reserved=reserved
+    )
+
+
+def _one_round_trip_open() -> bool:
     return (
         connection.vendor == "postgresql"
         and not connection.in_atomic_block
         and inventory.LOCKING_ENABLED
-        and draws_nothing(
-            booking=booking, needs=[n for p in planned for n in p.needs], reserved=reserved
-        )
     )
 
 

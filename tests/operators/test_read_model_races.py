@@ -50,20 +50,12 @@ def test_holds_filling_every_slot_of_a_day_at_once_leave_the_day_sold_out():
     for _round in range(ROUNDS):
         product, slots = _slots_of_one_day(CLIENTS, capacity=4)
 
-        def hold(i, product=product, slots=slots):
-            slot = slots[i]
-            booking_hold(
-                lines=[
-                    LineRequest(product=product, day=slot.date, slot=slot, pax=PaxMix.of(adults=4))
-                ],
-                channel="web",
-                contact_name=f"Client {i}",
-                contact_email=f"c{i}@example.com",
+        def line(i, product=product, slots=slots):
+            return LineRequest(
+                product=product, day=slots[i].date, slot=slots[i], pax=PaxMix.of(adults=4)
             )
-            return "ok"
 
-        results = race(hold, clients=CLIENTS, outcomes={SoldOut: "sold_out", Busy: "busy"})
-        assert results.count("ok") == CLIENTS, results
+        _everyone_holds(line)
         assert not ProductDay.objects.filter(product=product, date=slots[0].date).exists()
         assert readmodel.differences() == []
 
@@ -73,28 +65,35 @@ def test_rooms_of_one_night_held_at_once_leave_the_read_model_equal_to_the_count
     for _round in range(ROUNDS):
         hotel, unit_types, day = _hotel_of_single_rooms(CLIENTS)
 
-        def hold(i, hotel=hotel, unit_types=unit_types, day=day):
-            booking_hold(
-                lines=[
-                    LineRequest(
-                        product=hotel,
-                        day=day,
-                        check_out=day + timedelta(days=1),
-                        unit_type=unit_types[i],
-                        units=1,
-                        pax=PaxMix.of(adults=1),
-                    )
-                ],
-                channel="web",
-                contact_name=f"Client {i}",
-                contact_email=f"c{i}@example.com",
+        def line(i, hotel=hotel, unit_types=unit_types, day=day):
+            return LineRequest(
+                product=hotel,
+                day=day,
+                check_out=day + timedelta(days=1),
+                unit_type=unit_types[i],
+                units=1,
+                pax=PaxMix.of(adults=1),
             )
-            return "ok"
 
-        results = race(hold, clients=CLIENTS, outcomes={SoldOut: "sold_out", Busy: "busy"})
-        assert results.count("ok") == CLIENTS, results
+        _everyone_holds(line)
         assert not ProductDay.objects.filter(product=hotel, date=day).exists()
         assert readmodel.differences() == []
+
+
+def _everyone_holds(line) -> None:
+    """CLIENTS clients at once, client i holding `line(i)`: every hold succeeds."""
+
+    def hold(i):
+        booking_hold(
+            lines=[line(i)],
+            channel="web",
+            contact_name=f"Client {i}",
+            contact_email=f"c{i}@example.com",
+        )
+        return "ok"
+
+    results = race(hold, clients=CLIENTS, outcomes={SoldOut: "sold_out", Busy: "busy"})
+    assert results.count("ok") == CLIENTS, results
 
 
 def _hotel_of_single_rooms(n: int):
